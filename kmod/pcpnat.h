@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * pcpnat internal interfaces: the per-namespace instance, the mapping, and
+ * the calls the translation path (xlate_*.c) makes into the table
+ * (table.c, alloc.c). The genl ABI lives in uapi/linux/pcpnat.h.
+ */
+#ifndef _PCPNAT_H
+#define _PCPNAT_H
+
+#include <linux/types.h>
+#include <linux/list.h>
+#include <linux/rcupdate.h>
+#include <linux/spinlock.h>
+#include <linux/mutex.h>
+#include <linux/workqueue.h>
+#include <linux/percpu.h>
+#include <linux/u64_stats_sync.h>
+#include <linux/siphash.h>
+#include <net/net_namespace.h>
+#include <linux/pcpnat.h>
+
+struct pcpnat_net;
+
+/* Internal endpoint: the key of the internal index and of the walk order. */
+struct pcpnat_key {
+	__be32 addr;
+	__be16 port;
+	u8 proto;
+	u8 pad;
+} __packed __aligned(4);
+
+struct pcpnat_filter {
+	__be32 addr;		/* masked */
+	__be32 mask;
+	__be16 port;		/* 0 = any */
+};
+
+/* The rarely used parts of an explicit mapping, kept out of line. */
+struct pcpnat_map_extra {
+	struct rcu_head rcu;
+	u8 nfilters;
+	struct pcpnat_filter filters[PCPNAT_FILTERS_MAX];
+	char descr[PCPNAT_DESCR_MAX];
+};
+
+/* TCP state, coarse on purpose: enough to pick the RFC 5382 timeout. */
+enum pcpnat_tcp_state {
+	PCPNAT_TCP_TRANSITORY,
+	PCPNAT_TCP_ESTABLISHED,
+};
+
+/* Number of remote addresses remembered exactly for address-dependent filtering. */
+#define PCPNAT_RECENT_PEERS	2
+
+struct pcpnat_mapping {
+	struct hlist_node int_node;	/* internal index */
+	struct hlist_node ext_node;	/* external index */
+	struct pcpnat_key key;		/* internal endpoint */
+	__be32 ext_addr;
+	__be16 ext_port;
+	u8 kind;			/* enum pcpnat_map_kind */
+	u8 tcp_state;			/* enum pcpnat_tcp_state */
+	__be32 subscriber;
+	u8 nonce[PCPNAT_NONCE_LEN];
+	/* Written on the packet path with WRITE_ONCE only when it changes. */
+	unsigned long last_used;	/* jiffies */
+	unsigned long expires;		/* jiffies, explicit lifetime end */
+	/* Address-dependent filtering: the last remote addresses the inside sent to. */
+	__be32 peers[PCPNAT_RECENT_PEERS];
+	u32 peer_bloom;			/* older peers, may admit a few extra */
+	struct pcpnat_map_extra __rcu *extra;
+	struct rcu_head rcu;
+};
+
+/* Per-cpu counters; indexes follow enum pcpnat_stats_attr. */
+struct pcpnat_pcpu_stats {
+	u64 v[PCPNAT_STATS_A_MAX + 1];
+	struct u64_stats_sync syncp;
+};
+
+/* Configuration, replaced as a whole (RCU) on CONFIG_SET. */
+struct pcpnat_prefix {
+	__be32 addr;
+	u8 len;
+};
+
+struct pcpnat_config {
+	struct rcu_head rcu;
+	u32 ext_ifindex;
+	u16 port_min, port_max;
+	u32 udp_timeout, tcp_est_timeout, tcp_trans_timeout, icmp_timeout;
+	u8 filtering;
+	u8 allow_all_ports;
+	u32 subscriber_quota;
+	u32 max_mappings;
+	u8 npool, nint;
+	struct pcpnat_prefix pool[PCPNAT_POOL_MAX];
+	struct pcpnat_prefix internal[PCPNAT_INTERNAL_MAX];
+	/* The pool expanded to single addresses, for the allocator. */
+	u16 naddrs;
+	__be32 addrs[];
+};
+
+struct pcpnat_net {
+	struct net *net;
+	struct pcpnat_config __rcu *cfg;
+	struct mutex cfg_lock;		/* serialises CONFIG_SET, FLUSH, teardown */
+	struct pcpnat_table *table;	/* NULL until first configured */
+	struct pcpnat_pcpu_stats __percpu *stats;
+	bool hooks_registered;
+};
+
+/* Lifetime of the instance and its hooks (main.c, xlate_hooks.c). */
+struct pcpnat_net *pcpnat_pernet(const struct net *net);
+int pcpnat_hooks_register(struct pcpnat_net *pn);
+void pcpnat_hooks_unregister(struct pcpnat_net *pn);
+
+/* Counters (stats.c). Safe in any context, no atomics. */
+static inline void pcpnat_stat_add(struct pcpnat_net *pn, int idx, u64 n)
+{
+	struct pcpnat_pcpu_stats *s = get_cpu_ptr(pn->stats);
+
+	u64_stats_update_begin(&s->syncp);
+	s->v[idx] += n;
+	u64_stats_update_end(&s->syncp);
+	put_cpu_ptr(pn->stats);
+}
+
+#define pcpnat_stat_inc(pn, idx) pcpnat_stat_add(pn, idx, 1)
+
+/*
+ * Packet path interface (table.c). Callers hold rcu_read_lock() (hooks run
+ * in it); the returned mapping is valid until they drop it. No lock is
+ * taken by the lookups.
+ */
+struct pcpnat_mapping *pcpnat_lookup_int(struct pcpnat_net *pn, u8 proto,
+					 __be32 addr, __be16 port);
+struct pcpnat_mapping *pcpnat_lookup_ext(struct pcpnat_net *pn, u8 proto,
+					 __be32 addr, __be16 port);
+/*
+ * Outbound packet with no mapping: make an implicit one. Returns the new
+ * (or concurrently made) mapping, or an ERR_PTR (-ENOSPC, -EDQUOT, -ENOBUFS).
+ */
+struct pcpnat_mapping *pcpnat_create_implicit(struct pcpnat_net *pn, u8 proto,
+					      __be32 addr, __be16 port);
+/* Note traffic: refresh idle time, TCP state, remember the remote peer. */
+void pcpnat_touch_out(struct pcpnat_mapping *m, __be32 raddr, u8 tcp_flags);
+void pcpnat_touch_in(struct pcpnat_mapping *m, u8 tcp_flags);
+/* Inbound from raddr:rport: does the filtering mode and FILTER list admit it? */
+bool pcpnat_inbound_allowed(const struct pcpnat_net *pn,
+			    const struct pcpnat_config *cfg,
+			    const struct pcpnat_mapping *m,
+			    __be32 raddr, __be16 rport);
+
+/* Configuration helpers (config.c). */
+bool pcpnat_addr_internal(const struct pcpnat_config *cfg, __be32 addr);
+bool pcpnat_addr_in_pool(const struct pcpnat_config *cfg, __be32 addr);
+
+#endif /* _PCPNAT_H */

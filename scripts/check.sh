@@ -1,0 +1,88 @@
+#!/bin/bash
+# make check: host unit tests and a short fuzz run, then for every kernel of
+# the matrix a W=1 and sparse build of the module and the selftests in a VM.
+# Prints each part's KTAP and ends with one line "N passed, N failed".
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+ksft=$top/build/cache/kselftest
+out=$top/build/check
+rm -rf "$out" && mkdir -p "$out"
+cd "$top"
+
+mapfile -t matrix < <(make -s -C "$top" print-matrix)
+((${#matrix[@]} == 2)) || echo "check: expected two kernels in the matrix, have: ${matrix[*]}" >&2
+
+parts=()
+# A part that is one step: KTAP with a single result.
+single() {
+	local name=$1 log=$out/$2.log; shift 2
+	if "$@" >"$log" 2>&1; then
+		printf 'TAP version 13\n1..1\nok 1 %s\n' "$name"
+	else
+		printf 'TAP version 13\n1..1\n'; sed 's/^/# /' "$log" | tail -n 40
+		printf 'not ok 1 %s\n' "$name"
+	fi >"$out/$2.ktap"
+	parts+=("$2")
+}
+
+# A kbuild run that must print no warning from our sources.
+kbuild_clean() {
+	local log=$1; shift
+	"$@" >"$log.raw" 2>&1 || { cat "$log.raw"; return 1; }
+	! grep -E '(kmod|uapi)/[^ ]*:[0-9]+(:[0-9]+)?: (warning|error)' "$log.raw"
+}
+
+# Host: userspace build, unit tests (through kselftest's runner), fuzzing.
+single "userspace builds with -Wall -Wextra -Werror" build-userspace \
+	make -s userspace
+make -s -C daemon O="$top/build/host" all >/dev/null 2>&1
+(
+	BASE_DIR=$ksft
+	. "$ksft/kselftest/runner.sh"
+	export kselftest_override_timeout=300
+	run_many "$top"/build/host/tests/test_*
+) >"$out/host-unit.ktap" 2>&1
+parts+=(host-unit)
+single "fuzz the PCP parser for ${FUZZ_SECONDS:=15} s" fuzz \
+	make -s -C daemon O="$top/build/host" fuzz FUZZ_SECONDS="$FUZZ_SECONDS"
+
+single "selftest programs build" build-selftests \
+	make -s -C selftests OUTPUT="$top/build/selftests" all
+
+for k in "${matrix[@]}"; do
+	single "pcpnat.ko builds for $k with W=1, no warning" "build-$k" \
+		kbuild_clean "$out/build-$k" make -s module KVER="$k" W=1
+	single "pcpnat.ko is sparse clean for $k" "sparse-$k" \
+		kbuild_clean "$out/sparse-$k" make -s module KVER="$k" C=2
+done
+
+for k in "${matrix[@]}"; do
+	echo "check: selftests on $k in a VM" >&2
+	VM_QUIET=1 "$top/scripts/vm/run.sh" "$k" \
+		"$top/scripts/vm/selftests.sh" "$out/vm-$k.ktap" >"$out/vm-$k.run" 2>&1
+	rc=$?
+	touch "$out/vm-$k.ktap"
+	# A VM that crashed, a module that would not unload, or a kernel log
+	# with an oops or a leak fails the kernel's run whatever the tests said.
+	if ((rc != 0)); then
+		{
+			sed 's/^/# /' "$out/vm-$k.run" | tail -n 60
+			echo "not ok 1 selftests: pcpnat: VM run on $k (exit $rc)"
+		} >>"$out/vm-$k.ktap"
+	fi
+	parts+=("vm-$k")
+done
+
+pass=0 fail=0 skip=0
+for p in "${parts[@]}"; do
+	echo "# ==== $p"
+	cat "$out/$p.ktap"
+	read -r np nf ns < <(awk -f "$top/scripts/ktap-count.awk" "$out/$p.ktap")
+	pass=$((pass + np)) fail=$((fail + nf)) skip=$((skip + ns))
+done
+if ((skip)); then
+	echo "$pass passed, $fail failed, $skip skipped"
+else
+	echo "$pass passed, $fail failed"
+fi
+((fail == 0 && pass > 0))

@@ -1,0 +1,43 @@
+#!/bin/bash
+# Installs what building and testing pcpnat needs, and takes the kselftest
+# framework out of Debian's linux-source-6.12 into the build cache. Each step
+# is skipped when its result is already there, so a second run is instant.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cache=${PCPNAT_CACHE:-$top/build/cache}
+
+# Debian packages: the toolchain for userspace and the module, both kernels
+# of the test matrix with their headers, qemu and the initramfs pieces.
+pkgs=(
+	build-essential pkg-config clang llvm sparse
+	libnl-3-dev libnl-genl-3-dev libnl-route-3-dev libjson-c-dev
+	linux-image-amd64 linux-headers-amd64
+	linux-image-6.12-amd64 linux-headers-6.12-amd64 linux-source-6.12
+	qemu-system-x86 busybox-static cpio xz-utils kmod
+	iproute2 nftables jq procps
+)
+
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+		missing+=("$p")
+done
+if ((${#missing[@]})); then
+	echo "setup: installing ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# The real kselftest framework, from the kernel source Debian ships.
+ksft=$cache/kselftest
+if [ ! -f "$ksft/.done" ]; then
+	src=$(ls /usr/src/linux-source-6.12.tar.xz)
+	rm -rf "$ksft" && mkdir -p "$ksft"
+	p=linux-source-6.12/tools/testing/selftests
+	tar -xJf "$src" -C "$ksft" --strip-components=4 \
+		"$p/kselftest.h" "$p/kselftest_harness.h" "$p/kselftest" \
+		"$p/lib.mk" "$p/net/lib.sh"
+	touch "$ksft/.done"
+fi

@@ -1,0 +1,28 @@
+#!/bin/bash
+# Stage 2: PID 1 in the host's root inside the VM. Sets up the few writable
+# places a test needs, runs the job that run.sh left in its run directory,
+# records its exit status and the kernel log there, and powers off.
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export HOME=/tmp LANG=C.UTF-8 TERM=dumb
+
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t tmpfs -o mode=1777 tmp /tmp
+mount -t tmpfs -o mode=755 run /run
+mount -t tmpfs -o mode=1777 vartmp /var/tmp
+mkdir -p /dev/pts /run/netns /run/lock
+mount -t devpts devpts /dev/pts
+mountpoint -q /sys/kernel/debug || mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+hostname pcpnat-vm
+ip link set lo up
+
+rundir=$(sed -n 's/.*pcpnat.run=\([^ ]*\).*/\1/p' /proc/cmdline)
+# Only warnings and worse reach the console while the job runs.
+dmesg -n 4
+
+bash "$rundir/job" </dev/null
+echo $? >"$rundir/rc"
+dmesg >"$rundir/dmesg"
+sync
+echo o >/proc/sysrq-trigger
+sleep 10

@@ -1,0 +1,38 @@
+#!/bin/bash
+# Runs inside the VM (through run.sh): loads the freshly built pcpnat.ko,
+# runs the kselftest suite with the framework's own runner, unloads the
+# module with whatever mappings the tests left, and writes the KTAP to $1.
+set -uo pipefail
+out=$1
+top=$PCPNAT_TOP
+
+# Tests in this VM are emulated and slow: give each one time.
+export kselftest_override_timeout=${KSFT_TIMEOUT:-600}
+
+exec > >(tee "$out") 2>&1
+
+load_module() {
+	local dep
+	for dep in $(modinfo -F depends "$PCPNAT_KO" | tr , ' '); do
+		modprobe "$dep" || return 1
+	done
+	insmod "$PCPNAT_KO"
+}
+
+if ! load_module; then
+	echo "TAP version 13"
+	echo "1..1"
+	echo "not ok 1 selftests: pcpnat: load pcpnat.ko for $(uname -r)"
+	exit 1
+fi
+
+make -s -C "$top/selftests" OUTPUT="$top/build/selftests" run_tests
+rc=$?
+
+# rmmod with mappings still live must work and leave nothing behind: the
+# kernel log check in run.sh catches what it leaves.
+if ! rmmod pcpnat; then
+	echo "not ok 999 selftests: pcpnat: rmmod pcpnat"
+	rc=1
+fi
+exit $rc
