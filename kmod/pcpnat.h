@@ -96,7 +96,13 @@ struct pcpnat_config {
 	u8 npool, nint;
 	struct pcpnat_prefix pool[PCPNAT_POOL_MAX];
 	struct pcpnat_prefix internal[PCPNAT_INTERNAL_MAX];
-	/* The pool expanded to single addresses, for the allocator. */
+	/*
+	 * The pool expanded to single addresses, for the allocator: sorted
+	 * (host order), no duplicates; pms[i] is the port allocator of
+	 * addrs[i]. Allocators outlive a configuration: the next one that
+	 * keeps the address takes the same pointer (table.h, alloc.c).
+	 */
+	struct pcpnat_portmap **pms;
 	u16 naddrs;
 	__be32 addrs[];
 };
@@ -108,6 +114,8 @@ struct pcpnat_net {
 	struct pcpnat_table *table;	/* NULL until first configured */
 	struct pcpnat_pcpu_stats __percpu *stats;
 	bool hooks_registered;
+	/* Set once the table, counters and hooks exist (under cfg_lock). */
+	bool live;
 };
 
 /* Lifetime of the instance and its hooks (main.c, xlate_hooks.c). */
@@ -155,5 +163,12 @@ bool pcpnat_inbound_allowed(const struct pcpnat_net *pn,
 /* Configuration helpers (config.c). */
 bool pcpnat_addr_internal(const struct pcpnat_config *cfg, __be32 addr);
 bool pcpnat_addr_in_pool(const struct pcpnat_config *cfg, __be32 addr);
+
+/*
+ * Idle timeout of an implicit mapping, in jiffies, per its protocol and TCP
+ * state (table.c); the translation path may use it, the reaper does.
+ */
+unsigned long pcpnat_idle_timeout(const struct pcpnat_config *cfg,
+				  const struct pcpnat_mapping *m);
 
 #endif /* _PCPNAT_H */

@@ -15,21 +15,21 @@ mapfile -t matrix < <(make -s -C "$top" print-matrix)
 parts=()
 # A part that is one step: KTAP with a single result.
 single() {
-	local name=$1 log=$out/$2.log; shift 2
-	if "$@" >"$log" 2>&1; then
+	local name=$1 id=$2; shift 2
+	if "$@" >"$out/$id.log" 2>&1; then
 		printf 'TAP version 13\n1..1\nok 1 %s\n' "$name"
 	else
-		printf 'TAP version 13\n1..1\n'; sed 's/^/# /' "$log" | tail -n 40
+		printf 'TAP version 13\n1..1\n'; sed 's/^/# /' "$out/$id.log" | tail -n 40
 		printf 'not ok 1 %s\n' "$name"
-	fi >"$out/$2.ktap"
-	parts+=("$2")
+	fi >"$out/$id.ktap"
+	parts+=("$id")
 }
 
 # A kbuild run that must print no warning from our sources.
 kbuild_clean() {
 	local log=$1; shift
 	"$@" >"$log.raw" 2>&1 || { cat "$log.raw"; return 1; }
-	! grep -E '(kmod|uapi)/[^ ]*:[0-9]+(:[0-9]+)?: (warning|error)' "$log.raw"
+	! grep -E '(kmod|uapi)/[^ ]*:[0-9]+(:[0-9]+)?: (warning|error)|WARNING: modpost' "$log.raw"
 }
 
 # Host: userspace build, unit tests (through kselftest's runner), fuzzing.
@@ -37,6 +37,7 @@ single "userspace builds with -Wall -Wextra -Werror" build-userspace \
 	make -s userspace
 make -s -C daemon O="$top/build/host" all >/dev/null 2>&1
 (
+	set +u	# runner.sh reads unset variables
 	BASE_DIR=$ksft
 	. "$ksft/kselftest/runner.sh"
 	export kselftest_override_timeout=300
@@ -50,6 +51,8 @@ single "selftest programs build" build-selftests \
 	make -s -C selftests OUTPUT="$top/build/selftests" all
 
 for k in "${matrix[@]}"; do
+	# From scratch, so that a warning cannot hide behind an up-to-date object.
+	rm -rf "$top/build/kmod/$k"
 	single "pcpnat.ko builds for $k with W=1, no warning" "build-$k" \
 		kbuild_clean "$out/build-$k" make -s module KVER="$k" W=1
 	single "pcpnat.ko is sparse clean for $k" "sparse-$k" \

@@ -15,7 +15,7 @@ pkgs=(
 	linux-image-amd64 linux-headers-amd64
 	linux-image-6.12-amd64 linux-headers-6.12-amd64 linux-source-6.12
 	qemu-system-x86 busybox-static cpio xz-utils kmod
-	iproute2 nftables jq procps
+	iproute2 nftables jq procps socat natpmpc libinih-dev
 )
 
 missing=()

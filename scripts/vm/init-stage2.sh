@@ -7,10 +7,20 @@ export HOME=/tmp LANG=C.UTF-8 TERM=dumb
 
 mount -t proc proc /proc
 mount -t sysfs sys /sys
-mount -t tmpfs -o mode=1777 tmp /tmp
 mount -t tmpfs -o mode=755 run /run
+# The host's /tmp shows through (read-only below), writes stay in the VM.
+mkdir -p /run/tmp/upper /run/tmp/work
+mount -t overlay -o lowerdir=/tmp,upperdir=/run/tmp/upper,workdir=/run/tmp/work tmp /tmp ||
+	mount -t tmpfs -o mode=1777 tmp /tmp
+chmod 1777 /tmp
 mount -t tmpfs -o mode=1777 vartmp /var/tmp
 mkdir -p /dev/pts /run/netns /run/lock
+# devtmpfs has no /dev/fd: bash process substitution and kselftest's
+# runner.sh (which logs to /dev/fd/1) need it.
+ln -sfn /proc/self/fd /dev/fd
+ln -sfn /proc/self/fd/0 /dev/stdin
+ln -sfn /proc/self/fd/1 /dev/stdout
+ln -sfn /proc/self/fd/2 /dev/stderr
 mount -t devpts devpts /dev/pts
 mountpoint -q /sys/kernel/debug || mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 hostname pcpnat-vm

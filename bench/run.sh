@@ -1,0 +1,122 @@
+#!/bin/bash
+# `make bench`: pcpnat against Linux's own NAT, and pcpd against miniupnpd,
+# in one VM run; prints the table and leaves raw.csv, summary.csv,
+# table.txt and bench.png in bench/results/<time>/ (bench/results/latest).
+#   bench/run.sh KVER
+# Environment (sizes; BENCH_QUICK=1 picks small ones for development):
+#   BENCH_RUNS       runs per arm and size (5; quick 3)
+#   BENCH_PKTS       packets per measured pktgen run (30000; quick 5000)
+#   BENCH_SIZES      table sizes for flow scaling ("1 1000 65000 1000000")
+#   BENCH_EXH_PORTS  port range of the exhaustion curve (1024-65535)
+#   BENCH_EXH_LEVELS fill levels in percent ("50 90 95 99 100")
+#   BENCH_EXH_PROBE  new flows measured at each level (1000)
+#   BENCH_CTRL_N     PCP requests per control-plane run (2000)
+#   BENCH_CTRL_RUNS  control-plane runs per server and window (3)
+#   BENCH_GENL_N     genl inserts per batching mode (20000)
+#   BENCH_RESTART_N  mappings pcpd stores and restores (100000)
+#   BENCH_PHASES     "datapath scaling exhaust control"
+#   BENCH_HASH_BITS  log2 buckets of both conntrack and pcpnat (16)
+#   BENCH_BUILD      build directory holding kmod/, host/ (build/)
+# See bench/README.md for the method.
+set -euo pipefail
+kver=${1:?usage: bench/run.sh KVER}
+top=$(cd "$(dirname "$0")/.." && pwd)
+# Where `make module userspace` put the module and the binaries.
+build=${BENCH_BUILD:-$top/build}
+
+if [ "${BENCH_QUICK:-0}" = 1 ]; then
+	: "${BENCH_RUNS:=3}" "${BENCH_PKTS:=5000}" "${BENCH_SIZES:=1 1000 10000}"
+	: "${BENCH_EXH_PORTS:=1024-5119}" "${BENCH_EXH_PROBE:=200}" "${BENCH_CTRL_N:=200}"
+	: "${BENCH_GENL_N:=2000}" "${BENCH_RESTART_N:=2000}" "${BENCH_CTRL_RUNS:=2}"
+	: "${VM_MEM:=2G}"
+fi
+: "${BENCH_RUNS:=5}" "${BENCH_PKTS:=30000}" "${BENCH_SIZES:=1 1000 65000 1000000}"
+: "${BENCH_EXH_PORTS:=1024-65535}" "${BENCH_EXH_LEVELS:=50 90 95 99 100}"
+: "${BENCH_EXH_PROBE:=1000}" "${BENCH_CTRL_N:=2000}" "${BENCH_GENL_N:=20000}"
+: "${BENCH_RESTART_N:=100000}" "${BENCH_PHASES:=datapath scaling exhaust control}"
+: "${BENCH_HASH_BITS:=16}" "${BENCH_CTRL_RUNS:=3}" "${VM_MEM:=3G}"
+
+# Bench-only Debian packages, installed once (apt-cache tells whether this
+# release has them; a missing one only skips its part).
+want=()
+for p in gnuplot-nox ethtool socat jq miniupnpd-nftables; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+		want+=("$p")
+done
+if ((${#want[@]})); then
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq || true
+	avail=()
+	for p in "${want[@]}"; do
+		if apt-cache policy "$p" 2>/dev/null | grep -q 'Candidate: [0-9]'; then
+			avail+=("$p")
+		else
+			echo "bench: $p is not available here; its part is skipped" >&2
+		fi
+	done
+	if ((${#avail[@]})); then
+		echo "bench: installing ${avail[*]}"
+		# miniupnpd's maintainer scripts would start a service: not here.
+		own_policy=
+		if [ ! -e /usr/sbin/policy-rc.d ]; then
+			printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+			chmod +x /usr/sbin/policy-rc.d
+			own_policy=1
+		fi
+		apt-get install -y -qq --no-install-recommends "${avail[@]}" >/dev/null || rc=$?
+		[ -z "$own_policy" ] || rm -f /usr/sbin/policy-rc.d
+		[ "${rc:-0}" = 0 ] || { echo "bench: apt-get install failed" >&2; exit 1; }
+	fi
+fi
+
+make -s -C "$top/bench/tools" O="$build/bench"
+
+# The VM runner must pass -icount to qemu (the whole method rests on it).
+# scripts/vm/run.sh takes VM_QEMU_ARGS; an older one gets a patched copy.
+runner=$top/scripts/vm/run.sh
+if ! grep -q VM_QEMU_ARGS "$runner"; then
+	runner=$build/bench/vm-run.sh
+	sed -e "s|^top=.*|top=$top|" -e 's|-accel tcg |-accel tcg ${VM_QEMU_ARGS:-} |' \
+		"$top/scripts/vm/run.sh" >"$runner"
+	chmod +x "$runner"
+fi
+
+stamp=$(date +%Y%m%d-%H%M%S)
+out=$top/bench/results/$stamp
+mkdir -p "$out"
+ln -sfn "$stamp" "$top/bench/results/latest"
+ko=$build/kmod/$kver/kmod/pcpnat.ko
+cat >"$out/config.env" <<EOF
+BENCH_PHASES="$BENCH_PHASES"
+BENCH_RUNS=$BENCH_RUNS
+BENCH_PKTS=$BENCH_PKTS
+BENCH_SIZES="$BENCH_SIZES"
+BENCH_EXH_PORTS=$BENCH_EXH_PORTS
+BENCH_EXH_LEVELS="$BENCH_EXH_LEVELS"
+BENCH_EXH_PROBE=$BENCH_EXH_PROBE
+BENCH_CTRL_N=$BENCH_CTRL_N
+BENCH_CTRL_RUNS=$BENCH_CTRL_RUNS
+BENCH_GENL_N=$BENCH_GENL_N
+BENCH_RESTART_N=$BENCH_RESTART_N
+BENCH_HASH_BITS=$BENCH_HASH_BITS
+BENCH_KO=$ko
+PCPCTL=$build/host/pcpctl
+PCPD=$build/host/pcpd
+BENCH_TOOLS=$build/bench
+EOF
+echo "bench: kernel $kver, results in $out"
+[ -f "$ko" ] || echo "bench: $ko missing: the pcpnat arm (A4) is skipped" >&2
+
+# One vCPU for the device under test; -icount shift=0 makes guest time
+# count instructions (1 ns each), immune to load on the host.
+rc=0
+VM_SMP=1 VM_MEM=$VM_MEM VM_TIMEOUT=${VM_TIMEOUT:-3600} \
+	VM_QEMU_ARGS="-icount shift=0,sleep=on ${VM_QEMU_ARGS:-}" \
+	"$runner" "$kver" "$top/bench/vm/main.sh" "$out/config.env" 2>&1 |
+	grep --line-buffered -v '^\s*$' | tee "$out/console.log" || rc=$?
+[ -s "$out/raw.csv" ] || { echo "bench: the VM produced no results" >&2; exit 1; }
+echo
+"$top/bench/report.sh" "$out"
+echo
+echo "bench: $out/{table.txt,summary.csv,raw.csv,bench.png}"
+exit "$rc"

@@ -1,0 +1,46 @@
+# shellcheck shell=bash
+# Phase 1: the datapath arms, interleaved. Sourced by main.sh.
+#
+# Every arm forwards one UDP flow (10.0.0.2:1234 -> 203.0.113.2:9) that has
+# seen one reply, so conntrack holds it ESTABLISHED and the flowtable
+# offloads it. Rounds run the arms in a rotating order; pktgen's elapsed
+# time under qemu -icount is the CPU cost (see bench/README.md).
+
+datapath_phase() {
+	local arms=(G A0 A1 A2 A3 A4) a r i n res
+	[ -n "$PCPNAT_KO_OK" ] || arms=(G A0 A1 A2 A3)
+	log "datapath: arms ${arms[*]}, $BENCH_RUNS runs x $BENCH_PKTS packets"
+	topo_baseline
+	for a in "${arms[@]:1}"; do
+		topo_arm "$a"
+		ct_long_timeouts "brt_$a"
+		arm_setup "$a"
+	done
+	# Warm up: make the flow, answer it once, then let it be offloaded.
+	for a in "${arms[@]}"; do
+		pktgen_setup "g_$a" "$(mac_of "brt_$a" r0)" 100 10.0.0.2 10.0.0.2 1234 1234
+		pktgen_run "g_$a" >/dev/null
+		[ "$a" = G ] || reply_from_sink "$a" 1234
+		pktgen_run "g_$a" >/dev/null
+	done
+	n=${#arms[@]}
+	for r in $(seq 1 "$BENCH_RUNS"); do
+		for i in $(seq 0 $((n - 1))); do
+			a=${arms[$(((i + r) % n))]}
+			pktgen_setup "g_$a" "$(mac_of "brt_$a" r0)" "$BENCH_PKTS" \
+				10.0.0.2 10.0.0.2 1234 1234
+			res=$(pktgen_run "g_$a")
+			emit_pktgen datapath "$a" 1 "$r" "$res"
+		done
+	done
+	# Check that each arm did what it claims.
+	[ -z "$(ip netns list | grep -w brt_A3)" ] ||
+		log "datapath: A3 forward-chain packets (not offloaded): $(ip netns exec brt_A3 nft list chain ip bench fw | sed -n 's/.*counter packets \([0-9]*\).*/\1/p')"
+	[ -z "$PCPNAT_KO_OK" ] ||
+		log "datapath: A4 pkts_out=$(ip netns exec brt_A4 "$PCPCTL" stats --json | jq .pkts_out)"
+	for a in "${arms[@]:1}"; do
+		emit datapath "$a" 1 0 sink_pkts "$(sink_pkts "$a")"
+	done
+	for a in "${arms[@]}"; do topo_del_arm "$a"; done
+	settle 1
+}

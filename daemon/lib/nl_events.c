@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Subscription to the pcpnat events group. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <netlink/genl/genl.h>
+#include <netlink/genl/ctrl.h>
+#include "lib/nl_internal.h"
+#include "lib/nl_events.h"
+
+/* Room for the notifications of a large flush before the socket overruns. */
+#define EVENTS_RCVBUF	(8 << 20)
+
+struct pcpnat_events {
+	struct nl_sock *sk;
+	struct nl_cb *cb;
+	int family;
+	/* The current read's callback, and whether it asked to stop. */
+	pcpnat_event_cb user_cb;
+	void *user_arg;
+	int user_rc;
+};
+
+const char *pcpnat_event_name(uint8_t cmd)
+{
+	switch (cmd) {
+	case PCPNAT_CMD_EVENT_MAP_NEW:		return "map_new";
+	case PCPNAT_CMD_EVENT_MAP_DEL:		return "map_del";
+	case PCPNAT_CMD_EVENT_ADDR_ADD:		return "addr_add";
+	case PCPNAT_CMD_EVENT_ADDR_DEL:		return "addr_del";
+	case PCPNAT_CMD_EVENT_STATE_RESET:	return "state_reset";
+	default:				return NULL;
+	}
+}
+
+const char *pcpnat_reason_name(uint8_t reason)
+{
+	switch (reason) {
+	case PCPNAT_REASON_DELETED:		return "deleted";
+	case PCPNAT_REASON_EXPIRED:		return "expired";
+	case PCPNAT_REASON_FLUSHED:		return "flushed";
+	case PCPNAT_REASON_ADDR_REMOVED:	return "addr_removed";
+	default:				return NULL;
+	}
+}
+
+static int on_event(struct nl_msg *msg, void *arg)
+{
+	struct nlattr *tb[PCPNAT_A_MAX + 1];
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct pcpnat_events *ev = arg;
+	struct pcpnat_event e;
+
+	if (nlh->nlmsg_type != ev->family || ev->user_rc)
+		return NL_SKIP;
+	if (genlmsg_parse(nlh, 0, tb, PCPNAT_A_MAX, NULL) < 0)
+		return NL_SKIP;
+	memset(&e, 0, sizeof(e));
+	e.cmd = ((struct genlmsghdr *)nlmsg_data(nlh))->cmd;
+	if (!pcpnat_event_name(e.cmd))
+		return NL_SKIP;	/* a newer module's event: not ours to guess */
+	if (tb[PCPNAT_A_MAP] && pcpnat_map_parse(tb[PCPNAT_A_MAP], &e.map))
+		return NL_SKIP;
+	if (tb[PCPNAT_A_REASON])
+		e.has_reason = pcpnat_attr_u8(tb[PCPNAT_A_REASON], &e.reason);
+	if (tb[PCPNAT_A_ADDR])
+		pcpnat_attr_in(tb[PCPNAT_A_ADDR], &e.addr);
+	ev->user_rc = ev->user_cb(&e, ev->user_arg);
+	return ev->user_rc ? NL_STOP : NL_SKIP;
+}
+
+int pcpnat_events_open(struct pcpnat_events **evp, char *err, size_t errlen)
+{
+	struct pcpnat_events *ev;
+	int grp, rc;
+
+	ev = calloc(1, sizeof(*ev));
+	if (!ev)
+		goto nomem;
+	ev->sk = nl_socket_alloc();
+	ev->cb = nl_cb_alloc(NL_CB_DEFAULT);
+	if (!ev->sk || !ev->cb)
+		goto nomem;
+	/* Notifications are unsolicited: no sequence numbers, no acks. */
+	nl_socket_disable_seq_check(ev->sk);
+	nl_socket_disable_auto_ack(ev->sk);
+	nl_socket_enable_msg_peek(ev->sk);
+	rc = genl_connect(ev->sk);
+	if (rc < 0) {
+		snprintf(err, errlen, "cannot open a netlink socket: %s",
+			 nl_geterror(rc));
+		goto fail;
+	}
+	ev->family = genl_ctrl_resolve(ev->sk, PCPNAT_GENL_NAME);
+	grp = ev->family < 0 ? ev->family :
+		genl_ctrl_resolve_grp(ev->sk, PCPNAT_GENL_NAME, PCPNAT_MCGRP_EVENTS);
+	if (grp < 0) {
+		snprintf(err, errlen,
+			 "the pcpnat module is not loaded (no generic netlink group \"%s\")",
+			 PCPNAT_MCGRP_EVENTS);
+		rc = -ENOENT;
+		goto fail_rc;
+	}
+	nl_socket_set_buffer_size(ev->sk, EVENTS_RCVBUF, 0);
+	rc = nl_socket_add_membership(ev->sk, grp);
+	if (rc >= 0)
+		rc = nl_socket_set_nonblocking(ev->sk);
+	if (rc < 0) {
+		snprintf(err, errlen, "cannot join the events group: %s",
+			 nl_geterror(rc));
+		goto fail;
+	}
+	nl_cb_set(ev->cb, NL_CB_VALID, NL_CB_CUSTOM, on_event, ev);
+	*evp = ev;
+	return 0;
+nomem:
+	snprintf(err, errlen, "out of memory");
+	pcpnat_events_close(ev);
+	return -ENOMEM;
+fail:
+	rc = -EIO;
+fail_rc:
+	pcpnat_events_close(ev);
+	return rc;
+}
+
+void pcpnat_events_close(struct pcpnat_events *ev)
+{
+	if (!ev)
+		return;
+	nl_cb_put(ev->cb);
+	nl_socket_free(ev->sk);
+	free(ev);
+}
+
+int pcpnat_events_fd(const struct pcpnat_events *ev)
+{
+	return nl_socket_get_fd(ev->sk);
+}
+
+int pcpnat_events_read(struct pcpnat_events *ev, pcpnat_event_cb cb, void *arg)
+{
+	int rc;
+
+	ev->user_cb = cb;
+	ev->user_arg = arg;
+	ev->user_rc = 0;
+	for (;;) {
+		rc = nl_recvmsgs(ev->sk, ev->cb);
+		if (ev->user_rc)
+			return 0;
+		if (rc >= 0)
+			continue;
+		if (rc == -NLE_AGAIN)
+			return 0;
+		/* libnl reports a receive overrun (ENOBUFS) as NLE_NOMEM. */
+		if (rc == -NLE_NOMEM)
+			return -ENOBUFS;
+		return -EIO;
+	}
+}

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The events multicast group: mapping created/deleted/expired, external
+ * address added/removed, state reset. A subscription has its own socket
+ * so that its fd can sit in an event loop (pcpd) or a blocking poll
+ * (pcpctl monitor).
+ */
+#ifndef PCPNAT_NL_EVENTS_H
+#define PCPNAT_NL_EVENTS_H
+
+#include "lib/nlclient.h"
+#include "lib/pcpnat_types.h"
+
+struct pcpnat_events;
+
+/* Join the group; the socket is non-blocking. err gets one line on failure. */
+int pcpnat_events_open(struct pcpnat_events **ev, char *err, size_t errlen);
+void pcpnat_events_close(struct pcpnat_events *ev);
+
+/* For poll(): readable when events are queued. */
+int pcpnat_events_fd(const struct pcpnat_events *ev);
+
+/*
+ * Read what is queued and call cb for each event (return non-zero from cb
+ * to stop early; the rest stays queued). Returns 0 when the queue is
+ * drained or cb stopped, -ENOBUFS if events were lost because the socket
+ * overran (the listener should then resynchronise, e.g. dump again), or
+ * another -errno.
+ */
+typedef int (*pcpnat_event_cb)(const struct pcpnat_event *e, void *arg);
+int pcpnat_events_read(struct pcpnat_events *ev, pcpnat_event_cb cb, void *arg);
+
+/* "map_new", "map_del", "addr_add", "addr_del", "state_reset" or NULL. */
+const char *pcpnat_event_name(uint8_t cmd);
+/* "deleted", "expired", "flushed", "addr_removed" or NULL. */
+const char *pcpnat_reason_name(uint8_t reason);
+
+#endif /* PCPNAT_NL_EVENTS_H */

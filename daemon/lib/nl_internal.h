@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Inside the client library only: the request/reply engine and attribute
+ * helpers shared by nl_*.c. Callers of the library never see netlink.
+ */
+#ifndef PCPNAT_NL_INTERNAL_H
+#define PCPNAT_NL_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <netlink/netlink.h>
+#include <netlink/attr.h>
+#include <netlink/msg.h>
+#include "lib/nlclient.h"
+#include "lib/pcpnat_types.h"
+
+struct pcpnat_client {
+	struct nl_sock *sk;
+	int family;
+	uint32_t version;
+	char error[256];	/* extack of the last failure */
+};
+
+/*
+ * Called for each reply message with its top-level attributes (tb has
+ * PCPNAT_A_MAX + 1 entries). Return 0 to go on, a negative errno to stop;
+ * that errno becomes the result of pcpnat_transact().
+ */
+typedef int (*pcpnat_reply_fn)(const struct nlmsghdr *nlh, struct nlattr **tb,
+			       void *arg);
+
+/* A request of cmd with the family header filled in; NULL: out of memory. */
+struct nl_msg *pcpnat_msg_new(struct pcpnat_client *c, uint8_t cmd, int flags);
+
+/*
+ * Send msg (always consumed) and read until the ack, the error or the end
+ * of the dump. Clears and then records the extack text.
+ */
+int pcpnat_transact(struct pcpnat_client *c, struct nl_msg *msg,
+		    pcpnat_reply_fn fn, void *arg);
+
+/* Exact-length attribute readers: false if a is NULL or malformed. */
+bool pcpnat_attr_u8(const struct nlattr *a, uint8_t *v);
+bool pcpnat_attr_u16(const struct nlattr *a, uint16_t *v);
+bool pcpnat_attr_u32(const struct nlattr *a, uint32_t *v);
+bool pcpnat_attr_u64(const struct nlattr *a, uint64_t *v);
+bool pcpnat_attr_be16(const struct nlattr *a, uint16_t *host);
+bool pcpnat_attr_in(const struct nlattr *a, struct in_addr *v);
+
+/* PCPNAT_A_MAP nest <-> struct pcpnat_map (nl_mapattr.c). */
+int pcpnat_map_put(struct nl_msg *msg, int type, const struct pcpnat_map *m);
+int pcpnat_map_parse(const struct nlattr *nest, struct pcpnat_map *m);
+
+#endif /* PCPNAT_NL_INTERNAL_H */

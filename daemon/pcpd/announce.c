@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unsolicited messages from the server.
+ * - After a state loss, an ANNOUNCE response to 224.0.0.1:5350 on each
+ *   internal interface (RFC 6887 14.1.3, seed flow-examples 2.21), so
+ *   clients see the epoch jump and repair their mappings at once.
+ * - When the external address changes, NAT-PMP's address announcement to
+ *   224.0.0.1:5350 (RFC 6886 3.2.1).
+ * Both are sent PCPD_ANNOUNCE_COUNT times, the first at once, then with
+ * an interval starting at 250 ms and doubling, as RFC 6886 3.2.1 spells
+ * out and RFC 6887 14.1.3 asks for PCP. A new loss restarts the series.
+ * - When a mapping's external address changes or goes, an unsolicited MAP
+ *   response to the client's 5350 (RFC 6887 14.2, seed 2.20), once.
+ */
+#include <arpa/inet.h>
+#include <string.h>
+#include <sys/timerfd.h>
+
+#include "pcp/natpmp.h"
+#include "pcp/pcp.h"
+#include "pcp/pcp_addr.h"
+#include "pcpd/daemon.h"
+#include "pcpd/log.h"
+
+#define ALL_HOSTS	htonl(0xe0000001)	/* 224.0.0.1 */
+
+void pcpd_send_announce(struct pcpd *d)
+{
+	struct pcp_response r = {
+		.opcode = PCP_OP_ANNOUNCE,
+		.result = PCP_SUCCESS,
+		.lifetime = 0,
+		.epoch = d->connected ? pcpd_nl_ops.epoch(&d->nl, 0) : 0,
+	};
+	uint8_t buf[PCP_HDR_LEN];
+	int n = pcp_build_response(buf, sizeof(buf), &r);
+
+	if (n > 0)
+		pcpd_send_unsolicited(d, ALL_HOSTS, buf, n);
+}
+
+void pcpd_send_announce_to(struct pcpd *d, uint32_t subscriber)
+{
+	struct pcp_response r = {
+		.opcode = PCP_OP_ANNOUNCE,
+		.result = PCP_SUCCESS,
+		.epoch = pcpd_nl_ops.epoch(&d->nl, subscriber),
+	};
+	uint8_t buf[PCP_HDR_LEN];
+	int n;
+
+	if (!d->conf.announce)
+		return;
+	n = pcp_build_response(buf, sizeof(buf), &r);
+	if (n > 0)
+		pcpd_send_unsolicited(d, subscriber, buf, n);
+}
+
+void pcpd_send_natpmp_addr(struct pcpd *d)
+{
+	uint8_t buf[16];
+	uint32_t epoch = d->connected ? pcpd_nl_ops.epoch(&d->nl, 0) : 0;
+	int n = natpmp_build_addr(buf, sizeof(buf), d->nat_addr ?
+				  NATPMP_SUCCESS : NATPMP_NETWORK_FAILURE,
+				  epoch, d->nat_addr);
+
+	if (n > 0)
+		pcpd_send_unsolicited(d, ALL_HOSTS, buf, n);
+}
+
+static void arm(struct pcpd *d)
+{
+	struct itimerspec its = { 0 };
+	int64_t next = 0, now = pcpd_now_ms(), in;
+
+	if (d->pcp_ann.left)
+		next = d->pcp_ann.next_ms;
+	if (d->nat_ann.left && (!next || d->nat_ann.next_ms < next))
+		next = d->nat_ann.next_ms;
+	if (next) {
+		in = next > now ? next - now : 1;
+		its.it_value.tv_sec = in / 1000;
+		its.it_value.tv_nsec = (in % 1000) * 1000000;
+	}
+	timerfd_settime(d->announce_fd, 0, &its, NULL);
+}
+
+static void step(struct pcpd *d, struct pcpd_repeat *r, int64_t now)
+{
+	if (!r->left || r->next_ms > now)
+		return;
+	if (r == &d->pcp_ann)
+		pcpd_send_announce(d);
+	else
+		pcpd_send_natpmp_addr(d);
+	r->left--;
+	r->next_ms = now + r->interval_ms;
+	r->interval_ms *= 2;
+}
+
+void pcpd_announce_start(struct pcpd *d, struct pcpd_repeat *r)
+{
+	if (!d->conf.announce)
+		return;
+	r->left = PCPD_ANNOUNCE_COUNT;
+	r->interval_ms = PCPD_ANNOUNCE_FIRST_MS;
+	r->next_ms = pcpd_now_ms();
+	step(d, r, r->next_ms);
+	arm(d);
+}
+
+void pcpd_announce_timer(struct pcpd *d)
+{
+	int64_t now = pcpd_now_ms();
+
+	step(d, &d->pcp_ann, now);
+	step(d, &d->nat_ann, now);
+	arm(d);
+}
+
+void pcpd_send_map_update(struct pcpd *d, const struct pcpd_mapping *m,
+			  uint32_t lifetime)
+{
+	struct pcp_response r = {
+		.opcode = PCP_OP_MAP,
+		.result = PCP_SUCCESS,
+		.lifetime = lifetime,
+		.epoch = d->connected ? pcpd_nl_ops.epoch(&d->nl, m->subscriber) : 0,
+	};
+	uint8_t buf[PCP_MAX_LEN];
+	char a[INET_ADDRSTRLEN];
+	int n;
+
+	memcpy(r.u.map.nonce, m->nonce, PCP_NONCE_LEN);
+	r.u.map.protocol = m->proto;
+	r.u.map.int_port = m->int_port;
+	r.u.map.ext_port = lifetime ? m->ext_port : 0;
+	pcp_addr_from_v4(r.u.map.ext_addr, lifetime ? m->ext_addr : 0);
+	/* A mapping made for another host says so (RFC 6887 13.1). */
+	if (m->subscriber && m->subscriber != m->int_addr) {
+		r.opt.third_party = true;
+		pcp_addr_from_v4(r.opt.third_party_addr, m->int_addr);
+	}
+	n = pcp_build_response(buf, sizeof(buf), &r);
+	if (n <= 0)
+		return;
+	inet_ntop(AF_INET, &m->int_addr, a, sizeof(a));
+	log_info("unsolicited MAP to %s:%d (internal port %u, lifetime %u)", a,
+		 PCP_CLIENT_PORT, m->int_port, lifetime);
+	/*
+	 * To the client's address; a THIRD_PARTY mapping's client is the
+	 * subscriber that asked, best effort: the internal host itself.
+	 */
+	pcpd_send_unsolicited(d, m->int_addr, buf, n);
+}

@@ -1,0 +1,327 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pcpd.conf parser (see conf.h and pcpd.conf(5)). libinih does the INI
+ * syntax; every value is checked here, strictly: an unknown key or a bad
+ * value is an error, so a typo never silently falls back to a default.
+ */
+#include <errno.h>
+#include <ini.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/pcpnat_text.h"
+#include "pcpd/conf.h"
+
+struct parse_ctx {
+	struct pcpd_conf *c;
+	char *err;
+	size_t errlen;
+	bool bad;		/* msg holds the first error */
+	char msg[200];
+};
+
+void pcpd_conf_defaults(struct pcpd_conf *c)
+{
+	memset(c, 0, sizeof(*c));
+	pcpd_policy_defaults(&c->pol);
+	c->natpmp = true;
+	c->announce = true;
+	snprintf(c->state_file, sizeof(c->state_file), "%s", PCPD_DEFAULT_STATE);
+}
+
+static int parse_bool(const char *v, bool *out)
+{
+	if (!strcmp(v, "on") || !strcmp(v, "yes") || !strcmp(v, "true") ||
+	    !strcmp(v, "1"))
+		*out = true;
+	else if (!strcmp(v, "off") || !strcmp(v, "no") ||
+		 !strcmp(v, "false") || !strcmp(v, "0"))
+		*out = false;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+/* Split "a, b,c" in place; calls fn for each non-empty item. */
+static int each_item(char *list, int (*fn)(const char *item, void *arg),
+		     void *arg)
+{
+	char *save = NULL, *tok;
+	int err;
+
+	for (tok = strtok_r(list, ", \t", &save); tok;
+	     tok = strtok_r(NULL, ", \t", &save)) {
+		err = fn(tok, arg);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int add_listen(const char *s, void *arg)
+{
+	struct pcpd_conf *c = arg;
+	struct in_addr a;
+
+	if (pcpnat_parse_addr(s, &a) || !a.s_addr)
+		return -EINVAL;
+	if (c->nlisten == PCPD_LISTEN_MAX)
+		return -E2BIG;
+	c->listen[c->nlisten++] = a.s_addr;
+	return 0;
+}
+
+static int add_announce(const char *s, void *arg)
+{
+	struct pcpd_conf *c = arg;
+
+	if (strlen(s) >= IF_NAMESIZE)
+		return -EINVAL;
+	if (c->nannounce == PCPD_ANNOUNCE_MAX)
+		return -E2BIG;
+	snprintf(c->announce_if[c->nannounce++], IF_NAMESIZE, "%s", s);
+	return 0;
+}
+
+static int add_third_party(const char *s, void *arg)
+{
+	struct pcpd_policy *p = arg;
+	struct pcpnat_prefix pfx;
+
+	if (pcpnat_parse_prefix(s, &pfx))
+		return -EINVAL;
+	if (p->n_third_party == PCPD_THIRD_PARTY_MAX)
+		return -E2BIG;
+	p->third_party[p->n_third_party].addr = pfx.addr.s_addr;
+	p->third_party[p->n_third_party++].plen = pfx.len;
+	return 0;
+}
+
+static int u32_in(const char *v, uint32_t min, uint32_t max, uint32_t *out)
+{
+	return pcpnat_parse_u32(v, min, max, out);
+}
+
+static int pcpd_key(struct pcpd_conf *c, const char *k, char *v)
+{
+	struct pcpd_policy *p = &c->pol;
+	uint32_t n;
+
+	if (!strcmp(k, "listen")) {
+		c->nlisten = 0;
+		return each_item(v, add_listen, c);
+	}
+	if (!strcmp(k, "nonce")) {
+		if (!strcmp(v, "strict"))
+			p->nonce_strict = true;
+		else if (!strcmp(v, "relaxed"))
+			p->nonce_strict = false;
+		else
+			return -EINVAL;
+		return 0;
+	}
+	if (!strcmp(k, "lifetime_min"))
+		return u32_in(v, 0, UINT32_MAX, &p->lifetime_min);
+	if (!strcmp(k, "lifetime_max"))
+		return u32_in(v, 1, UINT32_MAX, &p->lifetime_max);
+	if (!strcmp(k, "error_lifetime_short"))
+		return u32_in(v, 1, UINT32_MAX, &p->err_lifetime_short);
+	if (!strcmp(k, "error_lifetime_long"))
+		return u32_in(v, 1, UINT32_MAX, &p->err_lifetime_long);
+	if (!strcmp(k, "third_party")) {
+		p->n_third_party = 0;
+		if (!strcmp(v, "none"))
+			return 0;
+		return each_item(v, add_third_party, p);
+	}
+	if (!strcmp(k, "max_filters")) {
+		if (u32_in(v, 0, PCPNAT_FILTERS_MAX, &n))
+			return -ERANGE;
+		p->max_filters = n;
+		return 0;
+	}
+	if (!strcmp(k, "natpmp"))
+		return parse_bool(v, &c->natpmp);
+	if (!strcmp(k, "announce"))
+		return parse_bool(v, &c->announce);
+	if (!strcmp(k, "announce_interfaces")) {
+		c->nannounce = 0;
+		return each_item(v, add_announce, c);
+	}
+	if (!strcmp(k, "state_file")) {
+		if (strlen(v) >= sizeof(c->state_file))
+			return -ENAMETOOLONG;
+		snprintf(c->state_file, sizeof(c->state_file), "%s",
+			 strcmp(v, "none") ? v : "");
+		return 0;
+	}
+	if (!strcmp(k, "rate_limit"))
+		return u32_in(v, 0, 1000000, &c->rate_limit);
+	return -ENOENT;
+}
+
+static int nat_u32(struct pcpnat_config *n, uint32_t field, const char *v,
+		   uint32_t min, uint32_t max, uint32_t *out)
+{
+	int err = u32_in(v, min, max, out);
+
+	if (!err)
+		n->fields |= field;
+	return err;
+}
+
+static int nat_key(struct pcpd_conf *c, const char *k, char *v)
+{
+	struct pcpnat_config *n = &c->nat;
+	bool b;
+	int err;
+
+	if (!strcmp(k, "pool")) {
+		err = pcpnat_parse_prefix_list(v, n->pool, PCPNAT_POOL_MAX,
+					       &n->npool);
+		if (!err)
+			n->fields |= PCPNAT_CF_POOL;
+		return err;
+	}
+	if (!strcmp(k, "internal")) {
+		err = pcpnat_parse_prefix_list(v, n->internal,
+					       PCPNAT_INTERNAL_MAX, &n->nint);
+		if (!err)
+			n->fields |= PCPNAT_CF_INTERNAL;
+		return err;
+	}
+	if (!strcmp(k, "ext_dev")) {
+		if (!*v || strlen(v) >= IF_NAMESIZE)
+			return -EINVAL;
+		snprintf(c->ext_dev, sizeof(c->ext_dev), "%s", v);
+		n->fields |= PCPNAT_CF_EXT_IFINDEX;
+		return 0;
+	}
+	if (!strcmp(k, "ports")) {
+		err = pcpnat_parse_port_range(v, &n->port_min, &n->port_max);
+		if (!err)
+			n->fields |= PCPNAT_CF_PORT_MIN | PCPNAT_CF_PORT_MAX;
+		return err;
+	}
+	if (!strcmp(k, "udp_timeout"))
+		return nat_u32(n, PCPNAT_CF_UDP_TIMEOUT, v, 120, UINT32_MAX,
+			       &n->udp_timeout);
+	if (!strcmp(k, "tcp_est_timeout"))
+		return nat_u32(n, PCPNAT_CF_TCP_EST_TIMEOUT, v, 7440,
+			       UINT32_MAX, &n->tcp_est_timeout);
+	if (!strcmp(k, "tcp_trans_timeout"))
+		return nat_u32(n, PCPNAT_CF_TCP_TRANS_TIMEOUT, v, 240,
+			       UINT32_MAX, &n->tcp_trans_timeout);
+	if (!strcmp(k, "icmp_timeout"))
+		return nat_u32(n, PCPNAT_CF_ICMP_TIMEOUT, v, 60, UINT32_MAX,
+			       &n->icmp_timeout);
+	if (!strcmp(k, "quota"))
+		return nat_u32(n, PCPNAT_CF_QUOTA, v, 0, UINT32_MAX, &n->quota);
+	if (!strcmp(k, "max_mappings"))
+		return nat_u32(n, PCPNAT_CF_MAX_MAPPINGS, v, 1, UINT32_MAX,
+			       &n->max_mappings);
+	if (!strcmp(k, "filtering")) {
+		if (!strcmp(v, "eif"))
+			n->filtering = PCPNAT_FILTER_ENDPOINT_INDEPENDENT;
+		else if (!strcmp(v, "adf"))
+			n->filtering = PCPNAT_FILTER_ADDRESS_DEPENDENT;
+		else
+			return -EINVAL;
+		n->fields |= PCPNAT_CF_FILTERING;
+		return 0;
+	}
+	if (!strcmp(k, "all_ports")) {
+		err = parse_bool(v, &b);
+		if (!err) {
+			n->all_ports = b;
+			n->fields |= PCPNAT_CF_ALL_PORTS;
+		}
+		return err;
+	}
+	return -ENOENT;
+}
+
+/* libinih (Debian builds it without INI_HANDLER_LINENO) reports the line. */
+static int handler(void *user, const char *section, const char *name,
+		   const char *value)
+{
+	struct parse_ctx *x = user;
+	char v[1024];
+	int err;
+
+	if (x->bad)
+		return 0;	/* keep the first message; inih counts lines */
+	if (strlen(value) >= sizeof(v)) {
+		err = -E2BIG;
+		goto bad;
+	}
+	snprintf(v, sizeof(v), "%s", value);
+	if (!strcmp(section, "pcpd"))
+		err = pcpd_key(x->c, name, v);
+	else if (!strcmp(section, "nat"))
+		err = nat_key(x->c, name, v);
+	else
+		err = -ESRCH;
+	if (!err)
+		return 1;
+bad:
+	x->bad = true;
+	if (err == -ESRCH)
+		snprintf(x->msg, sizeof(x->msg), "unknown section [%s]",
+			 section);
+	else if (err == -ENOENT)
+		snprintf(x->msg, sizeof(x->msg), "unknown key '%s' in [%s]",
+			 name, section);
+	else
+		snprintf(x->msg, sizeof(x->msg), "bad value for %s: '%s'",
+			 name, value);
+	return 0;
+}
+
+/* Relations between values that single keys cannot check. */
+static int check(struct pcpd_conf *c, char *err, size_t errlen)
+{
+	if (!c->nlisten) {
+		snprintf(err, errlen, "[pcpd] listen: no internal address");
+		return -1;
+	}
+	if (c->pol.lifetime_min > c->pol.lifetime_max) {
+		snprintf(err, errlen, "lifetime_min is above lifetime_max");
+		return -1;
+	}
+	return 0;
+}
+
+static int finish(struct parse_ctx *x, int rc)
+{
+	if (rc < 0) {
+		snprintf(x->err, x->errlen, "cannot read the file: %s",
+			 strerror(rc == -1 ? errno : ENOMEM));
+		return -1;
+	}
+	if (rc > 0) {
+		snprintf(x->err, x->errlen, "line %d: %s", rc,
+			 x->bad ? x->msg : "syntax error");
+		return -1;
+	}
+	return check(x->c, x->err, x->errlen);
+}
+
+int pcpd_conf_load(const char *path, struct pcpd_conf *c, char *err,
+		   size_t errlen)
+{
+	struct parse_ctx x = { .c = c, .err = err, .errlen = errlen };
+
+	pcpd_conf_defaults(c);
+	return finish(&x, ini_parse(path, handler, &x));
+}
+
+int pcpd_conf_parse_string(const char *text, struct pcpd_conf *c, char *err,
+			   size_t errlen)
+{
+	struct parse_ctx x = { .c = c, .err = err, .errlen = errlen };
+
+	pcpd_conf_defaults(c);
+	return finish(&x, ini_parse_string(text, handler, &x));
+}

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * pcpd.conf: an INI file (parsed by Debian's libinih), see pcpd.conf(5).
+ * [pcpd] says how pcpd answers; the optional [nat] section is pushed into
+ * pcpnat.ko at start, on SIGHUP and whenever the module lost its state.
+ */
+#ifndef PCPD_CONF_H
+#define PCPD_CONF_H
+
+#include <net/if.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/pcpnat_types.h"
+#include "pcpd/policy.h"
+
+#define PCPD_LISTEN_MAX		8
+#define PCPD_ANNOUNCE_MAX	8
+#define PCPD_DEFAULT_CONF	"/etc/pcpd.conf"
+#define PCPD_DEFAULT_STATE	"/var/lib/pcpd/state"
+
+struct pcpd_conf {
+	struct pcpd_policy pol;
+	/* Internal addresses (network order) the PCP socket listens on. */
+	unsigned int nlisten;
+	uint32_t listen[PCPD_LISTEN_MAX];
+	bool natpmp;			/* answer version 0 (RFC 6886) */
+	/* Unsolicited messages: on/off, and where (empty: listen ifaces). */
+	bool announce;
+	unsigned int nannounce;
+	char announce_if[PCPD_ANNOUNCE_MAX][IF_NAMESIZE];
+	char state_file[256];		/* "" = no stable storage */
+	uint32_t rate_limit;		/* requests/s per client, 0 = none */
+	/* [nat]: module configuration; nat.fields == 0 when absent. */
+	struct pcpnat_config nat;
+	char ext_dev[IF_NAMESIZE];	/* resolved to nat.ext_ifindex later */
+};
+
+void pcpd_conf_defaults(struct pcpd_conf *c);
+/*
+ * Parse a whole file (or string) into c, starting from the defaults.
+ * 0, or -1 with one line "LINE: what is wrong" in err.
+ */
+int pcpd_conf_load(const char *path, struct pcpd_conf *c, char *err,
+		   size_t errlen);
+int pcpd_conf_parse_string(const char *text, struct pcpd_conf *c, char *err,
+			   size_t errlen);
+
+#endif /* PCPD_CONF_H */

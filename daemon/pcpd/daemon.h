@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * pcpd's running state and the pieces of its event loop (main.c drives
+ * them): the PCP sockets (sock.c), the link to the module and its events
+ * (link.c), unsolicited messages (announce.c) and stable storage
+ * (store.c).
+ */
+#ifndef PCPD_DAEMON_H
+#define PCPD_DAEMON_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "pcpd/backend_nl.h"
+#include "pcpd/conf.h"
+#include "pcpd/handler.h"
+#include "pcpd/ratelimit.h"
+#include "pcpd/state.h"
+
+#define PCP_SERVER_PORT		5351
+#define PCP_CLIENT_PORT		5350
+/* RFC 6887 14.1.3 / RFC 6886 3.2.1: ten sends, 250 ms doubling. */
+#define PCPD_ANNOUNCE_COUNT	10
+#define PCPD_ANNOUNCE_FIRST_MS	250
+/* Stable storage is written at most this often (a burst costs one write). */
+#define PCPD_SAVE_DELAY_MS	500
+
+struct pcpd_repeat {
+	unsigned int left;	/* sends still to do */
+	unsigned int interval_ms;
+	int64_t next_ms;	/* monotonic, when left > 0 */
+};
+
+struct pcpd {
+	const char *conf_path;
+	struct pcpd_conf conf;
+	struct pcpd_policy pol;		/* what the handler reads */
+	struct pcpd_server srv;
+	struct pcpd_nl nl;
+	struct pcpnat_events *ev;
+	bool connected;
+	uint64_t state_id;		/* of the instance we last saw */
+	uint32_t nat_addr;		/* what NAT-PMP clients were told */
+
+	int nsock;
+	int sock[PCPD_LISTEN_MAX];
+	uint32_t sock_addr[PCPD_LISTEN_MAX];
+
+	int ep, sigfd, tick_fd, announce_fd, save_fd;
+	bool save_armed;
+	struct pcpd_repeat pcp_ann, nat_ann;
+
+	struct pcpd_state stored;	/* the last snapshot written/read */
+	struct pcpd_ratelimit rl;
+	uint64_t n_requests, n_dropped, n_ratelimited;
+	bool quit;
+};
+
+int64_t pcpd_now_ms(void);
+
+/* sock.c */
+int pcpd_sockets_open(struct pcpd *d);
+void pcpd_sockets_close(struct pcpd *d);
+void pcpd_sock_readable(struct pcpd *d, int idx);
+/* Send buf to addr:5350 (multicast: on every announce interface). */
+void pcpd_send_unsolicited(struct pcpd *d, uint32_t addr, const uint8_t *buf,
+			   size_t len);
+
+/* link.c */
+void pcpd_link_tick(struct pcpd *d);
+void pcpd_link_events(struct pcpd *d);
+void pcpd_link_close(struct pcpd *d);
+int pcpd_push_nat_config(struct pcpd *d);
+
+/* announce.c */
+void pcpd_announce_start(struct pcpd *d, struct pcpd_repeat *r);
+void pcpd_announce_timer(struct pcpd *d);
+void pcpd_send_announce(struct pcpd *d);
+void pcpd_send_natpmp_addr(struct pcpd *d);
+/* One unicast ANNOUNCE to a subscriber whose own state was lost (3.2). */
+void pcpd_send_announce_to(struct pcpd *d, uint32_t subscriber);
+/* Unsolicited MAP response (RFC 6887 14.2) for mapping m. */
+void pcpd_send_map_update(struct pcpd *d, const struct pcpd_mapping *m,
+			  uint32_t lifetime);
+
+/* store.c */
+void pcpd_store_dirty(struct pcpd *d);
+void pcpd_store_save_now(struct pcpd *d);
+/* After (re)connecting: adopt or restore what the file says. */
+void pcpd_store_resume(struct pcpd *d, uint64_t state_id, bool fresh);
+/* Remaining seconds of stored mapping for this key, 0 if unknown. */
+const struct pcpd_state_map *pcpd_store_find(struct pcpd *d, uint8_t proto,
+					     uint32_t int_addr,
+					     uint16_t int_port);
+
+#endif /* PCPD_DAEMON_H */

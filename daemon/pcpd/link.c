@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pcpd's link to pcpnat.ko: connecting (and reconnecting after the
+ * module went away), pushing the [nat] configuration, noticing state loss
+ * and following the events group.
+ *
+ * State loss is seen two ways: the STATE_RESET event (a flush of
+ * everything: the operator wanted the mappings gone) and a state_id that
+ * changed under us without one (module reloaded, router rebooted: the
+ * mappings should come back from stable storage).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <net/if.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <time.h>
+
+#include "pcpd/daemon.h"
+#include "pcpd/log.h"
+
+int pcpd_push_nat_config(struct pcpd *d)
+{
+	struct pcpnat_config cfg = d->conf.nat;
+	int err;
+
+	if (!cfg.fields || !d->connected)
+		return 0;
+	if (cfg.fields & PCPNAT_CF_EXT_IFINDEX) {
+		cfg.ext_ifindex = if_nametoindex(d->conf.ext_dev);
+		if (!cfg.ext_ifindex) {
+			log_warnx("[nat] ext_dev %s: no such interface",
+				  d->conf.ext_dev);
+			cfg.fields &= ~PCPNAT_CF_EXT_IFINDEX;
+		}
+	}
+	err = pcpnat_config_set(d->nl.c, &cfg);
+	if (err)
+		log_warnx("cannot configure pcpnat: %s (%s)", strerror(-err),
+			  pcpnat_client_error(d->nl.c));
+	else
+		log_info("pcpnat configured from [nat]");
+	return err;
+}
+
+void pcpd_link_close(struct pcpd *d)
+{
+	if (d->ev) {
+		epoll_ctl(d->ep, EPOLL_CTL_DEL, pcpnat_events_fd(d->ev), NULL);
+		pcpnat_events_close(d->ev);
+		d->ev = NULL;
+	}
+	if (d->nl.c)
+		pcpnat_client_close(d->nl.c);
+	d->nl.c = NULL;
+	d->connected = false;
+}
+
+/* What NAT-PMP's opcode 0 tells a client without mappings. */
+static uint32_t first_pool_addr(struct pcpd *d)
+{
+	struct pcpnat_config cfg;
+
+	if (pcpnat_config_get(d->nl.c, &cfg) || !cfg.npool)
+		return 0;
+	return cfg.pool[0].addr.s_addr;
+}
+
+/* A new instance appeared (or we just started): resume or restore. */
+static void new_instance(struct pcpd *d, uint64_t state_id, bool at_start)
+{
+	log_info("pcpnat state %016llx%s", (unsigned long long)state_id,
+		 at_start ? "" : " (the previous state is gone)");
+	pcpd_store_resume(d, state_id, !at_start);
+	d->state_id = state_id;
+}
+
+static int connect_module(struct pcpd *d)
+{
+	struct pcpnat_config cfg;
+	char err[256];
+	int rc;
+
+	rc = pcpnat_client_open(&d->nl.c, err, sizeof(err));
+	if (rc) {
+		d->nl.c = NULL;
+		return rc;
+	}
+	rc = pcpnat_events_open(&d->ev, err, sizeof(err));
+	if (rc) {
+		log_warnx("events: %s", err);
+		pcpnat_client_close(d->nl.c);
+		d->nl.c = NULL;
+		d->ev = NULL;
+		return rc;
+	}
+	struct epoll_event ee = {
+		.events = EPOLLIN,
+		.data.fd = pcpnat_events_fd(d->ev),
+	};
+	epoll_ctl(d->ep, EPOLL_CTL_ADD, ee.data.fd, &ee);
+	d->connected = true;
+	log_info("connected to pcpnat");
+	pcpd_push_nat_config(d);
+	rc = pcpnat_config_get(d->nl.c, &cfg);
+	if (rc) {
+		pcpd_link_close(d);
+		return rc;
+	}
+	new_instance(d, cfg.state_id, !d->state_id);
+	d->nat_addr = first_pool_addr(d);
+	return 0;
+}
+
+void pcpd_link_tick(struct pcpd *d)
+{
+	static bool warned;
+	struct pcpnat_config cfg;
+	int rc;
+
+	if (!d->connected) {
+		rc = connect_module(d);
+		if (rc && !warned)
+			log_warnx("pcpnat module not reachable (%s); retrying",
+				  strerror(-rc));
+		warned = rc != 0;
+		return;
+	}
+	rc = pcpnat_config_get(d->nl.c, &cfg);
+	if (rc) {
+		/* The family went with the module: start over later. */
+		log_warnx("lost pcpnat (%s)", strerror(-rc));
+		pcpd_link_close(d);
+		return;
+	}
+	if (cfg.state_id != d->state_id) {
+		/* Fresh module without an instance yet: configure it. */
+		if (!cfg.state_id && d->conf.nat.fields) {
+			pcpd_push_nat_config(d);
+			if (pcpnat_config_get(d->nl.c, &cfg))
+				return;
+		}
+		new_instance(d, cfg.state_id, false);
+	}
+}
+
+static int on_event(const struct pcpnat_event *e, void *arg)
+{
+	struct pcpd *d = arg;
+	struct pcpd_mapping m;
+	struct pcpnat_config cfg;
+	const struct pcpd_state_map *sm;
+	uint32_t addr;
+	int64_t now = time(NULL);
+	char a[INET_ADDRSTRLEN];
+
+	switch (e->cmd) {
+	case PCPNAT_CMD_EVENT_STATE_RESET:
+		/* Flushed on purpose: nothing to restore, epoch from zero. */
+		log_info("pcpnat flushed: all mappings gone, epoch restarts");
+		pcpd_nl_state_reset(&d->nl);
+		d->stored.nmaps = 0;
+		if (!pcpnat_config_get(d->nl.c, &cfg))
+			d->state_id = cfg.state_id;
+		pcpd_store_dirty(d);
+		pcpd_announce_start(d, &d->pcp_ann);
+		break;
+	case PCPNAT_CMD_EVENT_MAP_DEL:
+		pcpd_nl_from_lib(&e->map, &m);
+		if (e->has_reason && e->reason == PCPNAT_REASON_FLUSHED) {
+			/* Failure draft 3.2: this subscriber's state is new. */
+			bool first = true;
+			unsigned int i;
+
+			for (i = 0; i < d->nl.nresets; i++)
+				if (d->nl.resets[i].subscriber == m.subscriber &&
+				    d->nl.resets[i].at == now)
+					first = false;
+			pcpd_nl_subscriber_reset(&d->nl, m.subscriber, now);
+			if (first) {
+				inet_ntop(AF_INET, &m.subscriber, a, sizeof(a));
+				log_info("subscriber %s flushed: its epoch restarts",
+					 a);
+				pcpd_send_announce_to(d, m.subscriber);
+			}
+		}
+		if (e->has_reason && e->reason == PCPNAT_REASON_ADDR_REMOVED &&
+		    m.kind == PCPNAT_KIND_EXPLICIT) {
+			struct pcpd_mapping want = m, got;
+			uint32_t left;
+
+			/* Make it again on what the pool still has (14.2). */
+			sm = pcpd_store_find(d, m.proto, m.int_addr, m.int_port);
+			left = sm && sm->expires > now ? sm->expires - now :
+			       d->pol.lifetime_min;
+			want.ext_addr = 0;
+			want.ext_port = 0;
+			want.lifetime = left;
+			if (!pcpd_nl_ops.map_add(&d->nl, &want,
+						 want.nfilters ?
+						 PCPNAT_MAP_F_SET_FILTERS : 0,
+						 &got))
+				pcpd_send_map_update(d, &got, got.lifetime);
+			else
+				pcpd_send_map_update(d, &m, 0);
+		}
+		if (m.kind == PCPNAT_KIND_EXPLICIT)
+			pcpd_store_dirty(d);
+		break;
+	case PCPNAT_CMD_EVENT_MAP_NEW:
+		if (e->map.kind == PCPNAT_KIND_EXPLICIT)
+			pcpd_store_dirty(d);
+		break;
+	case PCPNAT_CMD_EVENT_ADDR_ADD:
+	case PCPNAT_CMD_EVENT_ADDR_DEL:
+		addr = first_pool_addr(d);
+		if (addr != d->nat_addr) {
+			inet_ntop(AF_INET, &addr, a, sizeof(a));
+			log_info("external address now %s: telling NAT-PMP clients",
+				 a);
+			d->nat_addr = addr;
+			pcpd_announce_start(d, &d->nat_ann);
+		}
+		break;
+	}
+	return 0;
+}
+
+void pcpd_link_events(struct pcpd *d)
+{
+	int rc;
+
+	if (!d->ev)
+		return;
+	rc = pcpnat_events_read(d->ev, on_event, d);
+	if (rc == -ENOBUFS) {
+		/* Lost some: the table is the truth, take a fresh snapshot. */
+		log_warnx("events lost; resynchronising");
+		pcpd_store_dirty(d);
+	} else if (rc) {
+		log_warnx("events: %s", strerror(-rc));
+	}
+}

@@ -1,0 +1,250 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The PCP/NAT-PMP sockets: one UDP socket per configured internal
+ * address, port 5351, so requests on the external side never reach pcpd
+ * and each reply leaves from the address the client talked to (checked
+ * again with IP_PKTINFO: a datagram for another local address, which a
+ * socket bound to one address never gets, is dropped all the same).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "pcp/pcp.h"
+#include "pcp/pcp_types.h"
+#include "pcpd/daemon.h"
+#include "pcpd/log.h"
+
+static int open_one(uint32_t addr)
+{
+	struct sockaddr_in sin = {
+		.sin_family = AF_INET,
+		.sin_port = htons(PCP_SERVER_PORT),
+		.sin_addr.s_addr = addr,
+	};
+	struct in_addr mif = { .s_addr = addr };
+	int fd, one = 1, ttl = 1;
+
+	/*
+	 * No SO_REUSEADDR: UDP has no TIME_WAIT to wait out, and with it a
+	 * second pcpd would bind the same port and share the requests.
+	 */
+
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one)) ||
+	    setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &mif, sizeof(mif)) ||
+	    setsockopt(fd, IPPROTO_IP, IP_MULTICAST_TTL, &ttl, sizeof(ttl)) ||
+	    bind(fd, (struct sockaddr *)&sin, sizeof(sin))) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+int pcpd_sockets_open(struct pcpd *d)
+{
+	char a[INET_ADDRSTRLEN];
+	unsigned int i;
+	int fd;
+
+	for (i = 0; i < d->conf.nlisten; i++) {
+		inet_ntop(AF_INET, &d->conf.listen[i], a, sizeof(a));
+		fd = open_one(d->conf.listen[i]);
+		if (fd < 0) {
+			errno = -fd;
+			log_warn("cannot listen on %s:%d", a, PCP_SERVER_PORT);
+			return fd;
+		}
+		d->sock[d->nsock] = fd;
+		d->sock_addr[d->nsock++] = d->conf.listen[i];
+		log_info("listening on %s:%d", a, PCP_SERVER_PORT);
+	}
+	return 0;
+}
+
+void pcpd_sockets_close(struct pcpd *d)
+{
+	int i;
+
+	for (i = 0; i < d->nsock; i++)
+		close(d->sock[i]);
+	d->nsock = 0;
+}
+
+static void log_outcome(const struct pcpd_outcome *o, const char *src,
+			size_t len, int n)
+{
+	if (o->dropped) {
+		log_debug("%s: %zu octets dropped (version %u opcode %u)", src,
+			  len, o->version, o->opcode);
+		return;
+	}
+	if (o->version == 0)
+		log_debug("%s: NAT-PMP opcode %u -> result %u (%d octets)",
+			  src, o->opcode, o->result, n);
+	else
+		log_debug("%s: PCP v%u opcode %u -> %s (%d octets)%s", src,
+			  o->version, o->opcode, pcp_result_name(o->result), n,
+			  o->backend_err ? " backend error" : "");
+	if (o->result && o->version == 2)
+		log_info("%s: opcode %u refused: %s", src, o->opcode,
+			 pcp_result_name(o->result));
+}
+
+static void handle_one(struct pcpd *d, int fd, uint8_t *buf, size_t len,
+		       const struct sockaddr_in *from, uint32_t to)
+{
+	/* One more than the largest answer, so nothing is cut silently. */
+	uint8_t resp[PCP_MAX_LEN + 4];
+	struct pcpd_outcome o;
+	char src[INET_ADDRSTRLEN + 8];
+	int n;
+
+	inet_ntop(AF_INET, &from->sin_addr, src, INET_ADDRSTRLEN);
+	snprintf(src + strlen(src), 8, ":%u", ntohs(from->sin_port));
+	d->n_requests++;
+	if (!d->connected) {
+		/* No table to answer from: stay silent, clients retry. */
+		d->n_dropped++;
+		log_debug("%s: dropped, pcpnat module not reachable", src);
+		return;
+	}
+	if (!pcpd_rl_allow(&d->rl, from->sin_addr.s_addr, pcpd_now_ms())) {
+		d->n_ratelimited++;
+		log_debug("%s: over the rate limit, dropped", src);
+		return;
+	}
+	if (len >= 1 && buf[0] == 0 && !d->conf.natpmp) {
+		d->n_dropped++;
+		log_debug("%s: NAT-PMP disabled, dropped", src);
+		return;
+	}
+	n = pcpd_handle(&d->srv, buf, len, from->sin_addr.s_addr, resp,
+			sizeof(resp), &o);
+	log_outcome(&o, src, len, n);
+	if (n <= 0) {
+		d->n_dropped++;
+		return;
+	}
+	if (sendto(fd, resp, n, 0, (const struct sockaddr *)from,
+		   sizeof(*from)) < 0)
+		log_warn("%s: reply not sent", src);
+	(void)to;
+	/* Anything but a pure query may have changed the table. */
+	if (o.result == 0 && o.version == 2 && o.opcode != PCP_OP_ANNOUNCE &&
+	    o.opcode != PCP_OP_GET)
+		pcpd_store_dirty(d);
+	if (o.version == 0 && o.opcode != 0)
+		pcpd_store_dirty(d);
+}
+
+void pcpd_sock_readable(struct pcpd *d, int idx)
+{
+	int fd = d->sock[idx];
+	/* Larger than any valid message: an oversize one is seen as such. */
+	uint8_t buf[PCP_MAX_LEN + 4];
+	union {
+		struct cmsghdr h;
+		char b[CMSG_SPACE(sizeof(struct in_pktinfo))];
+	} cb;
+	struct sockaddr_in from;
+	struct iovec iov;
+	struct msghdr mh;
+	struct cmsghdr *c;
+	ssize_t len;
+	uint32_t to;
+	int burst;
+
+	/* Bounded per wakeup so a flood cannot starve the other sources. */
+	for (burst = 0; burst < 64; burst++) {
+		iov.iov_base = buf;
+		iov.iov_len = sizeof(buf);
+		memset(&mh, 0, sizeof(mh));
+		mh.msg_name = &from;
+		mh.msg_namelen = sizeof(from);
+		mh.msg_iov = &iov;
+		mh.msg_iovlen = 1;
+		mh.msg_control = cb.b;
+		mh.msg_controllen = sizeof(cb.b);
+		len = recvmsg(fd, &mh, 0);
+		if (len < 0) {
+			if (errno != EAGAIN && errno != EINTR)
+				log_warn("recvmsg");
+			return;
+		}
+		if (mh.msg_namelen < sizeof(from) || from.sin_family != AF_INET)
+			continue;
+		to = 0;
+		for (c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+			if (c->cmsg_level == IPPROTO_IP &&
+			    c->cmsg_type == IP_PKTINFO &&
+			    c->cmsg_len >= CMSG_LEN(sizeof(struct in_pktinfo))) {
+				struct in_pktinfo pi;
+
+				memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+				to = pi.ipi_addr.s_addr;
+			}
+		/* Truncated (MSG_TRUNC) or for another address: not ours. */
+		if ((mh.msg_flags & MSG_TRUNC) || to != d->sock_addr[idx]) {
+			d->n_dropped++;
+			continue;
+		}
+		handle_one(d, fd, buf, len, &from, to);
+	}
+}
+
+static void send_via(int fd, unsigned int ifindex, uint32_t addr,
+		     const uint8_t *buf, size_t len)
+{
+	struct sockaddr_in to = {
+		.sin_family = AF_INET,
+		.sin_port = htons(PCP_CLIENT_PORT),
+		.sin_addr.s_addr = addr,
+	};
+	struct ip_mreqn mr = { .imr_ifindex = (int)ifindex };
+
+	if (ifindex &&
+	    setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &mr, sizeof(mr)))
+		log_warn("IP_MULTICAST_IF %u", ifindex);
+	if (sendto(fd, buf, len, 0, (struct sockaddr *)&to, sizeof(to)) < 0)
+		log_debug("unsolicited message not sent: %s", strerror(errno));
+}
+
+void pcpd_send_unsolicited(struct pcpd *d, uint32_t addr, const uint8_t *buf,
+			   size_t len)
+{
+	unsigned int i, ifi;
+	int s;
+
+	if (!d->nsock)
+		return;
+	if (!IN_MULTICAST(ntohl(addr))) {
+		/* Unicast: the routing table picks the internal interface. */
+		send_via(d->sock[0], 0, addr, buf, len);
+		return;
+	}
+	if (!d->conf.nannounce) {
+		/* Each socket multicasts on the interface of its address. */
+		for (s = 0; s < d->nsock; s++)
+			send_via(d->sock[s], 0, addr, buf, len);
+		return;
+	}
+	for (i = 0; i < d->conf.nannounce; i++) {
+		ifi = if_nametoindex(d->conf.announce_if[i]);
+		if (!ifi) {
+			log_debug("announce interface %s: none",
+				  d->conf.announce_if[i]);
+			continue;
+		}
+		send_via(d->sock[0], ifi, addr, buf, len);
+	}
+}

@@ -1,0 +1,407 @@
+// SPDX-License-Identifier: GPL-2.0
+/* pcpd's state file (see state.h). */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <libgen.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "pcpd/state.h"
+
+#define STATE_MAGIC	"pcpd-state 1"
+#define STATE_FILE_MAX	(16u << 20)
+
+void pcpd_state_init(struct pcpd_state *s)
+{
+	memset(s, 0, sizeof(*s));
+}
+
+void pcpd_state_free(struct pcpd_state *s)
+{
+	free(s->maps);
+	pcpd_state_init(s);
+}
+
+int pcpd_state_add(struct pcpd_state *s, const struct pcpd_mapping *m,
+		   int64_t expires)
+{
+	struct pcpd_state_map *n;
+
+	if (s->nmaps == PCPD_STATE_MAPS_MAX)
+		return -E2BIG;
+	if (s->nmaps == s->cap) {
+		unsigned int cap = s->cap ? 2 * s->cap : 64;
+
+		n = realloc(s->maps, cap * sizeof(*n));
+		if (!n)
+			return -ENOMEM;
+		s->maps = n;
+		s->cap = cap;
+	}
+	s->maps[s->nmaps].m = *m;
+	s->maps[s->nmaps++].expires = expires;
+	return 0;
+}
+
+static uint64_t fnv1a(const char *p, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	while (n--) {
+		h ^= (unsigned char)*p++;
+		h *= 0x100000001b3ull;
+	}
+	return h;
+}
+
+struct sbuf {
+	char *p;
+	size_t len, cap;
+	bool oom;
+};
+
+static void sb_printf(struct sbuf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void sb_printf(struct sbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (b->oom)
+		return;
+	for (;;) {
+		va_start(ap, fmt);
+		n = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
+		va_end(ap);
+		if (n >= 0 && (size_t)n < b->cap - b->len) {
+			b->len += n;
+			return;
+		}
+		char *q = realloc(b->p, b->cap * 2 + 4096);
+
+		if (!q || n < 0) {
+			b->oom = true;
+			return;
+		}
+		b->p = q;
+		b->cap = b->cap * 2 + 4096;
+	}
+}
+
+static void hex(struct sbuf *b, const uint8_t *p, size_t n)
+{
+	while (n--)
+		sb_printf(b, "%02x", *p++);
+}
+
+int pcpd_state_format(const struct pcpd_state *s, char **buf, size_t *len)
+{
+	struct sbuf b = { .p = malloc(4096), .cap = 4096 };
+	char a1[INET_ADDRSTRLEN], a2[INET_ADDRSTRLEN], a3[INET_ADDRSTRLEN];
+	unsigned int i, j;
+
+	if (!b.p)
+		return -ENOMEM;
+	b.p[0] = '\0';
+	sb_printf(&b, STATE_MAGIC "\nstate_id %016" PRIx64 "\norigin %" PRId64 "\n",
+		  s->state_id, s->origin);
+	for (i = 0; i < s->nresets; i++) {
+		inet_ntop(AF_INET, &s->resets[i].subscriber, a1, sizeof(a1));
+		sb_printf(&b, "reset %s %" PRId64 "\n", a1, s->resets[i].at);
+	}
+	for (i = 0; i < s->nmaps; i++) {
+		const struct pcpd_mapping *m = &s->maps[i].m;
+
+		inet_ntop(AF_INET, &m->int_addr, a1, sizeof(a1));
+		inet_ntop(AF_INET, &m->ext_addr, a2, sizeof(a2));
+		inet_ntop(AF_INET, &m->subscriber, a3, sizeof(a3));
+		sb_printf(&b, "map %u %s %u %s %u %s %" PRId64 " ", m->proto,
+			  a1, m->int_port, a2, m->ext_port, a3,
+			  s->maps[i].expires);
+		hex(&b, m->nonce, PCPNAT_NONCE_LEN);
+		sb_printf(&b, " %u", m->nfilters);
+		for (j = 0; j < m->nfilters; j++) {
+			inet_ntop(AF_INET, &m->filters[j].addr, a1, sizeof(a1));
+			sb_printf(&b, " %s/%u:%u", a1, m->filters[j].plen,
+				  m->filters[j].port);
+		}
+		/* Hex, so that any byte of a description survives. */
+		sb_printf(&b, " -");
+		hex(&b, (const uint8_t *)m->descr, strlen(m->descr));
+		sb_printf(&b, "\n");
+	}
+	if (!b.oom)
+		sb_printf(&b, "end %u %016" PRIx64 "\n", s->nresets + s->nmaps,
+			  fnv1a(b.p, b.len));
+	if (b.oom) {
+		free(b.p);
+		return -ENOMEM;
+	}
+	*buf = b.p;
+	*len = b.len;
+	return 0;
+}
+
+static int unhex(const char *s, uint8_t *out, size_t max, size_t *n)
+{
+	size_t l = strlen(s), i;
+	unsigned int v;
+
+	if (l % 2 || l / 2 > max)
+		return -1;
+	for (i = 0; i < l / 2; i++) {
+		if (sscanf(s + 2 * i, "%2x", &v) != 1 ||
+		    !strchr("0123456789abcdef", s[2 * i]) ||
+		    !strchr("0123456789abcdef", s[2 * i + 1]))
+			return -1;
+		out[i] = v;
+	}
+	*n = l / 2;
+	return 0;
+}
+
+static int addr(const char *s, uint32_t *a)
+{
+	return inet_pton(AF_INET, s, a) == 1 ? 0 : -1;
+}
+
+static int parse_map(char *line, struct pcpd_mapping *m, int64_t *exp)
+{
+	char *tok[8 + 2 * PCPNAT_FILTERS_MAX], *save = NULL, *t;
+	unsigned int n = 0, proto, ip, ep, nf, i, plen, port;
+	size_t got;
+	char fa[INET_ADDRSTRLEN + 1];
+
+	memset(m, 0, sizeof(*m));
+	for (t = strtok_r(line, " ", &save); t; t = strtok_r(NULL, " ", &save)) {
+		if (n == sizeof(tok) / sizeof(tok[0]))
+			return -1;
+		tok[n++] = t;
+	}
+	/* proto int iport ext eport sub expires nonce nf filters... descr */
+	if (n < 10 || sscanf(tok[0], "%u", &proto) != 1 || proto > 255 ||
+	    addr(tok[1], &m->int_addr) || sscanf(tok[2], "%u", &ip) != 1 ||
+	    ip > 65535 || addr(tok[3], &m->ext_addr) ||
+	    sscanf(tok[4], "%u", &ep) != 1 || ep > 65535 ||
+	    addr(tok[5], &m->subscriber) ||
+	    sscanf(tok[6], "%" SCNd64, exp) != 1 ||
+	    unhex(tok[7], m->nonce, PCPNAT_NONCE_LEN, &got) ||
+	    got != PCPNAT_NONCE_LEN || sscanf(tok[8], "%u", &nf) != 1 ||
+	    nf > PCPNAT_FILTERS_MAX || n != 10 + nf)
+		return -1;
+	m->proto = proto;
+	m->int_port = ip;
+	m->ext_port = ep;
+	m->kind = PCPNAT_KIND_EXPLICIT;
+	m->nfilters = nf;
+	for (i = 0; i < nf; i++) {
+		if (sscanf(tok[9 + i], "%16[0-9.]/%u:%u", fa, &plen, &port) != 3 ||
+		    addr(fa, &m->filters[i].addr) || plen < 1 || plen > 32 ||
+		    port > 65535)
+			return -1;
+		m->filters[i].plen = plen;
+		m->filters[i].port = port;
+	}
+	t = tok[9 + nf];
+	if (*t != '-' || unhex(t + 1, (uint8_t *)m->descr,
+			       PCPNAT_DESCR_MAX - 1, &got))
+		return -1;
+	m->descr[got] = '\0';
+	if (strlen(m->descr) != got)	/* an embedded NUL */
+		return -1;
+	return 0;
+}
+
+static int bad(char *err, size_t errlen, unsigned int line, const char *why)
+{
+	snprintf(err, errlen, "line %u: %s", line, why);
+	return -EBADMSG;
+}
+
+static int parse(const char *buf, size_t len, struct pcpd_state *s,
+		 char *err, size_t errlen)
+{
+	const char *p = buf, *end = buf + len, *nl;
+	unsigned int lineno = 0, count = 0, want;
+	struct pcpd_mapping m;
+	uint64_t h;
+	int64_t exp;
+	char line[1024], a[INET_ADDRSTRLEN + 1];
+	bool ended = false;
+
+	pcpd_state_free(s);
+	while (p < end) {
+		lineno++;
+		nl = memchr(p, '\n', end - p);
+		if (!nl)
+			return bad(err, errlen, lineno, "truncated line");
+		if (ended)
+			return bad(err, errlen, lineno, "data after the end");
+		if ((size_t)(nl - p) >= sizeof(line))
+			return bad(err, errlen, lineno, "line too long");
+		memcpy(line, p, nl - p);
+		line[nl - p] = '\0';
+		if (strlen(line) != (size_t)(nl - p))
+			return bad(err, errlen, lineno, "NUL byte");
+		if (lineno == 1) {
+			if (strcmp(line, STATE_MAGIC))
+				return bad(err, errlen, lineno, "not a pcpd state file");
+		} else if (lineno == 2) {
+			if (sscanf(line, "state_id %" SCNx64, &s->state_id) != 1)
+				return bad(err, errlen, lineno, "bad state_id");
+		} else if (lineno == 3) {
+			if (sscanf(line, "origin %" SCNd64, &s->origin) != 1)
+				return bad(err, errlen, lineno, "bad origin");
+		} else if (!strncmp(line, "reset ", 6)) {
+			struct pcpd_sub_reset *r = &s->resets[s->nresets];
+
+			if (s->nresets == PCPD_SUB_RESETS_MAX ||
+			    sscanf(line, "reset %16s %" SCNd64, a, &r->at) != 2 ||
+			    addr(a, &r->subscriber))
+				return bad(err, errlen, lineno, "bad reset");
+			s->nresets++;
+			count++;
+		} else if (!strncmp(line, "map ", 4)) {
+			if (parse_map(line + 4, &m, &exp))
+				return bad(err, errlen, lineno, "bad map");
+			if (pcpd_state_add(s, &m, exp))
+				return bad(err, errlen, lineno, "too many maps");
+			count++;
+		} else if (!strncmp(line, "end ", 4)) {
+			if (sscanf(line, "end %u %" SCNx64, &want, &h) != 2)
+				return bad(err, errlen, lineno, "bad end");
+			if (want != count)
+				return bad(err, errlen, lineno, "record count differs");
+			if (h != fnv1a(buf, p - buf))
+				return bad(err, errlen, lineno, "checksum differs");
+			ended = true;
+		} else {
+			return bad(err, errlen, lineno, "unknown record");
+		}
+		p = nl + 1;
+	}
+	if (!ended)
+		return bad(err, errlen, lineno, "no end record (truncated)");
+	return 0;
+}
+
+int pcpd_state_parse(const char *buf, size_t len, struct pcpd_state *s,
+		     char *err, size_t errlen)
+{
+	int rc = parse(buf, len, s, err, errlen);
+
+	/* Nothing of a file that failed is kept, not even its first lines. */
+	if (rc)
+		pcpd_state_free(s);
+	return rc;
+}
+
+static int fsync_dir(const char *path)
+{
+	char *copy = strdup(path);
+	int fd, err = 0;
+
+	if (!copy)
+		return -ENOMEM;
+	fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || fsync(fd))
+		err = -errno;
+	if (fd >= 0)
+		close(fd);
+	free(copy);
+	return err;
+}
+
+int pcpd_state_save(const char *path, const struct pcpd_state *s)
+{
+	char tmp[512], *buf;
+	size_t len, off = 0;
+	ssize_t n;
+	int fd, err;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	err = pcpd_state_format(s, &buf, &len);
+	if (err)
+		return err;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		err = -errno;
+		goto out;
+	}
+	while (off < len) {
+		n = write(fd, buf + off, len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			err = n < 0 ? -errno : -EIO;
+			break;
+		}
+		off += n;
+	}
+	if (!err && fsync(fd))
+		err = -errno;
+	if (close(fd) && !err)
+		err = -errno;
+	if (!err && rename(tmp, path))
+		err = -errno;
+	if (err)
+		unlink(tmp);
+	else
+		err = fsync_dir(path);
+out:
+	free(buf);
+	return err;
+}
+
+int pcpd_state_load(const char *path, struct pcpd_state *s, char *err,
+		    size_t errlen)
+{
+	char aside[512], *buf;
+	struct stat st;
+	ssize_t n;
+	size_t off = 0;
+	int fd, rc;
+
+	pcpd_state_free(s);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) || st.st_size > STATE_FILE_MAX) {
+		close(fd);
+		snprintf(err, errlen, "unreadable or too big");
+		rc = -EBADMSG;
+		goto set_aside;
+	}
+	buf = malloc(st.st_size + 1);
+	if (!buf) {
+		close(fd);
+		return -ENOMEM;
+	}
+	while (off < (size_t)st.st_size) {
+		n = read(fd, buf + off, st.st_size - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		off += n;
+	}
+	close(fd);
+	rc = pcpd_state_parse(buf, off, s, err, errlen);
+	free(buf);
+	if (!rc)
+		return 0;
+	pcpd_state_free(s);
+set_aside:
+	/* Kept for a person to look at; never read again. */
+	snprintf(aside, sizeof(aside), "%s.corrupt", path);
+	if (rename(path, aside))
+		unlink(path);
+	return rc;
+}

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Stable storage (failure draft section 4 and Appendix A): the explicit
+ * mappings pcpd made, with everything needed to make them again (nonce,
+ * filters, description, owner, absolute expiry), the epoch origin and the
+ * per-subscriber epoch restarts.
+ *
+ * The file is text, one record a line, and ends with a line holding the
+ * record count and a 64-bit FNV-1a hash of everything before it: a
+ * truncated or altered file fails that check and is never trusted.
+ * Format and parse are pure; the file side writes a temporary file,
+ * fsyncs it, renames it over the old one and fsyncs the directory, so a
+ * crash leaves either the old or the new file, never a mix.
+ */
+#ifndef PCPD_STATE_H
+#define PCPD_STATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pcpd/backend.h"
+#include "pcpd/backend_nl.h"
+
+#define PCPD_STATE_MAPS_MAX	65536	/* a bigger file is refused */
+
+struct pcpd_state_map {
+	struct pcpd_mapping m;	/* kind EXPLICIT; lifetime unused */
+	int64_t expires;	/* wall clock */
+};
+
+struct pcpd_state {
+	uint64_t state_id;	/* module instance the mappings lived in */
+	int64_t origin;		/* wall clock the epoch counts from */
+	unsigned int nresets;
+	struct pcpd_sub_reset resets[PCPD_SUB_RESETS_MAX];
+	unsigned int nmaps, cap;
+	struct pcpd_state_map *maps;
+};
+
+void pcpd_state_init(struct pcpd_state *s);
+void pcpd_state_free(struct pcpd_state *s);
+/* Append one mapping; -ENOMEM, -E2BIG past PCPD_STATE_MAPS_MAX. */
+int pcpd_state_add(struct pcpd_state *s, const struct pcpd_mapping *m,
+		   int64_t expires);
+
+/* Text of s into a malloc'd buffer (*len bytes). 0 or -ENOMEM. */
+int pcpd_state_format(const struct pcpd_state *s, char **buf, size_t *len);
+/* Strict parse; 0, or -EBADMSG with the reason in err. s is reset first. */
+int pcpd_state_parse(const char *buf, size_t len, struct pcpd_state *s,
+		     char *err, size_t errlen);
+
+/* Atomic replacement of path. 0 or -errno. */
+int pcpd_state_save(const char *path, const struct pcpd_state *s);
+/*
+ * Read path into s. -ENOENT when there is none. A corrupt file is renamed
+ * to PATH.corrupt (replacing an older one), reported in err, and
+ * -EBADMSG returned: the caller starts without it.
+ */
+int pcpd_state_load(const char *path, struct pcpd_state *s, char *err,
+		    size_t errlen);
+
+#endif /* PCPD_STATE_H */

@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Stable storage in the running daemon (the file format is state.c).
+ *
+ * What is written is a snapshot of the module's explicit mappings, taken
+ * by a dump when the save timer fires: the table is the truth, pcpd keeps
+ * no mirror that could drift from it. Changes (requests that succeeded,
+ * MAP_NEW/MAP_DEL events) only mark the snapshot dirty and arm a one-shot
+ * timer, so a burst of requests costs one dump and one write.
+ *
+ * Nothing is written while the module is unreachable, so a reload or a
+ * reboot never overwrites the file with an empty table before pcpd had a
+ * chance to restore from it.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/timerfd.h>
+#include <time.h>
+
+#include "pcpd/daemon.h"
+#include "pcpd/log.h"
+
+void pcpd_store_dirty(struct pcpd *d)
+{
+	struct itimerspec its = {
+		.it_value.tv_nsec = PCPD_SAVE_DELAY_MS * 1000000L,
+	};
+
+	if (!d->conf.state_file[0] || d->save_armed)
+		return;
+	d->save_armed = true;
+	timerfd_settime(d->save_fd, 0, &its, NULL);
+}
+
+static int snap_one(void *arg, const struct pcpd_mapping *m)
+{
+	struct pcpd_state *s = arg;
+
+	return pcpd_state_add(s, m, (int64_t)time(NULL) + m->lifetime) ?
+	       -ENOMEM : 0;
+}
+
+void pcpd_store_save_now(struct pcpd *d)
+{
+	struct pcpd_walk_filter f = { .kind = PCPNAT_KIND_EXPLICIT };
+	struct pcpd_state s;
+	int64_t now = time(NULL);
+	int err;
+
+	d->save_armed = false;
+	if (!d->conf.state_file[0] || !d->connected)
+		return;
+	pcpd_state_init(&s);
+	err = pcpd_nl_ops.map_walk(&d->nl, &f, NULL, snap_one, &s);
+	if (err) {
+		log_warnx("state: cannot list the mappings (%s)", strerror(-err));
+		pcpd_state_free(&s);
+		return;
+	}
+	s.state_id = d->state_id;
+	/* The instance-wide epoch's origin, whichever rule gives it. */
+	s.origin = now - pcpd_nl_ops.epoch(&d->nl, 0);
+	s.nresets = d->nl.nresets;
+	memcpy(s.resets, d->nl.resets, s.nresets * sizeof(s.resets[0]));
+	err = pcpd_state_save(d->conf.state_file, &s);
+	if (err) {
+		log_warnx("state: cannot write %s (%s)", d->conf.state_file,
+			  strerror(-err));
+		pcpd_state_free(&s);
+		return;
+	}
+	log_debug("state: %u mappings saved", s.nmaps);
+	pcpd_state_free(&d->stored);
+	d->stored = s;
+}
+
+const struct pcpd_state_map *pcpd_store_find(struct pcpd *d, uint8_t proto,
+					     uint32_t int_addr,
+					     uint16_t int_port)
+{
+	unsigned int i;
+
+	for (i = 0; i < d->stored.nmaps; i++) {
+		const struct pcpd_mapping *m = &d->stored.maps[i].m;
+
+		if (m->proto == proto && m->int_addr == int_addr &&
+		    m->int_port == int_port)
+			return &d->stored.maps[i];
+	}
+	return NULL;
+}
+
+/* Re-install the stored mappings that have not expired. */
+static unsigned int restore(struct pcpd *d)
+{
+	int64_t now = time(NULL);
+	unsigned int i, n = 0, moved = 0;
+	struct pcpd_mapping want, got;
+	int err;
+
+	for (i = 0; i < d->stored.nmaps; i++) {
+		if (d->stored.maps[i].expires <= now)
+			continue;
+		want = d->stored.maps[i].m;
+		want.kind = PCPNAT_KIND_EXPLICIT;
+		want.lifetime = d->stored.maps[i].expires - now;
+		/* Same external endpoint where still free, another if not. */
+		err = pcpd_nl_ops.map_add(&d->nl, &want,
+					  want.nfilters ?
+					  PCPNAT_MAP_F_SET_FILTERS : 0, &got);
+		if (err) {
+			log_warnx("state: a mapping could not be restored (%s)",
+				  strerror(-err));
+			continue;
+		}
+		n++;
+		if (got.ext_addr != want.ext_addr ||
+		    got.ext_port != want.ext_port) {
+			moved++;
+			pcpd_send_map_update(d, &got, got.lifetime);
+		}
+	}
+	if (n)
+		log_info("state: %u mappings restored (%u on another endpoint)",
+			 n, moved);
+	return n;
+}
+
+void pcpd_store_resume(struct pcpd *d, uint64_t state_id, bool lost)
+{
+	char err[200];
+	int rc;
+
+	if (d->conf.state_file[0] && !d->stored.state_id) {
+		rc = pcpd_state_load(d->conf.state_file, &d->stored, err,
+				     sizeof(err));
+		if (rc == -EBADMSG)
+			log_warnx("state: %s is corrupt (%s): set aside as %s.corrupt, not used",
+				  d->conf.state_file, err, d->conf.state_file);
+		else if (rc && rc != -ENOENT)
+			log_warnx("state: cannot read %s (%s)",
+				  d->conf.state_file, strerror(-rc));
+	}
+	if (d->stored.state_id && d->stored.state_id == state_id) {
+		/* pcpd restarted, the table lived on: nothing was lost. */
+		d->nl.origin = d->stored.origin;
+		d->nl.origin_state_id = state_id;
+		d->nl.nresets = d->stored.nresets;
+		memcpy(d->nl.resets, d->stored.resets,
+		       d->stored.nresets * sizeof(d->nl.resets[0]));
+		log_info("state: the table is intact, epoch continues");
+		return;
+	}
+	pcpd_nl_state_reset(&d->nl);
+	if (state_id && restore(d)) {
+		/* Failure draft Appendix A: storage makes the chain whole. */
+		d->nl.origin = d->stored.origin;
+		d->nl.origin_state_id = state_id;
+		d->nl.nresets = d->stored.nresets;
+		memcpy(d->nl.resets, d->stored.resets,
+		       d->stored.nresets * sizeof(d->nl.resets[0]));
+		d->stored.state_id = state_id;
+		pcpd_store_dirty(d);
+		return;
+	}
+	d->stored.state_id = state_id;
+	d->stored.nmaps = 0;
+	if (state_id)
+		pcpd_store_dirty(d);
+	/* The clients' mappings are gone: tell them (RFC 6887 14.1.3). */
+	if (lost || state_id)
+		pcpd_announce_start(d, &d->pcp_ann);
+}

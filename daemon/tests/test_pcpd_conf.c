@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: GPL-2.0
+/* pcpd.conf parsing (pcpd/conf.c): values, defaults, and every refusal. */
+#include <arpa/inet.h>
+#include <string.h>
+
+#include "kselftest_harness.h"
+#include "pcpd/conf.h"
+
+static uint32_t ip(const char *s)
+{
+	struct in_addr a;
+
+	inet_pton(AF_INET, s, &a);
+	return a.s_addr;
+}
+
+TEST(full_file)
+{
+	struct pcpd_conf c;
+	char err[256] = "";
+
+	ASSERT_EQ(0, pcpd_conf_parse_string(
+		"# comment\n"
+		"[pcpd]\n"
+		"listen = 10.0.1.1, 10.0.2.1\n"
+		"nonce = strict\n"
+		"lifetime_min = 60\n"
+		"lifetime_max = 7200\n"
+		"error_lifetime_short = 10\n"
+		"error_lifetime_long = 600\n"
+		"third_party = 10.0.0.0/8\n"
+		"max_filters = 2\n"
+		"natpmp = off\n"
+		"announce_interfaces = br-int eth1\n"
+		"state_file = /run/pcpd.state\n"
+		"rate_limit = 50\n"
+		"[nat]\n"
+		"pool = 198.51.100.0/30\n"
+		"internal = 10.0.0.0/8\n"
+		"ext_dev = eth0\n"
+		"ports = 2000-3000\n"
+		"filtering = eif\n"
+		"quota = 100\n"
+		"all_ports = on\n", &c, err, sizeof(err)));
+	EXPECT_STREQ("", err);
+	EXPECT_EQ(2u, c.nlisten);
+	EXPECT_EQ(ip("10.0.2.1"), c.listen[1]);
+	EXPECT_TRUE(c.pol.nonce_strict);
+	EXPECT_EQ(60u, c.pol.lifetime_min);
+	EXPECT_EQ(7200u, c.pol.lifetime_max);
+	EXPECT_EQ(10u, c.pol.err_lifetime_short);
+	EXPECT_EQ(600u, c.pol.err_lifetime_long);
+	EXPECT_EQ(1u, c.pol.n_third_party);
+	EXPECT_EQ(8u, c.pol.third_party[0].plen);
+	EXPECT_EQ(2u, c.pol.max_filters);
+	EXPECT_FALSE(c.natpmp);
+	EXPECT_EQ(2u, c.nannounce);
+	EXPECT_STREQ("eth1", c.announce_if[1]);
+	EXPECT_STREQ("/run/pcpd.state", c.state_file);
+	EXPECT_EQ(50u, c.rate_limit);
+	EXPECT_EQ(1u, c.nat.npool);
+	EXPECT_EQ(30u, c.nat.pool[0].len);
+	EXPECT_STREQ("eth0", c.ext_dev);
+	EXPECT_EQ(2000u, c.nat.port_min);
+	EXPECT_EQ(3000u, c.nat.port_max);
+	EXPECT_EQ((uint8_t)PCPNAT_FILTER_ENDPOINT_INDEPENDENT, c.nat.filtering);
+	EXPECT_TRUE(c.nat.all_ports);
+	EXPECT_TRUE(!!(c.nat.fields & PCPNAT_CF_EXT_IFINDEX));
+	EXPECT_FALSE(!!(c.nat.fields & PCPNAT_CF_UDP_TIMEOUT));
+}
+
+TEST(defaults)
+{
+	struct pcpd_conf c;
+	char err[256];
+
+	ASSERT_EQ(0, pcpd_conf_parse_string("[pcpd]\nlisten = 10.0.0.1\n", &c,
+					    err, sizeof(err)));
+	EXPECT_FALSE(c.pol.nonce_strict);	/* relaxed, seed 2.8 */
+	EXPECT_TRUE(c.natpmp);
+	EXPECT_TRUE(c.announce);
+	EXPECT_EQ(0u, c.pol.n_third_party);	/* THIRD_PARTY off */
+	EXPECT_STREQ(PCPD_DEFAULT_STATE, c.state_file);
+	EXPECT_EQ(0u, c.nat.fields);		/* nothing pushed */
+}
+
+static void refused(struct __test_metadata *_metadata, const char *text,
+		    const char *msg)
+{
+	struct pcpd_conf c;
+	char err[256] = "";
+
+	EXPECT_EQ(-1, pcpd_conf_parse_string(text, &c, err, sizeof(err)));
+	EXPECT_NE(NULL, strstr(err, msg)) {
+		TH_LOG("'%s' lacks '%s'", err, msg);
+	}
+}
+
+TEST(refusals)
+{
+	refused(_metadata, "[pcpd]\nlisten = 10.0.0.1\nnonce = sloppy\n",
+		"line 3: bad value for nonce");
+	refused(_metadata, "[pcpd]\nlisten = 10.0.0.1\nfoo = 1\n",
+		"line 3: unknown key 'foo'");
+	refused(_metadata, "[other]\nx = 1\n", "unknown section [other]");
+	refused(_metadata, "[pcpd]\nlisten = 10.0.0.256\n", "line 2");
+	refused(_metadata, "[pcpd]\nlisten = 0.0.0.0\n", "line 2");
+	refused(_metadata, "[pcpd]\nnonce = strict\n", "no internal address");
+	refused(_metadata, "[pcpd]\nlisten = 10.0.0.1\nlifetime_min = 10\n"
+		"lifetime_max = 5\n", "lifetime_min is above");
+	refused(_metadata, "[pcpd]\nlisten = 10.0.0.1\nmax_filters = 9\n",
+		"max_filters");
+	refused(_metadata, "[pcpd]\nlisten = 10.0.0.1\n[nat]\nudp_timeout = 5\n",
+		"line 4");
+	refused(_metadata, "[pcpd]\nlisten = 10.0.0.1\n[nat]\nports = 9-2\n",
+		"ports");
+	refused(_metadata, "[pcpd]\nlisten = 1.1.1.1 2.2.2.2 3.3.3.3 4.4.4.4 "
+		"5.5.5.5 6.6.6.6 7.7.7.7 8.8.8.8 9.9.9.9\n", "line 2");
+	refused(_metadata, "[pcpd]\nlisten 10.0.0.1\n", "line 2: syntax");
+}
+
+TEST(missing_file)
+{
+	struct pcpd_conf c;
+	char err[256] = "";
+
+	EXPECT_EQ(-1, pcpd_conf_load("/nonexistent/pcpd.conf", &c, err,
+				     sizeof(err)));
+	EXPECT_NE(NULL, strstr(err, "cannot read"));
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,239 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pcpnat external port allocator and per-subscriber quota.
+ *
+ * One bitmap per external address and protocol, indexed by port number.
+ * A port is chosen in this order:
+ *   1. the suggested external port (PCP MAP), or with PREFER_FAILURE only it;
+ *   2. the internal port (port preservation, RFC 4787 REQ-3);
+ *   3. a keyed pseudo-random start, RFC 6056 algorithm 3: siphash of the
+ *      internal endpoint under the instance secret plus a per-address
+ *      counter, so a host cannot predict another host's ports; from there
+ *      find_next_zero_bit() moves a word (64 ports) at a time, looking for
+ *      the parity of the preferred port (RFC 4787 REQ-4) for a bounded
+ *      number of probes and then taking any free port.
+ * So an allocation succeeds while any port of the range is free, with a few
+ * word scans even at 99 % occupancy; every probe is counted (ALLOC_PROBES).
+ */
+#include <linux/vmalloc.h>
+#include <linux/bitmap.h>
+#include "table.h"
+
+/* Free-bit finds spent looking for the right parity before giving it up. */
+#define PCPNAT_PARITY_PROBES	16
+
+struct pcpnat_portmap *pcpnat_portmap_alloc(__be32 addr)
+{
+	struct pcpnat_portmap *pm = kvzalloc(sizeof(*pm), GFP_KERNEL);
+
+	if (!pm)
+		return NULL;
+	spin_lock_init(&pm->lock);
+	pm->addr = addr;
+	return pm;
+}
+
+void pcpnat_portmap_free(struct pcpnat_portmap *pm)
+{
+	kvfree(pm);
+}
+
+/* Paired pooling (RFC 4787 REQ-2): a host's address, stable while the pool is. */
+int pcpnat_addr_pick(const struct pcpnat_table *t, const struct pcpnat_config *cfg,
+		     __be32 int_addr)
+{
+	if (cfg->naddrs <= 1)
+		return 0;
+	return siphash_1u32((__force u32)int_addr, &t->secret) % cfg->naddrs;
+}
+
+static unsigned int scan(const unsigned long *bits, unsigned int lo,
+			 unsigned int hi, unsigned int start, int parity,
+			 unsigned int *probes)
+{
+	unsigned int pos = start, bit, n;
+	bool wrapped = false;
+
+	if (parity >= 0) {
+		for (n = 0; n < PCPNAT_PARITY_PROBES; n++) {
+			bit = find_next_zero_bit(bits, hi + 1, pos);
+			(*probes)++;
+			if (bit > hi) {
+				if (wrapped)
+					break;
+				wrapped = true;
+				pos = lo;
+				continue;
+			}
+			if (wrapped && bit >= start)
+				break;
+			if ((bit & 1) == parity)
+				return bit;
+			pos = bit + 1;
+		}
+	}
+	bit = find_next_zero_bit(bits, hi + 1, start);
+	(*probes)++;
+	if (bit <= hi)
+		return bit;
+	bit = find_next_zero_bit(bits, start, lo);
+	(*probes)++;
+	return bit < start ? bit : 0;
+}
+
+/*
+ * Allocate a port on cfg->addrs[aidx] for key. want: a suggested port or 0;
+ * exact: want or nothing (EADDRINUSE). all: an explicit internal-port-0
+ * mapping, which takes the whole address for the protocol (external port
+ * 0). Port 0 seen in a packet is not that: it gets an ordinary port. Called under the key's internal stripe lock.
+ */
+int pcpnat_port_alloc(struct pcpnat_net *pn, const struct pcpnat_config *cfg,
+		      int aidx, const struct pcpnat_key *key,
+		      __be16 want, bool exact, bool all, __be16 *port)
+{
+	struct pcpnat_portmap *pm = cfg->pms[aidx];
+	unsigned int lo = cfg->port_min, hi = cfg->port_max, range = hi - lo + 1;
+	unsigned int w = ntohs(want), ip = ntohs(key->port), start, bit;
+	unsigned int probes = 0;
+	int pi = pcpnat_pm_index(key->proto), err = 0;
+	unsigned long *bits;
+
+	if (pi < 0)
+		return -EPROTONOSUPPORT;
+	bits = pm->p[pi].bits;
+	spin_lock(&pm->lock);
+	if (pm->p[pi].whole) {
+		err = exact ? -EADDRINUSE : -ENOSPC;
+		goto out;
+	}
+	if (all) {
+		if (pm->p[pi].used) {
+			err = exact ? -EADDRINUSE : -ENOSPC;
+		} else {
+			pm->p[pi].whole = true;
+			*port = 0;
+		}
+		goto out;
+	}
+	if (w >= lo && w <= hi) {
+		probes++;
+		if (!test_bit(w, bits)) {
+			bit = w;
+			goto take;
+		}
+	}
+	if (exact) {
+		err = -EADDRINUSE;
+		goto out;
+	}
+	if (ip != w && ip >= lo && ip <= hi) {
+		probes++;
+		if (!test_bit(ip, bits)) {
+			bit = ip;
+			goto take;
+		}
+	}
+	start = lo + (u32)(siphash_3u32((__force u32)key->addr,
+					(__force u32)key->port, key->proto,
+					&pn->table->secret) + pm->counter++) % range;
+	bit = scan(bits, lo, hi, start, (w ? w : ip) & 1, &probes);
+	if (!bit) {
+		err = -ENOSPC;
+		goto out;
+	}
+take:
+	__set_bit(bit, bits);
+	pm->p[pi].used++;
+	*port = htons(bit);
+out:
+	spin_unlock(&pm->lock);
+	if (!err) {
+		pcpnat_stat_inc(pn, PCPNAT_STATS_A_ALLOC_OK);
+		pcpnat_stat_add(pn, PCPNAT_STATS_A_ALLOC_PROBES, probes);
+	}
+	return err;
+}
+
+/*
+ * Give a port back. The address may have left the pool meanwhile: its
+ * allocator is then gone and there is nothing to give back to.
+ */
+void pcpnat_port_release(const struct pcpnat_config *cfg, u8 proto,
+			 __be32 addr, __be16 port)
+{
+	int i = pcpnat_config_index(cfg, addr), pi = pcpnat_pm_index(proto);
+	struct pcpnat_portmap *pm;
+
+	if (i < 0 || pi < 0)
+		return;
+	pm = cfg->pms[i];
+	spin_lock_bh(&pm->lock);
+	if (!port) {
+		pm->p[pi].whole = false;
+	} else if (__test_and_clear_bit(ntohs(port), pm->p[pi].bits)) {
+		pm->p[pi].used--;
+	}
+	spin_unlock_bh(&pm->lock);
+}
+
+static struct pcpnat_sub *sub_find(struct pcpnat_table *t, __be32 sub)
+{
+	struct pcpnat_sub *s;
+
+	hlist_for_each_entry(s, &t->subs[hash_32((__force u32)sub, PCPNAT_SUB_BITS)],
+			     node)
+		if (s->addr == sub)
+			return s;
+	return NULL;
+}
+
+/*
+ * Count one more mapping for sub; cfg NULL means "do not enforce the quota"
+ * (a mapping moving back to its host must not fail). Every mapping counts,
+ * implicit ones included: the quota bounds what one subscriber takes from
+ * the shared ports.
+ */
+int pcpnat_sub_charge(struct pcpnat_table *t, const struct pcpnat_config *cfg,
+		      __be32 sub)
+{
+	struct pcpnat_sub *s;
+	int err = 0;
+
+	spin_lock_bh(&t->sub_lock);
+	s = sub_find(t, sub);
+	if (!s) {
+		s = kzalloc(sizeof(*s), GFP_ATOMIC);
+		if (!s) {
+			err = -ENOBUFS;
+			goto out;
+		}
+		s->addr = sub;
+		hlist_add_head(&s->node,
+			       &t->subs[hash_32((__force u32)sub, PCPNAT_SUB_BITS)]);
+	}
+	if (cfg && cfg->subscriber_quota && s->count >= cfg->subscriber_quota) {
+		err = -EDQUOT;
+		if (!s->count) {
+			hlist_del(&s->node);
+			kfree(s);
+		}
+		goto out;
+	}
+	s->count++;
+out:
+	spin_unlock_bh(&t->sub_lock);
+	return err;
+}
+
+void pcpnat_sub_uncharge(struct pcpnat_table *t, __be32 sub)
+{
+	struct pcpnat_sub *s;
+
+	spin_lock_bh(&t->sub_lock);
+	s = sub_find(t, sub);
+	if (!WARN_ON_ONCE(!s) && !--s->count) {
+		hlist_del(&s->node);
+		kfree(s);
+	}
+	spin_unlock_bh(&t->sub_lock);
+}

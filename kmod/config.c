@@ -1,0 +1,265 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pcpnat configuration: defaults, validation, and the switch from one
+ * configuration to the next. A configuration is immutable once published;
+ * CONFIG_SET builds a new one and replaces the whole under RCU, so the packet
+ * path reads a consistent set of values with a single rcu_dereference().
+ */
+#include <linux/slab.h>
+#include <linux/sort.h>
+#include <linux/bsearch.h>
+#include "table.h"
+
+struct pcpnat_config *pcpnat_config_alloc(u16 naddrs)
+{
+	struct pcpnat_config *cfg;
+
+	cfg = kzalloc(struct_size(cfg, addrs, naddrs), GFP_KERNEL);
+	if (!cfg)
+		return NULL;
+	if (naddrs) {
+		cfg->pms = kcalloc(naddrs, sizeof(*cfg->pms), GFP_KERNEL);
+		if (!cfg->pms) {
+			kfree(cfg);
+			return NULL;
+		}
+	}
+	cfg->naddrs = naddrs;
+	return cfg;
+}
+
+/* Frees the configuration, not the port allocators it points to. */
+void pcpnat_config_free(struct pcpnat_config *cfg)
+{
+	if (!cfg)
+		return;
+	kfree(cfg->pms);
+	kfree(cfg);
+}
+
+void pcpnat_config_defaults(struct pcpnat_config *cfg)
+{
+	cfg->port_min = 1024;
+	cfg->port_max = 65535;
+	cfg->udp_timeout = 300;		/* RFC 4787 REQ-5: at least 120 */
+	cfg->tcp_est_timeout = 7440;	/* RFC 5382 REQ-5 */
+	cfg->tcp_trans_timeout = 240;
+	cfg->icmp_timeout = 60;		/* RFC 5508 REQ-1 */
+	cfg->filtering = PCPNAT_FILTER_ADDRESS_DEPENDENT;
+	cfg->subscriber_quota = 0;
+	cfg->max_mappings = 1000000;
+	cfg->allow_all_ports = 0;
+}
+
+static u32 pfx_mask(u8 len)
+{
+	return len ? ~0U << (32 - len) : 0;
+}
+
+bool pcpnat_addr_internal(const struct pcpnat_config *cfg, __be32 addr)
+{
+	u32 a = ntohl(addr);
+	int i;
+
+	for (i = 0; i < cfg->nint; i++) {
+		const struct pcpnat_prefix *p = &cfg->internal[i];
+
+		if ((a & pfx_mask(p->len)) == ntohl(p->addr))
+			return true;
+	}
+	return false;
+}
+
+static int addr_cmp(const void *a, const void *b)
+{
+	u32 x = ntohl(*(const __be32 *)a), y = ntohl(*(const __be32 *)b);
+
+	return x < y ? -1 : x > y;
+}
+
+/* Index of addr in cfg->addrs, or -1. Binary search: the pool is sorted. */
+int pcpnat_config_index(const struct pcpnat_config *cfg, __be32 addr)
+{
+	const __be32 *p;
+
+	p = bsearch(&addr, cfg->addrs, cfg->naddrs, sizeof(addr), addr_cmp);
+	return p ? p - cfg->addrs : -1;
+}
+
+bool pcpnat_addr_in_pool(const struct pcpnat_config *cfg, __be32 addr)
+{
+	return pcpnat_config_index(cfg, addr) >= 0;
+}
+
+/*
+ * Check everything a person could get wrong, before anything changes. The
+ * netlink policy already bounded each value; this catches the combinations.
+ */
+static int config_validate(const struct pcpnat_config *c,
+			   struct netlink_ext_ack *extack)
+{
+	unsigned int naddrs = 0;
+	int i;
+
+	if (c->port_min > c->port_max) {
+		NL_SET_ERR_MSG_MOD(extack, "port range: minimum above maximum");
+		return -EINVAL;
+	}
+	for (i = 0; i < c->npool; i++) {
+		const struct pcpnat_prefix *p = &c->pool[i];
+
+		if (p->len < 24 || p->len > 32) {
+			NL_SET_ERR_MSG_MOD(extack, "pool prefixes must be /24 to /32");
+			return -EINVAL;
+		}
+		if (ntohl(p->addr) & ~pfx_mask(p->len)) {
+			NL_SET_ERR_MSG_MOD(extack, "pool prefix has host bits set");
+			return -EINVAL;
+		}
+		naddrs += 1U << (32 - p->len);
+	}
+	if (naddrs > PCPNAT_POOL_ADDRS_MAX) {
+		NL_SET_ERR_MSG_MOD(extack, "pool larger than 256 addresses");
+		return -EINVAL;
+	}
+	for (i = 0; i < c->nint; i++) {
+		const struct pcpnat_prefix *p = &c->internal[i];
+
+		if (p->len > 32) {
+			NL_SET_ERR_MSG_MOD(extack, "internal prefix length above 32");
+			return -EINVAL;
+		}
+		if (ntohl(p->addr) & ~pfx_mask(p->len)) {
+			NL_SET_ERR_MSG_MOD(extack, "internal prefix has host bits set");
+			return -EINVAL;
+		}
+	}
+	if (c->udp_timeout < 120 || c->tcp_est_timeout < 7440 ||
+	    c->tcp_trans_timeout < 240 || c->icmp_timeout < 60) {
+		NL_SET_ERR_MSG_MOD(extack, "timeout below its RFC minimum");
+		return -EINVAL;
+	}
+	if (c->filtering > PCPNAT_FILTER_MAX) {
+		NL_SET_ERR_MSG_MOD(extack, "unknown filtering mode");
+		return -EINVAL;
+	}
+	if (!c->max_mappings) {
+		NL_SET_ERR_MSG_MOD(extack, "max-mappings must be at least 1");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * Build the configuration to publish from the requested one: the pool
+ * expanded to sorted unique addresses, each with its port allocator (the
+ * current one when the address stays, a new one otherwise).
+ */
+static struct pcpnat_config *config_build(const struct pcpnat_config *req,
+					  const struct pcpnat_config *old)
+{
+	__be32 tmp[PCPNAT_POOL_ADDRS_MAX];
+	struct pcpnat_config *cfg;
+	unsigned int n = 0, i, j;
+
+	for (i = 0; i < req->npool; i++) {
+		u32 base = ntohl(req->pool[i].addr);
+
+		for (j = 0; j < 1U << (32 - req->pool[i].len); j++)
+			tmp[n++] = htonl(base + j);
+	}
+	sort(tmp, n, sizeof(tmp[0]), addr_cmp, NULL);
+	for (i = 0, j = 0; i < n; i++)
+		if (!j || tmp[i] != tmp[j - 1])
+			tmp[j++] = tmp[i];
+	n = j;
+
+	cfg = pcpnat_config_alloc(n);
+	if (!cfg)
+		return NULL;
+	/* Copy the scalars and lists; addrs/pms/naddrs are this config's own. */
+	memcpy(cfg, req, offsetof(struct pcpnat_config, pms));
+	memcpy(cfg->addrs, tmp, n * sizeof(tmp[0]));
+	for (i = 0; i < n; i++) {
+		int k = old ? pcpnat_config_index(old, tmp[i]) : -1;
+
+		cfg->pms[i] = k >= 0 ? old->pms[k] : pcpnat_portmap_alloc(tmp[i]);
+		if (!cfg->pms[i])
+			goto fail;
+	}
+	return cfg;
+fail:
+	for (i = 0; i < n; i++)
+		if (cfg->pms[i] && !(old && pcpnat_config_index(old, tmp[i]) >= 0))
+			pcpnat_portmap_free(cfg->pms[i]);
+	pcpnat_config_free(cfg);
+	return NULL;
+}
+
+static bool map_addr_gone(const struct pcpnat_mapping *m, const void *arg)
+{
+	return !pcpnat_addr_in_pool(arg, m->ext_addr);
+}
+
+/*
+ * Apply a validated request. Called under pn->cfg_lock. The first
+ * configuration of a namespace brings the instance to life.
+ */
+int pcpnat_config_set(struct pcpnat_net *pn, const struct pcpnat_config *req,
+		      struct netlink_ext_ack *extack)
+{
+	struct pcpnat_config *old, *cfg;
+	int err, i;
+
+	lockdep_assert_held(&pn->cfg_lock);
+	err = config_validate(req, extack);
+	if (err)
+		return err;
+
+	old = pcpnat_cfg_locked(pn);
+	cfg = config_build(req, old);
+	if (!cfg) {
+		NL_SET_ERR_MSG_MOD(extack, "out of memory building the configuration");
+		return -ENOMEM;
+	}
+
+	if (!pn->live) {
+		err = pcpnat_instance_create(pn, cfg);
+		if (err) {
+			for (i = 0; i < cfg->naddrs; i++)
+				pcpnat_portmap_free(cfg->pms[i]);
+			pcpnat_config_free(cfg);
+			NL_SET_ERR_MSG_MOD(extack, "cannot create the NAT instance");
+			return err;
+		}
+		for (i = 0; i < cfg->naddrs; i++)
+			pcpnat_event_addr(pn, PCPNAT_CMD_EVENT_ADDR_ADD, cfg->addrs[i]);
+		return 0;
+	}
+
+	rcu_assign_pointer(pn->cfg, cfg);
+	/*
+	 * After this no reader holds the old configuration, so nobody can
+	 * still allocate on an address that left the pool: its mappings can
+	 * be swept once and its allocator freed.
+	 */
+	synchronize_rcu();
+	for (i = 0; i < old->naddrs; i++) {
+		if (pcpnat_config_index(cfg, old->addrs[i]) >= 0)
+			continue;
+		pcpnat_table_remove(pn, map_addr_gone, cfg,
+				    PCPNAT_REASON_ADDR_REMOVED, true);
+		break;
+	}
+	for (i = 0; i < old->naddrs; i++) {
+		if (pcpnat_config_index(cfg, old->addrs[i]) >= 0)
+			continue;
+		pcpnat_event_addr(pn, PCPNAT_CMD_EVENT_ADDR_DEL, old->addrs[i]);
+		pcpnat_portmap_free(old->pms[i]);
+	}
+	for (i = 0; i < cfg->naddrs; i++)
+		if (pcpnat_config_index(old, cfg->addrs[i]) < 0)
+			pcpnat_event_addr(pn, PCPNAT_CMD_EVENT_ADDR_ADD, cfg->addrs[i]);
+	pcpnat_config_free(old);
+	return 0;
+}

@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pcpnat reaper. No timer per mapping: one delayed work per instance scans
+ * a slice of the internal index per run, so a full pass over the table
+ * takes about a second whatever its size, and a run never holds a lock for
+ * more than one bucket.
+ */
+#include <linux/workqueue.h>
+#include "table.h"
+
+/* Runs per full pass; one pass a second. */
+#define PCPNAT_GC_SLICES	10
+
+struct gc_arg {
+	const struct pcpnat_config *cfg;
+	unsigned long now;
+};
+
+static bool gc_match(const struct pcpnat_mapping *m, const void *arg)
+{
+	const struct gc_arg *a = arg;
+
+	return pcpnat_map_expired(a->cfg, m, a->now);
+}
+
+static void gc_work(struct work_struct *work)
+{
+	struct pcpnat_table *t = container_of(to_delayed_work(work),
+					      struct pcpnat_table, gc_work);
+	struct pcpnat_net *pn = t->pn;
+	unsigned int n = 1U << t->bits;
+	unsigned int slice = DIV_ROUND_UP(n, PCPNAT_GC_SLICES);
+	unsigned int from = t->gc_next, to = min(from + slice, n);
+	struct gc_arg arg;
+	u32 gone;
+
+	/* cfg_lock keeps the configuration from being freed under us. */
+	mutex_lock(&pn->cfg_lock);
+	arg.cfg = pcpnat_cfg_locked(pn);
+	arg.now = jiffies;
+	gone = pcpnat_table_remove_range(pn, from, to, gc_match, &arg,
+					 PCPNAT_REASON_EXPIRED, true);
+	mutex_unlock(&pn->cfg_lock);
+	if (gone)
+		pcpnat_stat_add(pn, PCPNAT_STATS_A_MAP_EXPIRED, gone);
+	t->gc_next = to == n ? 0 : to;
+	queue_delayed_work(system_power_efficient_wq, &t->gc_work,
+			   HZ / PCPNAT_GC_SLICES);
+}
+
+void pcpnat_gc_start(struct pcpnat_table *t)
+{
+	INIT_DELAYED_WORK(&t->gc_work, gc_work);
+	queue_delayed_work(system_power_efficient_wq, &t->gc_work,
+			   HZ / PCPNAT_GC_SLICES);
+}
+
+/* Never called under cfg_lock: the work takes it. */
+void pcpnat_gc_stop(struct pcpnat_table *t)
+{
+	cancel_delayed_work_sync(&t->gc_work);
+}

@@ -1,0 +1,578 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pcpnat generic netlink family: configuration, counters, flush, events.
+ * The mapping commands are in genl_map.c.
+ *
+ * Every op has its own strict policy; the core validates types, exact
+ * lengths, ranges and masks, and rejects attributes an op does not know
+ * (resv_start_op 0: all ops are "new", strict). What a policy cannot say
+ * (combinations, missing attributes) is checked here, with an extack
+ * message, before anything changes.
+ *
+ * Permissions: every command that changes state needs CAP_NET_ADMIN in the
+ * namespace's user namespace (GENL_UNS_ADMIN_PERM). Reading mappings
+ * (MAP_GET, doit and dump) needs it too: mappings of every subscriber are
+ * visible there, and pcpd, the only other reader, runs as root. CONFIG_GET
+ * and STATS_GET are open to everyone.
+ *
+ * No parallel_ops: the genl mutex serialises commands, which the flush and
+ * configuration paths rely on together with cfg_lock.
+ */
+#include <linux/netdevice.h>
+#include "table.h"
+
+static const struct nla_policy pcpnat_prefix_policy[PCPNAT_PFX_A_MAX + 1] = {
+	[PCPNAT_PFX_A_ADDR] = { .type = NLA_BE32 },
+	[PCPNAT_PFX_A_LEN] = NLA_POLICY_MAX(NLA_U8, 32),
+};
+
+static const struct nla_policy pcpnat_list_policy[PCPNAT_LIST_A_MAX + 1] = {
+	[PCPNAT_LIST_A_PREFIX] = NLA_POLICY_NESTED(pcpnat_prefix_policy),
+};
+
+/* Read-only attributes (EPOCH, STATE_ID, MAPPINGS) are absent: refused. */
+static const struct nla_policy pcpnat_config_policy[PCPNAT_CFG_A_MAX + 1] = {
+	[PCPNAT_CFG_A_EXT_POOL] = NLA_POLICY_NESTED(pcpnat_list_policy),
+	[PCPNAT_CFG_A_INT_PREFIXES] = NLA_POLICY_NESTED(pcpnat_list_policy),
+	[PCPNAT_CFG_A_EXT_IFINDEX] = { .type = NLA_U32 },
+	[PCPNAT_CFG_A_PORT_MIN] = NLA_POLICY_MIN(NLA_U16, 1),
+	[PCPNAT_CFG_A_PORT_MAX] = NLA_POLICY_MIN(NLA_U16, 1),
+	[PCPNAT_CFG_A_UDP_TIMEOUT] = NLA_POLICY_MIN(NLA_U32, 120),
+	[PCPNAT_CFG_A_TCP_EST_TIMEOUT] = NLA_POLICY_MIN(NLA_U32, 7440),
+	[PCPNAT_CFG_A_TCP_TRANS_TIMEOUT] = NLA_POLICY_MIN(NLA_U32, 240),
+	[PCPNAT_CFG_A_ICMP_TIMEOUT] = NLA_POLICY_MIN(NLA_U32, 60),
+	[PCPNAT_CFG_A_FILTERING] = NLA_POLICY_MAX(NLA_U8, PCPNAT_FILTER_MAX),
+	[PCPNAT_CFG_A_SUBSCRIBER_QUOTA] = { .type = NLA_U32 },
+	[PCPNAT_CFG_A_MAX_MAPPINGS] = NLA_POLICY_MIN(NLA_U32, 1),
+	[PCPNAT_CFG_A_ALLOW_ALL_PORTS] = NLA_POLICY_MAX(NLA_U8, 1),
+};
+
+static const struct nla_policy pcpnat_config_set_policy[PCPNAT_A_MAX + 1] = {
+	[PCPNAT_A_CONFIG] = NLA_POLICY_NESTED(pcpnat_config_policy),
+};
+
+static const struct nla_policy pcpnat_flush_policy[PCPNAT_A_MAX + 1] = {
+	[PCPNAT_A_SUBSCRIBER] = { .type = NLA_BE32 },
+};
+
+static const struct nla_policy pcpnat_map_add_top[PCPNAT_A_MAX + 1] = {
+	[PCPNAT_A_MAP] = NLA_POLICY_NESTED(pcpnat_map_add_policy),
+};
+
+static const struct nla_policy pcpnat_map_del_top[PCPNAT_A_MAX + 1] = {
+	[PCPNAT_A_MAP] = NLA_POLICY_NESTED(pcpnat_map_key_policy),
+};
+
+static const struct nla_policy pcpnat_map_get_top[PCPNAT_A_MAX + 1] = {
+	[PCPNAT_A_MAP] = NLA_POLICY_NESTED(pcpnat_map_filter_policy),
+	[PCPNAT_A_CURSOR] = NLA_POLICY_NESTED(pcpnat_cursor_policy),
+};
+
+static int put_prefixes(struct sk_buff *skb, int attr,
+			const struct pcpnat_prefix *p, int n)
+{
+	struct nlattr *list, *pfx;
+	int i;
+
+	list = nla_nest_start(skb, attr);
+	if (!list)
+		return -EMSGSIZE;
+	for (i = 0; i < n; i++) {
+		pfx = nla_nest_start(skb, PCPNAT_LIST_A_PREFIX);
+		if (!pfx || nla_put_be32(skb, PCPNAT_PFX_A_ADDR, p[i].addr) ||
+		    nla_put_u8(skb, PCPNAT_PFX_A_LEN, p[i].len))
+			return -EMSGSIZE;
+		nla_nest_end(skb, pfx);
+	}
+	nla_nest_end(skb, list);
+	return 0;
+}
+
+static int put_config(struct sk_buff *skb, struct pcpnat_net *pn,
+		      const struct pcpnat_config *c)
+{
+	struct pcpnat_table *t = pn->table;
+	struct nlattr *nest;
+
+	nest = nla_nest_start(skb, PCPNAT_A_CONFIG);
+	if (!nest ||
+	    put_prefixes(skb, PCPNAT_CFG_A_EXT_POOL, c->pool, c->npool) ||
+	    put_prefixes(skb, PCPNAT_CFG_A_INT_PREFIXES, c->internal, c->nint) ||
+	    nla_put_u32(skb, PCPNAT_CFG_A_EXT_IFINDEX, c->ext_ifindex) ||
+	    nla_put_u16(skb, PCPNAT_CFG_A_PORT_MIN, c->port_min) ||
+	    nla_put_u16(skb, PCPNAT_CFG_A_PORT_MAX, c->port_max) ||
+	    nla_put_u32(skb, PCPNAT_CFG_A_UDP_TIMEOUT, c->udp_timeout) ||
+	    nla_put_u32(skb, PCPNAT_CFG_A_TCP_EST_TIMEOUT, c->tcp_est_timeout) ||
+	    nla_put_u32(skb, PCPNAT_CFG_A_TCP_TRANS_TIMEOUT, c->tcp_trans_timeout) ||
+	    nla_put_u32(skb, PCPNAT_CFG_A_ICMP_TIMEOUT, c->icmp_timeout) ||
+	    nla_put_u8(skb, PCPNAT_CFG_A_FILTERING, c->filtering) ||
+	    nla_put_u32(skb, PCPNAT_CFG_A_SUBSCRIBER_QUOTA, c->subscriber_quota) ||
+	    nla_put_u32(skb, PCPNAT_CFG_A_MAX_MAPPINGS, c->max_mappings) ||
+	    nla_put_u8(skb, PCPNAT_CFG_A_ALLOW_ALL_PORTS, c->allow_all_ports) ||
+	    nla_put_u32(skb, PCPNAT_CFG_A_EPOCH,
+			t ? ktime_get_boottime_seconds() - t->epoch : 0) ||
+	    nla_put_u64_64bit(skb, PCPNAT_CFG_A_STATE_ID, t ? t->state_id : 0,
+			      PCPNAT_CFG_A_PAD) ||
+	    nla_put_u32(skb, PCPNAT_CFG_A_MAPPINGS, t ? atomic_read(&t->count) : 0))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static struct sk_buff *reply_new(struct genl_info *info, u8 cmd, void **hdr)
+{
+	struct sk_buff *skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+
+	if (!skb)
+		return NULL;
+	*hdr = genlmsg_put_reply(skb, info, &pcpnat_genl_family, 0, cmd);
+	if (!*hdr) {
+		nlmsg_free(skb);
+		return NULL;
+	}
+	return skb;
+}
+
+static int pcpnat_nl_config_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct pcpnat_net *pn = pcpnat_pernet(genl_info_net(info));
+	struct pcpnat_config *defaults = NULL;
+	const struct pcpnat_config *cfg;
+	struct sk_buff *msg;
+	void *hdr;
+	int err;
+
+	msg = reply_new(info, PCPNAT_CMD_CONFIG_GET, &hdr);
+	if (!msg)
+		return -ENOMEM;
+	mutex_lock(&pn->cfg_lock);
+	cfg = pcpnat_cfg_locked(pn);
+	if (!cfg) {
+		/* Not configured yet: show what a first CONFIG_SET starts from. */
+		defaults = pcpnat_config_alloc(0);
+		if (!defaults) {
+			err = -ENOMEM;
+			goto fail;
+		}
+		pcpnat_config_defaults(defaults);
+		cfg = defaults;
+	}
+	err = -EMSGSIZE;
+	if (nla_put_u32(msg, PCPNAT_A_VERSION, PCPNAT_GENL_VERSION) ||
+	    put_config(msg, pn, cfg))
+		goto fail;
+	mutex_unlock(&pn->cfg_lock);
+	pcpnat_config_free(defaults);
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+fail:
+	mutex_unlock(&pn->cfg_lock);
+	pcpnat_config_free(defaults);
+	nlmsg_free(msg);
+	return err;
+}
+
+static int parse_prefixes(const struct nlattr *list, struct pcpnat_prefix *out,
+			  u8 *n, int max, struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[PCPNAT_PFX_A_MAX + 1];
+	const struct nlattr *a;
+	int rem, err;
+
+	*n = 0;
+	nla_for_each_nested(a, list, rem) {
+		if (*n >= max) {
+			NL_SET_ERR_MSG_ATTR(extack, a, "too many prefixes in the list");
+			return -EINVAL;
+		}
+		err = nla_parse_nested(tb, PCPNAT_PFX_A_MAX, a, pcpnat_prefix_policy,
+				       extack);
+		if (err)
+			return err;
+		if (!tb[PCPNAT_PFX_A_ADDR] || !tb[PCPNAT_PFX_A_LEN]) {
+			NL_SET_ERR_MSG_ATTR(extack, a, "prefix needs an address and a length");
+			return -EINVAL;
+		}
+		out[*n].addr = nla_get_be32(tb[PCPNAT_PFX_A_ADDR]);
+		out[*n].len = nla_get_u8(tb[PCPNAT_PFX_A_LEN]);
+		(*n)++;
+	}
+	return 0;
+}
+
+/* Overlay the attributes given on req (a copy of the current config). */
+static int parse_config(struct net *net, struct nlattr **tb,
+			struct pcpnat_config *req, struct netlink_ext_ack *extack)
+{
+	int err;
+
+	if (tb[PCPNAT_CFG_A_EXT_POOL]) {
+		err = parse_prefixes(tb[PCPNAT_CFG_A_EXT_POOL], req->pool,
+				     &req->npool, PCPNAT_POOL_MAX, extack);
+		if (err)
+			return err;
+	}
+	if (tb[PCPNAT_CFG_A_INT_PREFIXES]) {
+		err = parse_prefixes(tb[PCPNAT_CFG_A_INT_PREFIXES], req->internal,
+				     &req->nint, PCPNAT_INTERNAL_MAX, extack);
+		if (err)
+			return err;
+	}
+	if (tb[PCPNAT_CFG_A_EXT_IFINDEX]) {
+		u32 ifindex = nla_get_u32(tb[PCPNAT_CFG_A_EXT_IFINDEX]);
+		bool found;
+
+		rcu_read_lock();
+		found = !ifindex || dev_get_by_index_rcu(net, ifindex);
+		rcu_read_unlock();
+		if (!found) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[PCPNAT_CFG_A_EXT_IFINDEX],
+					    "no such interface in this namespace");
+			return -ENODEV;
+		}
+		req->ext_ifindex = ifindex;
+	}
+#define GET(attr, field, type)						\
+	do {								\
+		if (tb[attr])						\
+			req->field = nla_get_##type(tb[attr]);		\
+	} while (0)
+	GET(PCPNAT_CFG_A_PORT_MIN, port_min, u16);
+	GET(PCPNAT_CFG_A_PORT_MAX, port_max, u16);
+	GET(PCPNAT_CFG_A_UDP_TIMEOUT, udp_timeout, u32);
+	GET(PCPNAT_CFG_A_TCP_EST_TIMEOUT, tcp_est_timeout, u32);
+	GET(PCPNAT_CFG_A_TCP_TRANS_TIMEOUT, tcp_trans_timeout, u32);
+	GET(PCPNAT_CFG_A_ICMP_TIMEOUT, icmp_timeout, u32);
+	GET(PCPNAT_CFG_A_FILTERING, filtering, u8);
+	GET(PCPNAT_CFG_A_SUBSCRIBER_QUOTA, subscriber_quota, u32);
+	GET(PCPNAT_CFG_A_MAX_MAPPINGS, max_mappings, u32);
+	GET(PCPNAT_CFG_A_ALLOW_ALL_PORTS, allow_all_ports, u8);
+#undef GET
+	return 0;
+}
+
+static int pcpnat_nl_config_set(struct sk_buff *skb, struct genl_info *info)
+{
+	struct net *net = genl_info_net(info);
+	struct pcpnat_net *pn = pcpnat_pernet(net);
+	struct nlattr *tb[PCPNAT_CFG_A_MAX + 1];
+	const struct pcpnat_config *cur;
+	struct pcpnat_config *req;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, PCPNAT_A_CONFIG))
+		return -EINVAL;
+	err = nla_parse_nested(tb, PCPNAT_CFG_A_MAX, info->attrs[PCPNAT_A_CONFIG],
+			       pcpnat_config_policy, info->extack);
+	if (err)
+		return err;
+	req = kzalloc(sizeof(*req), GFP_KERNEL);
+	if (!req)
+		return -ENOMEM;
+
+	mutex_lock(&pn->cfg_lock);
+	cur = pcpnat_cfg_locked(pn);
+	if (cur)
+		memcpy(req, cur, offsetof(struct pcpnat_config, pms));
+	else
+		pcpnat_config_defaults(req);
+	err = parse_config(net, tb, req, info->extack);
+	if (!err)
+		err = pcpnat_config_set(pn, req, info->extack);
+	mutex_unlock(&pn->cfg_lock);
+	kfree(req);
+	return err;
+}
+
+static int pcpnat_nl_stats_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct pcpnat_net *pn = pcpnat_pernet(genl_info_net(info));
+	u64 sum[PCPNAT_STATS_A_MAX + 1];
+	struct sk_buff *msg;
+	struct nlattr *nest;
+	void *hdr;
+	int i;
+
+	mutex_lock(&pn->cfg_lock);
+	pcpnat_stats_fold(pn, sum);
+	sum[PCPNAT_STATS_A_MAPPINGS] = pn->table ? atomic_read(&pn->table->count) : 0;
+	mutex_unlock(&pn->cfg_lock);
+	sum[PCPNAT_STATS_A_MAPPING_BYTES] = kmem_cache_size(pcpnat_map_cache);
+
+	msg = reply_new(info, PCPNAT_CMD_STATS_GET, &hdr);
+	if (!msg)
+		return -ENOMEM;
+	nest = nla_nest_start(msg, PCPNAT_A_STATS);
+	if (!nest)
+		goto full;
+	for (i = PCPNAT_STATS_A_PAD + 1; i <= PCPNAT_STATS_A_MAX; i++)
+		if (nla_put_u64_64bit(msg, i, sum[i], PCPNAT_STATS_A_PAD))
+			goto full;
+	nla_nest_end(msg, nest);
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+full:
+	nlmsg_free(msg);
+	return -EMSGSIZE;
+}
+
+static int pcpnat_nl_stats_reset(struct sk_buff *skb, struct genl_info *info)
+{
+	struct pcpnat_net *pn = pcpnat_pernet(genl_info_net(info));
+
+	mutex_lock(&pn->cfg_lock);
+	pcpnat_stats_reset(pn);
+	mutex_unlock(&pn->cfg_lock);
+	return 0;
+}
+
+static bool match_sub(const struct pcpnat_mapping *m, const void *arg)
+{
+	return m->subscriber == *(const __be32 *)arg;
+}
+
+static bool match_any(const struct pcpnat_mapping *m, const void *arg)
+{
+	return true;
+}
+
+static int pcpnat_nl_flush(struct sk_buff *skb, struct genl_info *info)
+{
+	struct pcpnat_net *pn = pcpnat_pernet(genl_info_net(info));
+	struct pcpnat_table *t;
+	struct sk_buff *msg;
+	__be32 sub = 0;
+	u32 n = 0;
+	void *hdr;
+
+	if (info->attrs[PCPNAT_A_SUBSCRIBER])
+		sub = nla_get_be32(info->attrs[PCPNAT_A_SUBSCRIBER]);
+	msg = reply_new(info, PCPNAT_CMD_FLUSH, &hdr);
+	if (!msg)
+		return -ENOMEM;
+
+	mutex_lock(&pn->cfg_lock);
+	t = pn->table;
+	if (t && info->attrs[PCPNAT_A_SUBSCRIBER]) {
+		n = pcpnat_table_remove(pn, match_sub, &sub, PCPNAT_REASON_FLUSHED,
+					true);
+	} else if (t) {
+		/*
+		 * Everything goes: one STATE_RESET instead of an event per
+		 * mapping, and a new epoch so PCP clients notice (RFC 6887
+		 * section 8.5).
+		 */
+		n = pcpnat_table_remove(pn, match_any, NULL, PCPNAT_REASON_FLUSHED,
+					false);
+		t->epoch = ktime_get_boottime_seconds();
+		get_random_bytes(&t->state_id, sizeof(t->state_id));
+		pcpnat_event_state_reset(pn);
+	}
+	mutex_unlock(&pn->cfg_lock);
+	if (n)
+		pcpnat_stat_add(pn, PCPNAT_STATS_A_MAP_DELETED, n);
+
+	if (nla_put_u32(msg, PCPNAT_A_FLUSHED, n)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+static const struct genl_ops pcpnat_genl_ops[] = {
+	{
+		.cmd = PCPNAT_CMD_CONFIG_GET,
+		.doit = pcpnat_nl_config_get,
+	},
+	{
+		.cmd = PCPNAT_CMD_CONFIG_SET,
+		.doit = pcpnat_nl_config_set,
+		.policy = pcpnat_config_set_policy,
+		.maxattr = PCPNAT_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = PCPNAT_CMD_MAP_ADD,
+		.doit = pcpnat_nl_map_add,
+		.policy = pcpnat_map_add_top,
+		.maxattr = PCPNAT_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = PCPNAT_CMD_MAP_DEL,
+		.doit = pcpnat_nl_map_del,
+		.policy = pcpnat_map_del_top,
+		.maxattr = PCPNAT_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = PCPNAT_CMD_MAP_GET,
+		.doit = pcpnat_nl_map_get,
+		.start = pcpnat_nl_map_dump_start,
+		.dumpit = pcpnat_nl_map_dump,
+		.done = pcpnat_nl_map_dump_done,
+		.policy = pcpnat_map_get_top,
+		.maxattr = PCPNAT_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = PCPNAT_CMD_FLUSH,
+		.doit = pcpnat_nl_flush,
+		.policy = pcpnat_flush_policy,
+		.maxattr = PCPNAT_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = PCPNAT_CMD_STATS_GET,
+		.doit = pcpnat_nl_stats_get,
+	},
+	{
+		.cmd = PCPNAT_CMD_STATS_RESET,
+		.doit = pcpnat_nl_stats_reset,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+};
+
+static const struct genl_multicast_group pcpnat_mcgrps[] = {
+	{ .name = PCPNAT_MCGRP_EVENTS },
+};
+
+struct genl_family pcpnat_genl_family __ro_after_init = {
+	.name = PCPNAT_GENL_NAME,
+	.version = PCPNAT_GENL_VERSION,
+	.netnsok = true,
+	.module = THIS_MODULE,
+	.ops = pcpnat_genl_ops,
+	.n_ops = ARRAY_SIZE(pcpnat_genl_ops),
+	/* 0: every op is strict (header reserved fields, policy required). */
+	.resv_start_op = 0,
+	.mcgrps = pcpnat_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(pcpnat_mcgrps),
+};
+
+int pcpnat_genl_init(void)
+{
+	return genl_register_family(&pcpnat_genl_family);
+}
+
+void pcpnat_genl_exit(void)
+{
+	genl_unregister_family(&pcpnat_genl_family);
+}
+
+/* --- replies and events --- */
+
+int pcpnat_put_map(struct sk_buff *skb, int attr, const struct pcpnat_map_view *v)
+{
+	struct nlattr *nest, *fl, *f;
+	int i;
+
+	nest = nla_nest_start(skb, attr);
+	if (!nest ||
+	    nla_put_u8(skb, PCPNAT_MAP_A_PROTO, v->key.proto) ||
+	    nla_put_be32(skb, PCPNAT_MAP_A_INT_ADDR, v->key.addr) ||
+	    nla_put_be16(skb, PCPNAT_MAP_A_INT_PORT, v->key.port) ||
+	    nla_put_be32(skb, PCPNAT_MAP_A_EXT_ADDR, v->ext_addr) ||
+	    nla_put_be16(skb, PCPNAT_MAP_A_EXT_PORT, v->ext_port) ||
+	    nla_put_u8(skb, PCPNAT_MAP_A_KIND, v->kind) ||
+	    nla_put_u32(skb, PCPNAT_MAP_A_LIFETIME, v->lifetime) ||
+	    nla_put_be32(skb, PCPNAT_MAP_A_SUBSCRIBER, v->subscriber))
+		return -EMSGSIZE;
+	if (v->kind == PCPNAT_KIND_EXPLICIT &&
+	    nla_put(skb, PCPNAT_MAP_A_NONCE, PCPNAT_NONCE_LEN, v->nonce))
+		return -EMSGSIZE;
+	if (v->has_idle && nla_put_u32(skb, PCPNAT_MAP_A_IDLE, v->idle))
+		return -EMSGSIZE;
+	if (v->descr[0] && nla_put_string(skb, PCPNAT_MAP_A_DESCR, v->descr))
+		return -EMSGSIZE;
+	if (v->nfilters) {
+		fl = nla_nest_start(skb, PCPNAT_MAP_A_FILTERS);
+		if (!fl)
+			return -EMSGSIZE;
+		for (i = 0; i < v->nfilters; i++) {
+			const struct pcpnat_filter *x = &v->filters[i];
+
+			f = nla_nest_start(skb, PCPNAT_FILTERS_A_FILTER);
+			if (!f || nla_put_be32(skb, PCPNAT_FILTER_A_ADDR, x->addr) ||
+			    nla_put_u8(skb, PCPNAT_FILTER_A_PLEN,
+				       hweight32(ntohl(x->mask))) ||
+			    nla_put_be16(skb, PCPNAT_FILTER_A_PORT, x->port))
+				return -EMSGSIZE;
+			nla_nest_end(skb, f);
+		}
+		nla_nest_end(skb, fl);
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+bool pcpnat_events_wanted(const struct pcpnat_net *pn)
+{
+	return genl_has_listeners(&pcpnat_genl_family, pn->net, 0);
+}
+
+static void event_send(struct pcpnat_net *pn, struct sk_buff *skb, void *hdr,
+		       gfp_t gfp)
+{
+	genlmsg_end(skb, hdr);
+	genlmsg_multicast_netns(&pcpnat_genl_family, pn->net, skb, 0, 0, gfp);
+}
+
+/* reason < 0: none (MAP_NEW). */
+void pcpnat_event_map(struct pcpnat_net *pn, u8 cmd,
+		      const struct pcpnat_map_view *v, int reason, gfp_t gfp)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	if (!pcpnat_events_wanted(pn))
+		return;
+	skb = genlmsg_new(NLMSG_GOODSIZE, gfp);
+	if (!skb)
+		return;
+	hdr = genlmsg_put(skb, 0, 0, &pcpnat_genl_family, 0, cmd);
+	if (!hdr || pcpnat_put_map(skb, PCPNAT_A_MAP, v) ||
+	    (reason >= 0 && nla_put_u8(skb, PCPNAT_A_REASON, reason))) {
+		nlmsg_free(skb);
+		return;
+	}
+	event_send(pn, skb, hdr, gfp);
+}
+
+void pcpnat_event_addr(struct pcpnat_net *pn, u8 cmd, __be32 addr)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	if (!pcpnat_events_wanted(pn))
+		return;
+	skb = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!skb)
+		return;
+	hdr = genlmsg_put(skb, 0, 0, &pcpnat_genl_family, 0, cmd);
+	if (!hdr || nla_put_be32(skb, PCPNAT_A_ADDR, addr)) {
+		nlmsg_free(skb);
+		return;
+	}
+	event_send(pn, skb, hdr, GFP_KERNEL);
+}
+
+void pcpnat_event_state_reset(struct pcpnat_net *pn)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	if (!pcpnat_events_wanted(pn))
+		return;
+	skb = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!skb)
+		return;
+	hdr = genlmsg_put(skb, 0, 0, &pcpnat_genl_family, 0,
+			  PCPNAT_CMD_EVENT_STATE_RESET);
+	if (!hdr) {
+		nlmsg_free(skb);
+		return;
+	}
+	event_send(pn, skb, hdr, GFP_KERNEL);
+}

@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pcpnat counters: per-cpu, written with no atomic on the packet path
+ * (pcpnat_stat_add in pcpnat.h), folded when read.
+ */
+#include "table.h"
+
+int pcpnat_stats_init(struct pcpnat_net *pn)
+{
+	int cpu;
+
+	pn->stats = alloc_percpu(struct pcpnat_pcpu_stats);
+	if (!pn->stats)
+		return -ENOMEM;
+	for_each_possible_cpu(cpu)
+		u64_stats_init(&per_cpu_ptr(pn->stats, cpu)->syncp);
+	return 0;
+}
+
+/* sum[] has PCPNAT_STATS_A_MAX + 1 entries. */
+void pcpnat_stats_fold(struct pcpnat_net *pn, u64 *sum)
+{
+	int cpu, i;
+
+	memset(sum, 0, sizeof(u64) * (PCPNAT_STATS_A_MAX + 1));
+	if (!pn->stats)
+		return;
+	for_each_possible_cpu(cpu) {
+		const struct pcpnat_pcpu_stats *s = per_cpu_ptr(pn->stats, cpu);
+		u64 v[PCPNAT_STATS_A_MAX + 1];
+		unsigned int start;
+
+		do {
+			start = u64_stats_fetch_begin(&s->syncp);
+			memcpy(v, s->v, sizeof(v));
+		} while (u64_stats_fetch_retry(&s->syncp, start));
+		for (i = 0; i <= PCPNAT_STATS_A_MAX; i++)
+			sum[i] += v[i];
+	}
+}
+
+/*
+ * Zero every cpu's counters. A writer racing with this may lose or keep one
+ * increment; a reset is an operator action, exactness at that instant is not
+ * worth an atomic on the packet path.
+ */
+void pcpnat_stats_reset(struct pcpnat_net *pn)
+{
+	int cpu;
+
+	if (!pn->stats)
+		return;
+	for_each_possible_cpu(cpu) {
+		struct pcpnat_pcpu_stats *s = per_cpu_ptr(pn->stats, cpu);
+
+		local_bh_disable();
+		u64_stats_update_begin(&s->syncp);
+		memset(s->v, 0, sizeof(s->v));
+		u64_stats_update_end(&s->syncp);
+		local_bh_enable();
+	}
+}

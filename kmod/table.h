@@ -1,0 +1,231 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * pcpnat control plane: the table behind struct pcpnat_net, the port
+ * allocator, the reaper and the genl glue. Nothing here is used by the
+ * translation path (xlate_*.c), which only needs pcpnat.h.
+ */
+#ifndef _PCPNAT_TABLE_H
+#define _PCPNAT_TABLE_H
+
+#include <linux/slab.h>
+#include <net/genetlink.h>
+#include "pcpnat.h"
+
+/*
+ * Writers lock stripes, not buckets: 1024 stripes per index keep contention
+ * low for any table size while the lock arrays stay small.
+ */
+#define PCPNAT_LOCK_BITS	10
+
+/* Subscribers are counted for the quota in a small hash of their own. */
+#define PCPNAT_SUB_BITS		8
+
+/* Bucket count, log2; a module parameter (main.c). */
+extern unsigned int pcpnat_hash_bits;
+extern struct kmem_cache *pcpnat_map_cache;
+
+struct pcpnat_sub {
+	struct hlist_node node;
+	__be32 addr;
+	u32 count;
+};
+
+/* Ports in use on one external address, one bitmap per protocol. */
+enum { PCPNAT_PM_UDP, PCPNAT_PM_TCP, PCPNAT_PM_ICMP, PCPNAT_PM_N };
+
+struct pcpnat_portmap {
+	spinlock_t lock;	/* nests inside the internal stripe lock */
+	__be32 addr;
+	u32 counter;		/* RFC 6056 alg. 3 "next" perturbation */
+	struct {
+		u32 used;
+		bool whole;	/* taken by an internal-port-0 mapping */
+		DECLARE_BITMAP(bits, 65536);
+	} p[PCPNAT_PM_N];
+};
+
+struct pcpnat_table {
+	siphash_key_t secret;
+	unsigned int bits;
+	struct hlist_head *int_hash;	/* chains sorted by key (walk order) */
+	struct hlist_head *ext_hash;
+	/* Two arrays: two lockdep classes. Order: internal, then external. */
+	spinlock_t int_locks[1 << PCPNAT_LOCK_BITS];
+	spinlock_t ext_locks[1 << PCPNAT_LOCK_BITS];
+	atomic_t count;			/* writers only */
+	atomic_t nall;			/* internal-port-0 mappings */
+
+	spinlock_t sub_lock;		/* nests inside the internal stripe lock */
+	struct hlist_head subs[1 << PCPNAT_SUB_BITS];
+
+	/* The reaper. */
+	struct delayed_work gc_work;
+	unsigned int gc_next;		/* next bucket to scan */
+	struct pcpnat_net *pn;
+
+	/* Epoch of the instance's state (PCP epoch, state loss detection). */
+	time64_t epoch;
+	u64 state_id;
+};
+
+/* What MAP_ADD asks for (genl_map.c fills it, table.c applies it). */
+struct pcpnat_map_req {
+	struct pcpnat_key key;
+	__be32 ext_addr;		/* suggestion, 0 = none */
+	__be16 ext_port;		/* suggestion, 0 = none */
+	u8 kind;
+	u32 flags;
+	u32 lifetime;
+	bool has_nonce;
+	u8 nonce[PCPNAT_NONCE_LEN];
+	__be32 subscriber;
+	bool has_filters;		/* FILTERS given */
+	bool has_descr;
+	struct pcpnat_map_extra *extra;	/* preallocated, consumed on success */
+};
+
+/* A mapping as copied out for a reply or an event (no pointers). */
+struct pcpnat_map_view {
+	struct pcpnat_key key;
+	__be32 ext_addr;
+	__be16 ext_port;
+	u8 kind;
+	__be32 subscriber;
+	u8 nonce[PCPNAT_NONCE_LEN];
+	u32 lifetime;			/* remaining, s */
+	u32 idle;			/* since last outbound packet, s */
+	bool has_idle;
+	u8 nfilters;
+	struct pcpnat_filter filters[PCPNAT_FILTERS_MAX];
+	char descr[PCPNAT_DESCR_MAX];
+};
+
+/* Position of a walk: after key in bucket (or at its start). */
+struct pcpnat_cursor {
+	unsigned int bucket;
+	bool have_key;
+	struct pcpnat_key key;
+};
+
+/* Dump filter (MAP_GET dump). */
+struct pcpnat_map_filter {
+	u32 have;			/* bits: 1 << PCPNAT_MAP_A_* */
+	struct pcpnat_map_view v;
+};
+
+/* config.c */
+struct pcpnat_config *pcpnat_config_alloc(u16 naddrs);
+void pcpnat_config_defaults(struct pcpnat_config *cfg);
+int pcpnat_config_expand(struct pcpnat_config *cfg, struct netlink_ext_ack *extack);
+int pcpnat_config_set(struct pcpnat_net *pn, const struct pcpnat_config *req,
+		      struct netlink_ext_ack *extack);
+int pcpnat_config_index(const struct pcpnat_config *cfg, __be32 addr);
+void pcpnat_config_free(struct pcpnat_config *cfg);
+
+/* main.c */
+int pcpnat_instance_create(struct pcpnat_net *pn, struct pcpnat_config *cfg);
+extern unsigned int pcpnat_net_id;
+
+/* stats.c */
+int pcpnat_stats_init(struct pcpnat_net *pn);
+void pcpnat_stats_fold(struct pcpnat_net *pn, u64 *sum);
+void pcpnat_stats_reset(struct pcpnat_net *pn);
+
+/* table.c */
+struct pcpnat_table *pcpnat_table_create(struct pcpnat_net *pn);
+void pcpnat_table_destroy(struct pcpnat_table *t);
+unsigned int pcpnat_int_bucket(const struct pcpnat_table *t,
+			       const struct pcpnat_key *key);
+int pcpnat_key_cmp(const struct pcpnat_key *a, const struct pcpnat_key *b);
+int pcpnat_map_add(struct pcpnat_net *pn, struct pcpnat_map_req *req,
+		   struct pcpnat_map_view *out, struct netlink_ext_ack *extack);
+int pcpnat_map_del(struct pcpnat_net *pn, const struct pcpnat_key *key,
+		   const u8 *nonce, bool force, struct pcpnat_map_view *out,
+		   bool *removed, struct netlink_ext_ack *extack);
+int pcpnat_map_get(struct pcpnat_net *pn, const struct pcpnat_key *key,
+		   bool by_ext, struct pcpnat_map_view *out);
+void pcpnat_map_view(const struct pcpnat_net *pn, const struct pcpnat_config *cfg,
+		     const struct pcpnat_mapping *m, struct pcpnat_map_view *v);
+/* Remove the mappings for which match() says so; returns how many. */
+u32 pcpnat_table_remove(struct pcpnat_net *pn,
+			bool (*match)(const struct pcpnat_mapping *m, const void *arg),
+			const void *arg, u8 reason, bool events);
+u32 pcpnat_table_remove_range(struct pcpnat_net *pn, unsigned int from,
+			      unsigned int to,
+			      bool (*match)(const struct pcpnat_mapping *m,
+					    const void *arg),
+			      const void *arg, u8 reason, bool events);
+int pcpnat_walk(struct pcpnat_net *pn, struct pcpnat_cursor *c,
+		int (*fn)(struct pcpnat_net *pn, const struct pcpnat_config *cfg,
+			  const struct pcpnat_mapping *m, void *arg),
+		void *arg);
+bool pcpnat_map_expired(const struct pcpnat_config *cfg,
+			const struct pcpnat_mapping *m, unsigned long now);
+void pcpnat_unlink_locked(struct pcpnat_table *t, struct pcpnat_mapping *m);
+void pcpnat_mapping_free(struct pcpnat_mapping *m);
+
+/* alloc.c */
+struct pcpnat_portmap *pcpnat_portmap_alloc(__be32 addr);
+void pcpnat_portmap_free(struct pcpnat_portmap *pm);
+int pcpnat_port_alloc(struct pcpnat_net *pn, const struct pcpnat_config *cfg,
+		      int aidx, const struct pcpnat_key *key,
+		      __be16 want, bool exact, bool all, __be16 *port);
+void pcpnat_port_release(const struct pcpnat_config *cfg, u8 proto,
+			 __be32 addr, __be16 port);
+int pcpnat_addr_pick(const struct pcpnat_table *t, const struct pcpnat_config *cfg,
+		     __be32 int_addr);
+int pcpnat_sub_charge(struct pcpnat_table *t, const struct pcpnat_config *cfg,
+		      __be32 sub);
+void pcpnat_sub_uncharge(struct pcpnat_table *t, __be32 sub);
+
+/* gc.c */
+void pcpnat_gc_start(struct pcpnat_table *t);
+void pcpnat_gc_stop(struct pcpnat_table *t);
+
+/* genl.c */
+extern struct genl_family pcpnat_genl_family;
+int pcpnat_genl_init(void);
+void pcpnat_genl_exit(void);
+bool pcpnat_events_wanted(const struct pcpnat_net *pn);
+void pcpnat_event_map(struct pcpnat_net *pn, u8 cmd,
+		      const struct pcpnat_map_view *v, int reason, gfp_t gfp);
+void pcpnat_event_addr(struct pcpnat_net *pn, u8 cmd, __be32 addr);
+void pcpnat_event_state_reset(struct pcpnat_net *pn);
+int pcpnat_put_map(struct sk_buff *skb, int attr, const struct pcpnat_map_view *v);
+
+/* genl_map.c: the mapping commands. */
+int pcpnat_nl_map_add(struct sk_buff *skb, struct genl_info *info);
+int pcpnat_nl_map_del(struct sk_buff *skb, struct genl_info *info);
+int pcpnat_nl_map_get(struct sk_buff *skb, struct genl_info *info);
+int pcpnat_nl_map_dump_start(struct netlink_callback *cb);
+int pcpnat_nl_map_dump(struct sk_buff *skb, struct netlink_callback *cb);
+int pcpnat_nl_map_dump_done(struct netlink_callback *cb);
+extern const struct nla_policy pcpnat_map_add_policy[PCPNAT_MAP_A_MAX + 1];
+extern const struct nla_policy pcpnat_map_key_policy[PCPNAT_MAP_A_MAX + 1];
+extern const struct nla_policy pcpnat_map_filter_policy[PCPNAT_MAP_A_MAX + 1];
+extern const struct nla_policy pcpnat_cursor_policy[PCPNAT_MAP_A_MAX + 1];
+
+static inline struct pcpnat_config *pcpnat_cfg_locked(struct pcpnat_net *pn)
+{
+	return rcu_dereference_protected(pn->cfg, lockdep_is_held(&pn->cfg_lock));
+}
+
+static inline int pcpnat_pm_index(u8 proto)
+{
+	switch (proto) {
+	case IPPROTO_UDP:
+		return PCPNAT_PM_UDP;
+	case IPPROTO_TCP:
+		return PCPNAT_PM_TCP;
+	case IPPROTO_ICMP:
+		return PCPNAT_PM_ICMP;
+	}
+	return -1;
+}
+
+static inline u32 pcpnat_jiffies_to_s(long j)
+{
+	return j > 0 ? DIV_ROUND_UP(j, HZ) : 0;
+}
+
+#endif /* _PCPNAT_TABLE_H */

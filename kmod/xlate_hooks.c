@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Where packets meet pcpnat: two IPv4 netfilter hooks per namespace.
+ *
+ * PRE_ROUTING, between defragmentation (-400) and conntrack (-200), at -250:
+ *   a packet to a pool address gets its destination rewritten to the
+ *   internal endpoint before routing, so routing sends it inside. Being
+ *   before conntrack, conntrack (when loaded) sees internal addresses in
+ *   both directions, as if the NAT sat on the wire outside the box: its
+ *   entries stay consistent and nftables rules on the internal addresses
+ *   (ct state established, ...) work. Hairpinned packets (from an internal
+ *   address to a pool address) are translated completely here.
+ * POST_ROUTING at NF_IP_PRI_NAT_SRC (100): a packet from an internal
+ *   address leaving through the external interface gets its source
+ *   rewritten. Filter chains (priority 0) have seen the internal source;
+ *   conntrack confirmation (last) keeps the entry made at PRE_ROUTING.
+ *
+ * The hooks need whole datagrams, so they enable nf_defrag_ipv4 for the
+ * namespace while registered; it does not need conntrack. The only
+ * packets they change are those to a pool address (and a port we own) and
+ * those from an internal prefix out of the external interface.
+ */
+#include <linux/netfilter.h>
+#include <linux/netfilter_ipv4.h>
+#include <net/netfilter/ipv4/nf_defrag_ipv4.h>
+#include <net/ip.h>
+#include <net/route.h>
+#include "xlate.h"
+
+#define PCPNAT_PRI_PRE	((NF_IP_PRI_RAW + NF_IP_PRI_CONNTRACK) / 2)
+#define PCPNAT_PRI_POST	NF_IP_PRI_NAT_SRC
+
+static bool proto_translated(u8 proto)
+{
+	return proto == IPPROTO_UDP || proto == IPPROTO_TCP ||
+	       proto == IPPROTO_ICMP;
+}
+
+/* The instance and its configuration, if this namespace translates. */
+static bool pkt_init(struct pcpnat_pkt *p, struct sk_buff *skb,
+		     const struct nf_hook_state *state)
+{
+	p->pn = pcpnat_pernet(state->net);
+	if (!p->pn || !p->pn->table)
+		return false;
+	p->cfg = rcu_dereference(p->pn->cfg);
+	if (!p->cfg || !p->cfg->ext_ifindex)
+		return false;
+	p->skb = skb;
+	p->in = state->in;
+	p->l4off = skb_network_offset(skb) + ip_hdrlen(skb);
+	return true;
+}
+
+static unsigned int verdict(enum pcpnat_res res)
+{
+	return res == PCPNAT_DROP ? NF_DROP : NF_ACCEPT;
+}
+
+/*
+ * Defragmentation runs before us, so a fragment here means it could not
+ * reassemble the datagram (or someone else's hook sent it on): a later
+ * fragment has no ports, and translating only the first would split the
+ * datagram between two addresses. Ours are dropped, whole.
+ */
+static enum pcpnat_res fragment(struct pcpnat_pkt *p)
+{
+	pcpnat_stat_inc(p->pn, PCPNAT_STATS_A_DROP_INVALID);
+	return PCPNAT_DROP;
+}
+
+static unsigned int pcpnat_pre_routing(void *priv, struct sk_buff *skb,
+				       const struct nf_hook_state *state)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+	struct pcpnat_pkt p;
+	bool hairpin;
+
+	if (!proto_translated(iph->protocol) || !pkt_init(&p, skb, state))
+		return NF_ACCEPT;
+	if (!pcpnat_addr_in_pool(p.cfg, iph->daddr))
+		return NF_ACCEPT;
+	if (ip_is_fragment(iph))
+		return verdict(fragment(&p));
+
+	/*
+	 * From inside to a pool address: hairpin. An internal source coming
+	 * in from outside is spoofed; it gets no more than any outsider.
+	 */
+	hairpin = pcpnat_addr_internal(p.cfg, iph->saddr) && state->in &&
+		  state->in->ifindex != p.cfg->ext_ifindex;
+	if (iph->protocol == IPPROTO_ICMP)
+		return verdict(hairpin ? pcpnat_icmp_hairpin(&p) :
+					 pcpnat_icmp_in(&p));
+	return verdict(hairpin ? pcpnat_l4_hairpin(&p) : pcpnat_l4_in(&p));
+}
+
+static unsigned int pcpnat_post_routing(void *priv, struct sk_buff *skb,
+					const struct nf_hook_state *state)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+	struct pcpnat_pkt p;
+
+	if (!state->out || !proto_translated(iph->protocol) ||
+	    !pkt_init(&p, skb, state))
+		return NF_ACCEPT;
+	if (state->out->ifindex != p.cfg->ext_ifindex ||
+	    !pcpnat_addr_internal(p.cfg, iph->saddr))
+		return NF_ACCEPT;
+	if (ip_is_fragment(iph))
+		return verdict(fragment(&p));
+
+	if (iph->protocol == IPPROTO_ICMP)
+		return verdict(pcpnat_icmp_out(&p));
+	return verdict(pcpnat_l4_out(&p));
+}
+
+/*
+ * Called with the destination already internal and the source still
+ * internal: route the packet now, as ip_rcv_finish() would (it skips
+ * routing for a packet that has a route). With the pool address as
+ * source, which is local, the route lookup would refuse a martian.
+ *
+ * The route goes back out the interface it came in on, which normally asks
+ * for an ICMP redirect to the sender; that would be wrong here, the sender
+ * cannot reach the target directly through the address it used.
+ */
+int pcpnat_hairpin_route(struct pcpnat_pkt *p)
+{
+	const struct iphdr *iph = ip_hdr(p->skb);
+	int err;
+
+	if (!p->in)
+		return -EINVAL;
+	skb_dst_drop(p->skb);
+	err = ip_route_input_noref(p->skb, iph->daddr, iph->saddr, iph->tos,
+				   p->in);
+	if (err)
+		return err;
+	IPCB(p->skb)->flags &= ~IPSKB_DOREDIRECT;
+	return 0;
+}
+
+static const struct nf_hook_ops pcpnat_nf_ops[] = {
+	{
+		.hook		= pcpnat_pre_routing,
+		.pf		= NFPROTO_IPV4,
+		.hooknum	= NF_INET_PRE_ROUTING,
+		.priority	= PCPNAT_PRI_PRE,
+	},
+	{
+		.hook		= pcpnat_post_routing,
+		.pf		= NFPROTO_IPV4,
+		.hooknum	= NF_INET_POST_ROUTING,
+		.priority	= PCPNAT_PRI_POST,
+	},
+};
+
+/*
+ * Process context, serialised by the caller (instance creation and
+ * teardown). The hooks find the instance through pcpnat_pernet(), so they
+ * are shared by all namespaces and carry no private pointer.
+ */
+int pcpnat_hooks_register(struct pcpnat_net *pn)
+{
+	int err;
+
+	if (pn->hooks_registered)
+		return 0;
+	err = nf_defrag_ipv4_enable(pn->net);
+	if (err)
+		return err;
+	err = nf_register_net_hooks(pn->net, pcpnat_nf_ops,
+				    ARRAY_SIZE(pcpnat_nf_ops));
+	if (err) {
+		nf_defrag_ipv4_disable(pn->net);
+		return err;
+	}
+	pn->hooks_registered = true;
+	return 0;
+}
+
+/*
+ * Returns after every hook invocation in flight has finished
+ * (nf_unregister_net_hooks() waits for an RCU grace period), so the
+ * instance may be freed next.
+ */
+void pcpnat_hooks_unregister(struct pcpnat_net *pn)
+{
+	if (!pn->hooks_registered)
+		return;
+	nf_unregister_net_hooks(pn->net, pcpnat_nf_ops,
+				ARRAY_SIZE(pcpnat_nf_ops));
+	nf_defrag_ipv4_disable(pn->net);
+	pn->hooks_registered = false;
+}

@@ -1,0 +1,232 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * UDP and TCP translation: the source of outbound packets becomes the
+ * mapping's external endpoint, the destination of inbound packets its
+ * internal endpoint, and a hairpinned packet gets both.
+ *
+ * Checksums are updated incrementally (RFC 1624) through
+ * inet_proto_csum_replace*(), which also keeps CHECKSUM_PARTIAL (the
+ * checksum field holds the pseudo-header sum) and CHECKSUM_COMPLETE
+ * (skb->csum must follow the data) right, so hardware offloads survive.
+ */
+#include <linux/tcp.h>
+#include <linux/udp.h>
+#include <net/checksum.h>
+#include <net/ip.h>
+#include "xlate.h"
+
+/*
+ * Rewrite the IPv4 header's source or destination address. Only the header
+ * checksum depends on it, unless a transport pseudo-header does too (see
+ * pcpnat_l4_rewrite), which ICMP has not.
+ */
+int pcpnat_ip_rewrite(struct sk_buff *skb, enum pcpnat_side side, __be32 addr)
+{
+	struct iphdr *iph;
+	__be32 *pa;
+
+	if (skb_ensure_writable(skb, sizeof(*iph)))
+		return -ENOMEM;
+	iph = ip_hdr(skb);
+	pa = side == PCPNAT_SRC ? &iph->saddr : &iph->daddr;
+	csum_replace4(&iph->check, *pa, addr);
+	*pa = addr;
+	return 0;
+}
+
+/* Rewrite one end (address and port) of a UDP or TCP packet. */
+int pcpnat_l4_rewrite(struct sk_buff *skb, unsigned int l4off, u8 proto,
+		      enum pcpnat_side side, __be32 addr, __be16 port)
+{
+	unsigned int hlen = proto == IPPROTO_TCP ? sizeof(struct tcphdr) :
+						   sizeof(struct udphdr);
+	__sum16 *check;
+	__be16 *pp;
+	__be32 *pa;
+	bool csum;
+
+	if (skb_ensure_writable(skb, l4off + hlen))
+		return -ENOMEM;
+	/* skb_ensure_writable() may have moved the data: derive pointers now. */
+	pa = side == PCPNAT_SRC ? &ip_hdr(skb)->saddr : &ip_hdr(skb)->daddr;
+	if (proto == IPPROTO_TCP) {
+		struct tcphdr *th = (struct tcphdr *)(skb->data + l4off);
+
+		pp = side == PCPNAT_SRC ? &th->source : &th->dest;
+		check = &th->check;
+		csum = true;
+	} else {
+		struct udphdr *uh = (struct udphdr *)(skb->data + l4off);
+
+		pp = side == PCPNAT_SRC ? &uh->source : &uh->dest;
+		check = &uh->check;
+		/*
+		 * A zero UDP checksum means "none" and must stay zero; with
+		 * CHECKSUM_PARTIAL the field holds the pseudo-header sum,
+		 * which can be anything and must follow the address.
+		 */
+		csum = *check || skb->ip_summed == CHECKSUM_PARTIAL;
+	}
+
+	if (csum) {
+		inet_proto_csum_replace4(check, skb, *pa, addr, true);
+		inet_proto_csum_replace2(check, skb, *pp, port, false);
+		/* A computed zero is sent as all ones: zero means "none". */
+		if (proto == IPPROTO_UDP && !*check)
+			*check = CSUM_MANGLED_0;
+	}
+	*pp = port;
+
+	csum_replace4(&ip_hdr(skb)->check, *pa, addr);
+	*pa = addr;
+	return 0;
+}
+
+/* Ports and, for TCP, the flags byte (FIN, SYN, RST, ACK ...). */
+static int l4_parse(const struct pcpnat_pkt *p, u8 proto, __be16 *sport,
+		    __be16 *dport, u8 *flags)
+{
+	struct tcphdr _th;
+	const struct tcphdr *th;
+	struct udphdr _uh;
+	const struct udphdr *uh;
+
+	if (proto == IPPROTO_TCP) {
+		th = skb_header_pointer(p->skb, p->l4off, sizeof(_th), &_th);
+		if (!th)
+			return -EINVAL;
+		*sport = th->source;
+		*dport = th->dest;
+		/* Byte 13: CWR ECE URG ACK PSH RST SYN FIN, as the table wants. */
+		*flags = ((const u8 *)th)[13];
+		return 0;
+	}
+	uh = skb_header_pointer(p->skb, p->l4off, sizeof(_uh), &_uh);
+	if (!uh)
+		return -EINVAL;
+	*sport = uh->source;
+	*dport = uh->dest;
+	*flags = 0;
+	return 0;
+}
+
+static enum pcpnat_res drop(struct pcpnat_pkt *p, int idx)
+{
+	pcpnat_stat_inc(p->pn, idx);
+	return PCPNAT_DROP;
+}
+
+/*
+ * Inbound to a pool address and a port we own with no mapping: nobody
+ * inside asked for it. Ports outside the allocator's range are left to the
+ * router itself (its own services on that address).
+ */
+static enum pcpnat_res no_mapping(struct pcpnat_pkt *p, __be16 dport)
+{
+	if (!pcpnat_port_owned(p->cfg, dport))
+		return PCPNAT_PASS;
+	return drop(p, PCPNAT_STATS_A_DROP_NO_MAPPING);
+}
+
+/* The outbound mapping of an internal endpoint, made on first use. */
+static struct pcpnat_mapping *out_mapping(struct pcpnat_pkt *p, u8 proto,
+					 __be32 addr, __be16 port)
+{
+	struct pcpnat_mapping *m;
+
+	m = pcpnat_lookup_int(p->pn, proto, addr, port);
+	if (m)
+		return m;
+	m = pcpnat_create_implicit(p->pn, proto, addr, port);
+	return IS_ERR(m) ? NULL : m;
+}
+
+enum pcpnat_res pcpnat_l4_in(struct pcpnat_pkt *p)
+{
+	const struct iphdr *iph = ip_hdr(p->skb);
+	u8 proto = iph->protocol;
+	__be32 saddr = iph->saddr;
+	struct pcpnat_mapping *m;
+	__be16 sport, dport;
+	u8 flags;
+
+	if (l4_parse(p, proto, &sport, &dport, &flags))
+		return drop(p, PCPNAT_STATS_A_DROP_INVALID);
+	m = pcpnat_lookup_ext(p->pn, proto, iph->daddr, dport);
+	if (!m)
+		return no_mapping(p, dport);
+	if (!pcpnat_inbound_allowed(p->pn, p->cfg, m, saddr, sport))
+		return drop(p, PCPNAT_STATS_A_DROP_FILTERED);
+	if (pcpnat_l4_rewrite(p->skb, p->l4off, proto, PCPNAT_DST, m->key.addr,
+			      pcpnat_m_int_port(m, dport)))
+		return drop(p, PCPNAT_STATS_A_DROP_INVALID);
+	pcpnat_touch_in(m, flags);
+	pcpnat_stat_inc(p->pn, PCPNAT_STATS_A_PKTS_IN);
+	return PCPNAT_DONE;
+}
+
+enum pcpnat_res pcpnat_l4_out(struct pcpnat_pkt *p)
+{
+	const struct iphdr *iph = ip_hdr(p->skb);
+	u8 proto = iph->protocol;
+	__be32 daddr = iph->daddr;
+	struct pcpnat_mapping *m;
+	__be16 sport, dport;
+	u8 flags;
+
+	if (l4_parse(p, proto, &sport, &dport, &flags))
+		return drop(p, PCPNAT_STATS_A_DROP_INVALID);
+	m = out_mapping(p, proto, iph->saddr, sport);
+	if (!m)
+		return drop(p, PCPNAT_STATS_A_DROP_NO_RESOURCES);
+	if (pcpnat_l4_rewrite(p->skb, p->l4off, proto, PCPNAT_SRC, m->ext_addr,
+			      pcpnat_m_ext_port(m, sport)))
+		return drop(p, PCPNAT_STATS_A_DROP_INVALID);
+	pcpnat_touch_out(m, daddr, flags);
+	pcpnat_stat_inc(p->pn, PCPNAT_STATS_A_PKTS_OUT);
+	return PCPNAT_DONE;
+}
+
+/*
+ * RFC 4787 REQ-9: an internal host sends to the external endpoint of
+ * another (or its own) mapping. The target must see the sender's external
+ * endpoint, as it would from outside, so the filtering of the target's
+ * mapping is asked about that endpoint, and both ends are rewritten. The
+ * route is looked up between the two rewrites, while the source is still
+ * the internal one: with the pool address as source the router would take
+ * the packet for a martian.
+ */
+enum pcpnat_res pcpnat_l4_hairpin(struct pcpnat_pkt *p)
+{
+	const struct iphdr *iph = ip_hdr(p->skb);
+	u8 proto = iph->protocol;
+	__be32 daddr = iph->daddr;
+	struct pcpnat_mapping *md, *ms;
+	__be16 sport, dport, xport;
+	__be32 xaddr;
+	u8 flags;
+
+	if (l4_parse(p, proto, &sport, &dport, &flags))
+		return drop(p, PCPNAT_STATS_A_DROP_INVALID);
+	md = pcpnat_lookup_ext(p->pn, proto, daddr, dport);
+	if (!md)
+		return no_mapping(p, dport);
+	ms = out_mapping(p, proto, iph->saddr, sport);
+	if (!ms)
+		return drop(p, PCPNAT_STATS_A_DROP_NO_RESOURCES);
+	xaddr = ms->ext_addr;
+	xport = pcpnat_m_ext_port(ms, sport);
+	if (!pcpnat_inbound_allowed(p->pn, p->cfg, md, xaddr, xport))
+		return drop(p, PCPNAT_STATS_A_DROP_FILTERED);
+
+	if (pcpnat_l4_rewrite(p->skb, p->l4off, proto, PCPNAT_DST, md->key.addr,
+			      pcpnat_m_int_port(md, dport)) ||
+	    pcpnat_hairpin_route(p) ||
+	    pcpnat_l4_rewrite(p->skb, p->l4off, proto, PCPNAT_SRC, xaddr, xport))
+		return drop(p, PCPNAT_STATS_A_DROP_INVALID);
+
+	pcpnat_touch_out(ms, daddr, flags);
+	pcpnat_touch_in(md, flags);
+	pcpnat_stat_inc(p->pn, PCPNAT_STATS_A_PKTS_HAIRPIN);
+	return PCPNAT_DONE;
+}
