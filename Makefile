@@ -21,8 +21,8 @@ MATRIX ?= $(filter 6.1.% 6.12.%,$(KVERS_INSTALLED))
 
 export PCPNAT_TOP := $(TOP)
 
-.PHONY: all module modules-all userspace check unit vmcheck demo bench fuzz \
-	install clean setup
+.PHONY: all module modules-all userspace selftests-bin check unit demo bench \
+	fuzz install clean setup print-matrix
 
 all: module userspace
 
@@ -51,16 +51,14 @@ unit: userspace
 
 # The selftests' C programs run inside the VM from the host's root.
 selftests-bin: userspace
-	$(MAKE) -C $(TOP)/selftests O=$(BUILD)/selftests
+	@mkdir -p $(BUILD)/selftests
+	$(MAKE) -C $(TOP)/selftests OUTPUT=$(BUILD)/selftests
 
 check: setup
 	@$(TOP)/scripts/check.sh
 
-vmcheck: setup modules-all selftests-bin
-	@$(TOP)/scripts/vm/run-selftests.sh $(MATRIX)
-
 demo: setup
-	$(MAKE) module userspace
+	$(MAKE) module userspace selftests-bin
 	@$(TOP)/scripts/vm/run.sh $(KVER) $(TOP)/scripts/demo.sh
 
 bench: setup
@@ -74,6 +72,9 @@ install: all
 	install -D -m 644 $(BUILD)/kmod/$(KVER)/kmod/pcpnat.ko \
 		$(DESTDIR)/lib/modules/$(KVER)/extra/pcpnat.ko
 	$(MAKE) -C $(TOP)/daemon O=$(BUILD)/host install
+	@# An existing configuration is the admin's: never overwritten.
+	[ -e $(DESTDIR)/etc/pcpd.conf ] || \
+		install -D -m 644 $(TOP)/etc/pcpd.conf $(DESTDIR)/etc/pcpd.conf
 	$(if $(DESTDIR),,depmod -a $(KVER))
 
 clean:

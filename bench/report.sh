@@ -147,6 +147,10 @@ END {
 			out("control", s "_w" w, "p99_us", get("control", s, w, "p99_us"))
 		}
 	}
+	if (meta["control_miniupnpd_n"] != "")
+		printf "   (requests per run: pcpd as configured, miniupnpd %s on an emptied rule set each run)\n", meta["control_miniupnpd_n"]
+	p1 = get("control", "pcpd", 1, "per_sec"); m1 = get("control", "miniupnpd", 1, "per_sec")
+	if (p1 != "" && m1 != "") printf "   pcpd / miniupnpd req/s (window 1) = %.1f\n", p1 / m1
 	u = get("genl", "unbatched", 1, "per_sec"); b = get("genl", "batched", 64, "per_sec")
 	printf "   genl MAP_ADD inserts/s: unbatched %s, batched (64 per sendmsg) %s\n", fmt(u, "%.0f"), fmt(b, "%.0f")
 	out("genl", "unbatched", "per_sec", u); out("genl", "batched64", "per_sec", b)
@@ -155,7 +159,8 @@ END {
 	if (meta["restart"] != "") print "   " meta["restart"]
 	else {
 		t = get("restart", "pcpd", "n", "seconds")
-		printf "   %s mappings stored, %s restored, in %s s\n", fmt(get("restart", "pcpd", "n", "stored"), "%d"),
+		printf "   %s mappings made over PCP, %s in the pcpd state file, %s restored into a fresh instance in %s s\n",
+			fmt(get("restart", "pcpd", "n", "made"), "%d"), fmt(get("restart", "pcpd", "n", "stored"), "%d"),
 			fmt(get("restart", "pcpd", "n", "restored"), "%d"), fmt(t, "%.3f")
 		out("restart", "pcpd", "seconds", t)
 	}
@@ -172,7 +177,10 @@ set style fill solid 0.5
 set boxwidth 0.6
 set yrange [0:*]
 set grid ytics
-plot "$dir/plot.datapath" using 0:2:3:4:xtic(1) with boxerrorbars notitle
+set xrange [-0.6:*]
+plot "$dir/plot.datapath" using (\$0):2:xtic(1) with boxes notitle, \
+	'' using (\$0):2:3:4 with yerrorbars pt 0 lc black notitle
+set autoscale x
 set title "Flow scaling: ns per packet vs active entries"
 set logscale x
 set key left top

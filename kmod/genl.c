@@ -119,18 +119,27 @@ static int put_config(struct sk_buff *skb, struct pcpnat_net *pn,
 	return 0;
 }
 
-static struct sk_buff *reply_new(struct genl_info *info, u8 cmd, void **hdr)
+/* A message of cmd with its genl header, to portid; NULL: out of memory. */
+static struct sk_buff *msg_new(size_t size, gfp_t gfp, u32 portid, u32 seq,
+			       u8 cmd, void **hdr)
 {
-	struct sk_buff *skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	struct sk_buff *skb = genlmsg_new(size, gfp);
 
 	if (!skb)
 		return NULL;
-	*hdr = genlmsg_put_reply(skb, info, &pcpnat_genl_family, 0, cmd);
+	*hdr = genlmsg_put(skb, portid, seq, &pcpnat_genl_family, 0, cmd);
 	if (!*hdr) {
 		nlmsg_free(skb);
 		return NULL;
 	}
 	return skb;
+}
+
+/* A reply to info with its genl header; NULL: out of memory. */
+struct sk_buff *pcpnat_reply_new(struct genl_info *info, u8 cmd, void **hdr)
+{
+	return msg_new(NLMSG_GOODSIZE, GFP_KERNEL, info->snd_portid,
+		       info->snd_seq, cmd, hdr);
 }
 
 static int pcpnat_nl_config_get(struct sk_buff *skb, struct genl_info *info)
@@ -142,7 +151,7 @@ static int pcpnat_nl_config_get(struct sk_buff *skb, struct genl_info *info)
 	void *hdr;
 	int err;
 
-	msg = reply_new(info, PCPNAT_CMD_CONFIG_GET, &hdr);
+	msg = pcpnat_reply_new(info, PCPNAT_CMD_CONFIG_GET, &hdr);
 	if (!msg)
 		return -ENOMEM;
 	mutex_lock(&pn->cfg_lock);
@@ -299,7 +308,7 @@ static int pcpnat_nl_stats_get(struct sk_buff *skb, struct genl_info *info)
 	mutex_unlock(&pn->cfg_lock);
 	sum[PCPNAT_STATS_A_MAPPING_BYTES] = kmem_cache_size(pcpnat_map_cache);
 
-	msg = reply_new(info, PCPNAT_CMD_STATS_GET, &hdr);
+	msg = pcpnat_reply_new(info, PCPNAT_CMD_STATS_GET, &hdr);
 	if (!msg)
 		return -ENOMEM;
 	nest = nla_nest_start(msg, PCPNAT_A_STATS);
@@ -347,7 +356,7 @@ static int pcpnat_nl_flush(struct sk_buff *skb, struct genl_info *info)
 
 	if (info->attrs[PCPNAT_A_SUBSCRIBER])
 		sub = nla_get_be32(info->attrs[PCPNAT_A_SUBSCRIBER]);
-	msg = reply_new(info, PCPNAT_CMD_FLUSH, &hdr);
+	msg = pcpnat_reply_new(info, PCPNAT_CMD_FLUSH, &hdr);
 	if (!msg)
 		return -ENOMEM;
 
@@ -512,6 +521,18 @@ bool pcpnat_events_wanted(const struct pcpnat_net *pn)
 	return genl_has_listeners(&pcpnat_genl_family, pn->net, 0);
 }
 
+/*
+ * An event message of cmd with its genl header, or NULL when nobody
+ * listens (building it would be wasted) or memory is short.
+ */
+static struct sk_buff *event_start(struct pcpnat_net *pn, u8 cmd, size_t size,
+				   gfp_t gfp, void **hdr)
+{
+	if (!pcpnat_events_wanted(pn))
+		return NULL;
+	return msg_new(size, gfp, 0, 0, cmd, hdr);
+}
+
 static void event_send(struct pcpnat_net *pn, struct sk_buff *skb, void *hdr,
 		       gfp_t gfp)
 {
@@ -526,13 +547,10 @@ void pcpnat_event_map(struct pcpnat_net *pn, u8 cmd,
 	struct sk_buff *skb;
 	void *hdr;
 
-	if (!pcpnat_events_wanted(pn))
-		return;
-	skb = genlmsg_new(NLMSG_GOODSIZE, gfp);
+	skb = event_start(pn, cmd, NLMSG_GOODSIZE, gfp, &hdr);
 	if (!skb)
 		return;
-	hdr = genlmsg_put(skb, 0, 0, &pcpnat_genl_family, 0, cmd);
-	if (!hdr || pcpnat_put_map(skb, PCPNAT_A_MAP, v) ||
+	if (pcpnat_put_map(skb, PCPNAT_A_MAP, v) ||
 	    (reason >= 0 && nla_put_u8(skb, PCPNAT_A_REASON, reason))) {
 		nlmsg_free(skb);
 		return;
@@ -545,13 +563,10 @@ void pcpnat_event_addr(struct pcpnat_net *pn, u8 cmd, __be32 addr)
 	struct sk_buff *skb;
 	void *hdr;
 
-	if (!pcpnat_events_wanted(pn))
-		return;
-	skb = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	skb = event_start(pn, cmd, NLMSG_DEFAULT_SIZE, GFP_KERNEL, &hdr);
 	if (!skb)
 		return;
-	hdr = genlmsg_put(skb, 0, 0, &pcpnat_genl_family, 0, cmd);
-	if (!hdr || nla_put_be32(skb, PCPNAT_A_ADDR, addr)) {
+	if (nla_put_be32(skb, PCPNAT_A_ADDR, addr)) {
 		nlmsg_free(skb);
 		return;
 	}
@@ -563,16 +578,8 @@ void pcpnat_event_state_reset(struct pcpnat_net *pn)
 	struct sk_buff *skb;
 	void *hdr;
 
-	if (!pcpnat_events_wanted(pn))
-		return;
-	skb = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
-	if (!skb)
-		return;
-	hdr = genlmsg_put(skb, 0, 0, &pcpnat_genl_family, 0,
-			  PCPNAT_CMD_EVENT_STATE_RESET);
-	if (!hdr) {
-		nlmsg_free(skb);
-		return;
-	}
-	event_send(pn, skb, hdr, GFP_KERNEL);
+	skb = event_start(pn, PCPNAT_CMD_EVENT_STATE_RESET, NLMSG_DEFAULT_SIZE,
+			  GFP_KERNEL, &hdr);
+	if (skb)
+		event_send(pn, skb, hdr, GFP_KERNEL);
 }

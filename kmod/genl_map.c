@@ -17,14 +17,22 @@ static const struct nla_policy pcpnat_filters_policy[PCPNAT_FILTERS_A_MAX + 1] =
 	[PCPNAT_FILTERS_A_FILTER] = NLA_POLICY_NESTED(pcpnat_filter_policy),
 };
 
+/* The internal key, in every mapping policy. */
+#define MAP_KEY_POLICY							\
+	[PCPNAT_MAP_A_PROTO] = { .type = NLA_U8 },			\
+	[PCPNAT_MAP_A_INT_ADDR] = { .type = NLA_BE32 },			\
+	[PCPNAT_MAP_A_INT_PORT] = { .type = NLA_BE16 }
+
+/* The external side and the kind: suggested on ADD, filtered on by dumps. */
+#define MAP_EXT_POLICY							\
+	[PCPNAT_MAP_A_EXT_ADDR] = { .type = NLA_BE32 },			\
+	[PCPNAT_MAP_A_EXT_PORT] = { .type = NLA_BE16 },			\
+	[PCPNAT_MAP_A_KIND] = NLA_POLICY_RANGE(NLA_U8, PCPNAT_KIND_IMPLICIT, \
+					       PCPNAT_KIND_EXPLICIT)
+
 const struct nla_policy pcpnat_map_add_policy[PCPNAT_MAP_A_MAX + 1] = {
-	[PCPNAT_MAP_A_PROTO] = { .type = NLA_U8 },
-	[PCPNAT_MAP_A_INT_ADDR] = { .type = NLA_BE32 },
-	[PCPNAT_MAP_A_INT_PORT] = { .type = NLA_BE16 },
-	[PCPNAT_MAP_A_EXT_ADDR] = { .type = NLA_BE32 },
-	[PCPNAT_MAP_A_EXT_PORT] = { .type = NLA_BE16 },
-	[PCPNAT_MAP_A_KIND] = NLA_POLICY_RANGE(NLA_U8, PCPNAT_KIND_IMPLICIT,
-					       PCPNAT_KIND_EXPLICIT),
+	MAP_KEY_POLICY,
+	MAP_EXT_POLICY,
 	[PCPNAT_MAP_A_LIFETIME] = NLA_POLICY_MIN(NLA_U32, 1),
 	[PCPNAT_MAP_A_NONCE] = NLA_POLICY_EXACT_LEN(PCPNAT_NONCE_LEN),
 	[PCPNAT_MAP_A_SUBSCRIBER] = { .type = NLA_BE32 },
@@ -35,41 +43,43 @@ const struct nla_policy pcpnat_map_add_policy[PCPNAT_MAP_A_MAX + 1] = {
 
 /* MAP_DEL: the internal key, the nonce, FORCE. */
 const struct nla_policy pcpnat_map_key_policy[PCPNAT_MAP_A_MAX + 1] = {
-	[PCPNAT_MAP_A_PROTO] = { .type = NLA_U8 },
-	[PCPNAT_MAP_A_INT_ADDR] = { .type = NLA_BE32 },
-	[PCPNAT_MAP_A_INT_PORT] = { .type = NLA_BE16 },
+	MAP_KEY_POLICY,
 	[PCPNAT_MAP_A_NONCE] = NLA_POLICY_EXACT_LEN(PCPNAT_NONCE_LEN),
 	[PCPNAT_MAP_A_FLAGS] = NLA_POLICY_MASK(NLA_U32, PCPNAT_MAP_F_FORCE),
 };
 
 /* MAP_GET: a key (doit) or a filter (dump). */
 const struct nla_policy pcpnat_map_filter_policy[PCPNAT_MAP_A_MAX + 1] = {
-	[PCPNAT_MAP_A_PROTO] = { .type = NLA_U8 },
-	[PCPNAT_MAP_A_INT_ADDR] = { .type = NLA_BE32 },
-	[PCPNAT_MAP_A_INT_PORT] = { .type = NLA_BE16 },
-	[PCPNAT_MAP_A_EXT_ADDR] = { .type = NLA_BE32 },
-	[PCPNAT_MAP_A_EXT_PORT] = { .type = NLA_BE16 },
-	[PCPNAT_MAP_A_KIND] = NLA_POLICY_RANGE(NLA_U8, PCPNAT_KIND_IMPLICIT,
-					       PCPNAT_KIND_EXPLICIT),
+	MAP_KEY_POLICY,
+	MAP_EXT_POLICY,
 	[PCPNAT_MAP_A_SUBSCRIBER] = { .type = NLA_BE32 },
 };
 
 const struct nla_policy pcpnat_cursor_policy[PCPNAT_MAP_A_MAX + 1] = {
-	[PCPNAT_MAP_A_PROTO] = { .type = NLA_U8 },
-	[PCPNAT_MAP_A_INT_ADDR] = { .type = NLA_BE32 },
-	[PCPNAT_MAP_A_INT_PORT] = { .type = NLA_BE16 },
+	MAP_KEY_POLICY,
 };
 
-static struct pcpnat_net *live_pn(struct genl_info *info)
+/*
+ * What every mapping command starts with: the MAP nest is there, the
+ * namespace is configured, and the nest passes the command's policy.
+ */
+static struct pcpnat_net *map_cmd_begin(struct genl_info *info, struct nlattr **tb,
+					const struct nla_policy *policy)
 {
-	struct pcpnat_net *pn = pcpnat_pernet(genl_info_net(info));
+	struct pcpnat_net *pn;
+	int err;
 
+	if (GENL_REQ_ATTR_CHECK(info, PCPNAT_A_MAP))
+		return ERR_PTR(-EINVAL);
+	pn = pcpnat_pernet(genl_info_net(info));
 	if (!pn->live) {
 		NL_SET_ERR_MSG_MOD(info->extack,
 				   "pcpnat is not configured in this namespace");
-		return NULL;
+		return ERR_PTR(-ENETDOWN);
 	}
-	return pn;
+	err = nla_parse_nested(tb, PCPNAT_MAP_A_MAX, info->attrs[PCPNAT_A_MAP],
+			       policy, info->extack);
+	return err ? ERR_PTR(err) : pn;
 }
 
 static int check_proto(const struct nlattr *a, struct netlink_ext_ack *extack)
@@ -82,20 +92,28 @@ static int check_proto(const struct nlattr *a, struct netlink_ext_ack *extack)
 	return -EPROTONOSUPPORT;
 }
 
-/* The internal key: PROTO, INT_ADDR and INT_PORT, all required. */
-static int parse_key(const struct nlattr *nest, struct nlattr **tb,
-		     struct pcpnat_key *key, struct netlink_ext_ack *extack)
+/* The internal key (PROTO, INT_ADDR, INT_PORT); false if a part is missing. */
+static bool get_key(struct nlattr **tb, struct pcpnat_key *key)
 {
 	if (!tb[PCPNAT_MAP_A_PROTO] || !tb[PCPNAT_MAP_A_INT_ADDR] ||
-	    !tb[PCPNAT_MAP_A_INT_PORT]) {
-		NL_SET_ERR_MSG_ATTR(extack, nest,
-				    "mapping key needs protocol, internal address and port");
-		return -EINVAL;
-	}
+	    !tb[PCPNAT_MAP_A_INT_PORT])
+		return false;
 	memset(key, 0, sizeof(*key));
 	key->proto = nla_get_u8(tb[PCPNAT_MAP_A_PROTO]);
 	key->addr = nla_get_be32(tb[PCPNAT_MAP_A_INT_ADDR]);
 	key->port = nla_get_be16(tb[PCPNAT_MAP_A_INT_PORT]);
+	return true;
+}
+
+/* The key of a mapping command: all of it, and one we could translate. */
+static int parse_key(const struct nlattr *nest, struct nlattr **tb,
+		     struct pcpnat_key *key, struct netlink_ext_ack *extack)
+{
+	if (!get_key(tb, key)) {
+		NL_SET_ERR_MSG_ATTR(extack, nest,
+				    "mapping key needs protocol, internal address and port");
+		return -EINVAL;
+	}
 	if (!key->addr) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[PCPNAT_MAP_A_INT_ADDR],
 				    "internal address 0.0.0.0");
@@ -140,13 +158,13 @@ static int parse_filters(const struct nlattr *list, struct pcpnat_map_extra *x,
 
 static int reply_map(struct genl_info *info, u8 cmd, const struct pcpnat_map_view *v)
 {
-	struct sk_buff *msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	struct sk_buff *msg;
 	void *hdr;
 
+	msg = pcpnat_reply_new(info, cmd, &hdr);
 	if (!msg)
 		return -ENOMEM;
-	hdr = genlmsg_put_reply(msg, info, &pcpnat_genl_family, 0, cmd);
-	if (!hdr || pcpnat_put_map(msg, PCPNAT_A_MAP, v)) {
+	if (pcpnat_put_map(msg, PCPNAT_A_MAP, v)) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
 	}
@@ -160,7 +178,8 @@ static int parse_map_add(struct pcpnat_net *pn, struct genl_info *info,
 {
 	struct netlink_ext_ack *extack = info->extack;
 	struct nlattr *nest = info->attrs[PCPNAT_A_MAP];
-	bool all_ok;
+	const struct pcpnat_config *cfg;
+	bool all_ok, internal;
 	int err;
 
 	err = parse_key(nest, tb, &req->key, extack);
@@ -188,15 +207,24 @@ static int parse_map_add(struct pcpnat_net *pn, struct genl_info *info,
 				    "FORCE only applies to MAP_DEL");
 		return -EINVAL;
 	}
-	if (!req->key.port) {
-		rcu_read_lock();
-		all_ok = rcu_dereference(pn->cfg)->allow_all_ports;
-		rcu_read_unlock();
-		if (!all_ok || req->kind != PCPNAT_KIND_EXPLICIT) {
-			NL_SET_ERR_MSG_ATTR(extack, tb[PCPNAT_MAP_A_INT_PORT],
-					    "internal port 0 (all ports) is not allowed by the configuration");
-			return -EOPNOTSUPP;
-		}
+	rcu_read_lock();
+	cfg = rcu_dereference(pn->cfg);
+	internal = pcpnat_addr_internal(cfg, req->key.addr);
+	all_ok = cfg->allow_all_ports;
+	rcu_read_unlock();
+	/*
+	 * Traffic from outside the internal prefixes is never translated, so
+	 * such a mapping could not work; it would only hold a port.
+	 */
+	if (!internal) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[PCPNAT_MAP_A_INT_ADDR],
+				    "internal address is outside the configured internal prefixes");
+		return -EADDRNOTAVAIL;
+	}
+	if (!req->key.port && (!all_ok || req->kind != PCPNAT_KIND_EXPLICIT)) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[PCPNAT_MAP_A_INT_PORT],
+				    "internal port 0 (all ports) is not allowed by the configuration");
+		return -EOPNOTSUPP;
 	}
 	req->ext_addr = tb[PCPNAT_MAP_A_EXT_ADDR] ?
 			nla_get_be32(tb[PCPNAT_MAP_A_EXT_ADDR]) : 0;
@@ -233,15 +261,9 @@ int pcpnat_nl_map_add(struct sk_buff *skb, struct genl_info *info)
 	struct pcpnat_net *pn;
 	int err;
 
-	if (GENL_REQ_ATTR_CHECK(info, PCPNAT_A_MAP))
-		return -EINVAL;
-	pn = live_pn(info);
-	if (!pn)
-		return -ENETDOWN;
-	err = nla_parse_nested(tb, PCPNAT_MAP_A_MAX, info->attrs[PCPNAT_A_MAP],
-			       pcpnat_map_add_policy, info->extack);
-	if (err)
-		return err;
+	pn = map_cmd_begin(info, tb, pcpnat_map_add_policy);
+	if (IS_ERR(pn))
+		return PTR_ERR(pn);
 	err = parse_map_add(pn, info, tb, &req);
 	if (err)
 		goto out;
@@ -269,15 +291,9 @@ int pcpnat_nl_map_del(struct sk_buff *skb, struct genl_info *info)
 	bool removed, force = false;
 	int err;
 
-	if (GENL_REQ_ATTR_CHECK(info, PCPNAT_A_MAP))
-		return -EINVAL;
-	pn = live_pn(info);
-	if (!pn)
-		return -ENETDOWN;
-	err = nla_parse_nested(tb, PCPNAT_MAP_A_MAX, info->attrs[PCPNAT_A_MAP],
-			       pcpnat_map_key_policy, info->extack);
-	if (err)
-		return err;
+	pn = map_cmd_begin(info, tb, pcpnat_map_key_policy);
+	if (IS_ERR(pn))
+		return PTR_ERR(pn);
 	err = parse_key(info->attrs[PCPNAT_A_MAP], tb, &key, info->extack);
 	if (err)
 		return err;
@@ -305,15 +321,9 @@ int pcpnat_nl_map_get(struct sk_buff *skb, struct genl_info *info)
 	bool by_ext;
 	int err;
 
-	if (GENL_REQ_ATTR_CHECK(info, PCPNAT_A_MAP))
-		return -EINVAL;
-	pn = live_pn(info);
-	if (!pn)
-		return -ENETDOWN;
-	err = nla_parse_nested(tb, PCPNAT_MAP_A_MAX, nest,
-			       pcpnat_map_filter_policy, info->extack);
-	if (err)
-		return err;
+	pn = map_cmd_begin(info, tb, pcpnat_map_filter_policy);
+	if (IS_ERR(pn))
+		return PTR_ERR(pn);
 	by_ext = tb[PCPNAT_MAP_A_EXT_ADDR] && tb[PCPNAT_MAP_A_EXT_PORT];
 	if (!tb[PCPNAT_MAP_A_PROTO] ||
 	    (!by_ext && (!tb[PCPNAT_MAP_A_INT_ADDR] || !tb[PCPNAT_MAP_A_INT_PORT]))) {
@@ -399,16 +409,12 @@ int pcpnat_nl_map_dump_start(struct netlink_callback *cb)
 				       pcpnat_cursor_policy, cb->extack);
 		if (err)
 			goto fail;
-		if (!tb[PCPNAT_MAP_A_PROTO] || !tb[PCPNAT_MAP_A_INT_ADDR] ||
-		    !tb[PCPNAT_MAP_A_INT_PORT]) {
+		if (!get_key(tb, &d->cur.key)) {
 			NL_SET_ERR_MSG_ATTR(cb->extack, attrs[PCPNAT_A_CURSOR],
 					    "cursor needs protocol, internal address and port");
 			err = -EINVAL;
 			goto fail;
 		}
-		d->cur.key.proto = nla_get_u8(tb[PCPNAT_MAP_A_PROTO]);
-		d->cur.key.addr = nla_get_be32(tb[PCPNAT_MAP_A_INT_ADDR]);
-		d->cur.key.port = nla_get_be16(tb[PCPNAT_MAP_A_INT_PORT]);
 		d->cur.have_key = true;
 		if (pn->live)
 			d->cur.bucket = pcpnat_int_bucket(pn->table, &d->cur.key);

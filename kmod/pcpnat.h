@@ -139,7 +139,9 @@ static inline void pcpnat_stat_add(struct pcpnat_net *pn, int idx, u64 n)
 /*
  * Packet path interface (table.c). Callers hold rcu_read_lock() (hooks run
  * in it); the returned mapping is valid until they drop it. No lock is
- * taken by the lookups.
+ * taken by the lookups. They fall back to the all-ports mapping of (proto,
+ * addr) when the exact endpoint has none; such a mapping has key.port and
+ * ext_port 0, and translation keeps the packet's port (xlate.h).
  */
 struct pcpnat_mapping *pcpnat_lookup_int(struct pcpnat_net *pn, u8 proto,
 					 __be32 addr, __be16 port);

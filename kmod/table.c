@@ -77,10 +77,9 @@ static inline bool key_eq(const struct pcpnat_key *k, u8 proto, __be32 addr,
 	return k->addr == addr && k->port == port && k->proto == proto;
 }
 
-struct pcpnat_mapping *pcpnat_lookup_int(struct pcpnat_net *pn, u8 proto,
+static struct pcpnat_mapping *lookup_int(struct pcpnat_table *t, u8 proto,
 					 __be32 addr, __be16 port)
 {
-	struct pcpnat_table *t = pn->table;
 	struct pcpnat_key key = { .addr = addr, .port = port, .proto = proto };
 	struct pcpnat_mapping *m;
 
@@ -91,10 +90,9 @@ struct pcpnat_mapping *pcpnat_lookup_int(struct pcpnat_net *pn, u8 proto,
 	return NULL;
 }
 
-struct pcpnat_mapping *pcpnat_lookup_ext(struct pcpnat_net *pn, u8 proto,
+static struct pcpnat_mapping *lookup_ext(struct pcpnat_table *t, u8 proto,
 					 __be32 addr, __be16 port)
 {
-	struct pcpnat_table *t = pn->table;
 	struct pcpnat_mapping *m;
 
 	hlist_for_each_entry_rcu(m, &t->ext_hash[ext_bucket(t, proto, addr, port)],
@@ -103,6 +101,38 @@ struct pcpnat_mapping *pcpnat_lookup_ext(struct pcpnat_net *pn, u8 proto,
 		    m->key.proto == proto)
 			return m;
 	return NULL;
+}
+
+/*
+ * The packet path's lookups: the exact endpoint, else the all-ports mapping
+ * of (proto, addr), which has port 0 on both sides. The second walk happens
+ * only on a miss and only while the table holds an all-ports mapping at all
+ * (nall, a plain read), so the usual case costs what an exact lookup does.
+ * No other mapping can share an all-ports mapping's external address and
+ * protocol (alloc.c), so the two never disagree inbound.
+ */
+static inline bool try_all_ports(const struct pcpnat_table *t,
+				 const struct pcpnat_mapping *m, __be16 port)
+{
+	return !m && port && atomic_read(&t->nall);
+}
+
+struct pcpnat_mapping *pcpnat_lookup_int(struct pcpnat_net *pn, u8 proto,
+					 __be32 addr, __be16 port)
+{
+	struct pcpnat_mapping *m = lookup_int(pn->table, proto, addr, port);
+
+	return try_all_ports(pn->table, m, port) ?
+	       lookup_int(pn->table, proto, addr, 0) : m;
+}
+
+struct pcpnat_mapping *pcpnat_lookup_ext(struct pcpnat_net *pn, u8 proto,
+					 __be32 addr, __be16 port)
+{
+	struct pcpnat_mapping *m = lookup_ext(pn->table, proto, addr, port);
+
+	return try_all_ports(pn->table, m, port) ?
+	       lookup_ext(pn->table, proto, addr, 0) : m;
 }
 
 static struct pcpnat_mapping *find_locked(struct pcpnat_table *t, unsigned int b,
@@ -725,10 +755,11 @@ int pcpnat_map_get(struct pcpnat_net *pn, const struct pcpnat_key *key,
 	int err = -ENOENT;
 
 	rcu_read_lock();
+	/* Exact: a GET names one mapping, never the all-ports one for it. */
 	if (by_ext)
-		m = pcpnat_lookup_ext(pn, key->proto, key->addr, key->port);
+		m = lookup_ext(pn->table, key->proto, key->addr, key->port);
 	else
-		m = pcpnat_lookup_int(pn, key->proto, key->addr, key->port);
+		m = lookup_int(pn->table, key->proto, key->addr, key->port);
 	if (m) {
 		pcpnat_map_view(pn, rcu_dereference(pn->cfg), m, out);
 		err = 0;

@@ -192,6 +192,7 @@ void pcpnat_event_map(struct pcpnat_net *pn, u8 cmd,
 void pcpnat_event_addr(struct pcpnat_net *pn, u8 cmd, __be32 addr);
 void pcpnat_event_state_reset(struct pcpnat_net *pn);
 int pcpnat_put_map(struct sk_buff *skb, int attr, const struct pcpnat_map_view *v);
+struct sk_buff *pcpnat_reply_new(struct genl_info *info, u8 cmd, void **hdr);
 
 /* genl_map.c: the mapping commands. */
 int pcpnat_nl_map_add(struct sk_buff *skb, struct genl_info *info);

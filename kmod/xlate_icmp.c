@@ -187,6 +187,20 @@ static int inner_rewrite(struct pcpnat_pkt *p, const struct icmp_inner *in,
 	return 0;
 }
 
+/*
+ * One end of an ICMP error: that end of the quote, and the opposite end of
+ * the outer header, which is the same host (the quote is the packet the
+ * error answers, so its source is where the error goes).
+ */
+static int error_rewrite(struct pcpnat_pkt *p, const struct icmp_inner *in,
+			 enum pcpnat_side side, __be32 addr, __be16 port)
+{
+	int err = inner_rewrite(p, in, side, addr, port);
+
+	return err ?: pcpnat_ip_rewrite(p->skb, side == PCPNAT_SRC ? PCPNAT_DST :
+								     PCPNAT_SRC, addr);
+}
+
 /* Echo: one end's address and the identifier. */
 static int echo_rewrite(struct pcpnat_pkt *p, enum pcpnat_side side,
 			__be32 addr, __be16 id)
@@ -208,106 +222,116 @@ static const struct icmphdr *icmp_header(const struct pcpnat_pkt *p,
 	return skb_header_pointer(p->skb, p->l4off, sizeof(*buf), buf);
 }
 
-enum pcpnat_res pcpnat_icmp_in(struct pcpnat_pkt *p)
+/* An echo reply coming in: to the host whose echo request went out. */
+static enum pcpnat_res echo_in(struct pcpnat_pkt *p, __be16 id)
 {
 	const struct iphdr *iph = ip_hdr(p->skb);
-	const struct icmphdr *ich;
+	struct pcpnat_mapping *m;
+
+	/*
+	 * No mapping: a reply to the router's own ping, whose identifiers we
+	 * cannot tell from ours. Leave it alone.
+	 */
+	m = pcpnat_lookup_ext(p->pn, IPPROTO_ICMP, iph->daddr, id);
+	if (!m)
+		return PCPNAT_PASS;
+	if (!pcpnat_inbound_allowed(p->pn, p->cfg, m, iph->saddr, 0))
+		return drop(p, PCPNAT_STATS_A_DROP_FILTERED);
+	if (echo_rewrite(p, PCPNAT_DST, m->key.addr, pcpnat_m_int_port(m, id)))
+		return drop(p, PCPNAT_STATS_A_DROP_INVALID);
+	pcpnat_touch_in(m, 0);
+	pcpnat_stat_inc(p->pn, PCPNAT_STATS_A_PKTS_IN);
+	return PCPNAT_DONE;
+}
+
+/* An echo request going out: its identifier is mapped like a port. */
+static enum pcpnat_res echo_out(struct pcpnat_pkt *p, __be16 id)
+{
+	const struct iphdr *iph = ip_hdr(p->skb);
+	__be32 daddr = iph->daddr;	/* kept: the rewrite may move it */
+	struct pcpnat_mapping *m;
+
+	m = pcpnat_lookup_int(p->pn, IPPROTO_ICMP, iph->saddr, id);
+	if (!m)
+		m = pcpnat_create_implicit(p->pn, IPPROTO_ICMP, iph->saddr, id);
+	if (IS_ERR(m))
+		return drop(p, PCPNAT_STATS_A_DROP_NO_RESOURCES);
+	if (echo_rewrite(p, PCPNAT_SRC, m->ext_addr, pcpnat_m_ext_port(m, id)))
+		return drop(p, PCPNAT_STATS_A_DROP_INVALID);
+	pcpnat_touch_out(m, daddr, 0);
+	pcpnat_stat_inc(p->pn, PCPNAT_STATS_A_PKTS_OUT);
+	return PCPNAT_DONE;
+}
+
+/* An error coming in about a packet that went out through a mapping. */
+static enum pcpnat_res error_in(struct pcpnat_pkt *p)
+{
 	struct pcpnat_mapping *m;
 	struct icmp_inner in;
-	struct icmphdr _ich;
-	__be16 id;
 
-	ich = icmp_header(p, &_ich);
-	if (!ich)
-		return PCPNAT_PASS;
-
-	if (ich->type == ICMP_ECHOREPLY) {
-		id = ich->un.echo.id;
-		/*
-		 * No mapping: a reply to the router's own ping, whose
-		 * identifiers we cannot tell from ours. Leave it alone.
-		 */
-		m = pcpnat_lookup_ext(p->pn, IPPROTO_ICMP, iph->daddr, id);
-		if (!m)
-			return PCPNAT_PASS;
-		if (!pcpnat_inbound_allowed(p->pn, p->cfg, m, iph->saddr, 0))
-			return drop(p, PCPNAT_STATS_A_DROP_FILTERED);
-		if (echo_rewrite(p, PCPNAT_DST, m->key.addr,
-				 pcpnat_m_int_port(m, id)))
-			return drop(p, PCPNAT_STATS_A_DROP_INVALID);
-		pcpnat_touch_in(m, 0);
-		pcpnat_stat_inc(p->pn, PCPNAT_STATS_A_PKTS_IN);
-		return PCPNAT_DONE;
-	}
-
-	if (!icmp_is_error(ich->type))
-		return PCPNAT_PASS;
 	/* Not about a packet of ours (maybe one of the router's own). */
 	if (inner_parse(p, &in) || !pcpnat_addr_in_pool(p->cfg, in.saddr))
 		return PCPNAT_PASS;
 	m = pcpnat_lookup_ext(p->pn, in.proto, in.saddr, in.sport);
 	if (!m)
 		return PCPNAT_PASS;
-	if (inner_rewrite(p, &in, PCPNAT_SRC, m->key.addr,
-			  pcpnat_m_int_port(m, in.sport)) ||
-	    pcpnat_ip_rewrite(p->skb, PCPNAT_DST, m->key.addr))
+	if (error_rewrite(p, &in, PCPNAT_SRC, m->key.addr,
+			  pcpnat_m_int_port(m, in.sport)))
 		return drop(p, PCPNAT_STATS_A_DROP_INVALID);
 	pcpnat_stat_inc(p->pn, PCPNAT_STATS_A_PKTS_IN);
 	return PCPNAT_DONE;
 }
 
-enum pcpnat_res pcpnat_icmp_out(struct pcpnat_pkt *p)
+/*
+ * An error going out from inside is about a packet that came in through a
+ * mapping; without one it would leak internal addresses.
+ */
+static enum pcpnat_res error_out(struct pcpnat_pkt *p)
 {
-	const struct iphdr *iph = ip_hdr(p->skb);
-	__be32 daddr = iph->daddr;
-	const struct icmphdr *ich;
 	struct pcpnat_mapping *m;
 	struct icmp_inner in;
-	struct icmphdr _ich;
-	__be16 id;
 
-	ich = icmp_header(p, &_ich);
-	if (!ich)
-		return drop(p, PCPNAT_STATS_A_DROP_INVALID);
-
-	if (ich->type == ICMP_ECHO) {
-		id = ich->un.echo.id;
-		m = pcpnat_lookup_int(p->pn, IPPROTO_ICMP, iph->saddr, id);
-		if (!m)
-			m = pcpnat_create_implicit(p->pn, IPPROTO_ICMP,
-						   iph->saddr, id);
-		if (IS_ERR(m))
-			return drop(p, PCPNAT_STATS_A_DROP_NO_RESOURCES);
-		if (echo_rewrite(p, PCPNAT_SRC, m->ext_addr,
-				 pcpnat_m_ext_port(m, id)))
-			return drop(p, PCPNAT_STATS_A_DROP_INVALID);
-		pcpnat_touch_out(m, daddr, 0);
-		pcpnat_stat_inc(p->pn, PCPNAT_STATS_A_PKTS_OUT);
-		return PCPNAT_DONE;
-	}
-
-	/*
-	 * Echo replies and informational messages of internal hosts are not
-	 * translated (echo requests to the pool are never passed inside, so
-	 * these answer traffic that reached the host untranslated).
-	 */
-	if (!icmp_is_error(ich->type))
-		return PCPNAT_PASS;
-	/*
-	 * An error going out from inside is about a packet that came in
-	 * through a mapping; without one it would leak internal addresses.
-	 */
 	if (inner_parse(p, &in))
 		return drop(p, PCPNAT_STATS_A_DROP_INVALID);
 	m = pcpnat_lookup_int(p->pn, in.proto, in.daddr, in.dport);
 	if (!m)
 		return drop(p, PCPNAT_STATS_A_DROP_INVALID);
-	if (inner_rewrite(p, &in, PCPNAT_DST, m->ext_addr,
-			  pcpnat_m_ext_port(m, in.dport)) ||
-	    pcpnat_ip_rewrite(p->skb, PCPNAT_SRC, m->ext_addr))
+	if (error_rewrite(p, &in, PCPNAT_DST, m->ext_addr,
+			  pcpnat_m_ext_port(m, in.dport)))
 		return drop(p, PCPNAT_STATS_A_DROP_INVALID);
 	pcpnat_stat_inc(p->pn, PCPNAT_STATS_A_PKTS_OUT);
 	return PCPNAT_DONE;
+}
+
+enum pcpnat_res pcpnat_icmp_in(struct pcpnat_pkt *p)
+{
+	const struct icmphdr *ich;
+	struct icmphdr _ich;
+
+	ich = icmp_header(p, &_ich);
+	if (!ich)
+		return PCPNAT_PASS;
+	if (ich->type == ICMP_ECHOREPLY)
+		return echo_in(p, ich->un.echo.id);
+	return icmp_is_error(ich->type) ? error_in(p) : PCPNAT_PASS;
+}
+
+enum pcpnat_res pcpnat_icmp_out(struct pcpnat_pkt *p)
+{
+	const struct icmphdr *ich;
+	struct icmphdr _ich;
+
+	ich = icmp_header(p, &_ich);
+	if (!ich)
+		return drop(p, PCPNAT_STATS_A_DROP_INVALID);
+	if (ich->type == ICMP_ECHO)
+		return echo_out(p, ich->un.echo.id);
+	/*
+	 * Echo replies and informational messages of internal hosts are not
+	 * translated (echo requests to the pool are never passed inside, so
+	 * these answer traffic that reached the host untranslated).
+	 */
+	return icmp_is_error(ich->type) ? error_out(p) : PCPNAT_PASS;
 }
 
 /*
@@ -334,13 +358,11 @@ enum pcpnat_res pcpnat_icmp_hairpin(struct pcpnat_pkt *p)
 	ms = pcpnat_lookup_int(p->pn, in.proto, in.daddr, in.dport);
 	if (!ms)
 		return drop(p, PCPNAT_STATS_A_DROP_INVALID);
-	if (inner_rewrite(p, &in, PCPNAT_SRC, md->key.addr,
+	if (error_rewrite(p, &in, PCPNAT_SRC, md->key.addr,
 			  pcpnat_m_int_port(md, in.sport)) ||
-	    pcpnat_ip_rewrite(p->skb, PCPNAT_DST, md->key.addr) ||
 	    pcpnat_hairpin_route(p) ||
-	    inner_rewrite(p, &in, PCPNAT_DST, ms->ext_addr,
-			  pcpnat_m_ext_port(ms, in.dport)) ||
-	    pcpnat_ip_rewrite(p->skb, PCPNAT_SRC, ms->ext_addr))
+	    error_rewrite(p, &in, PCPNAT_DST, ms->ext_addr,
+			  pcpnat_m_ext_port(ms, in.dport)))
 		return drop(p, PCPNAT_STATS_A_DROP_INVALID);
 	pcpnat_stat_inc(p->pn, PCPNAT_STATS_A_PKTS_HAIRPIN);
 	return PCPNAT_DONE;

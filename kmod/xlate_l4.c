@@ -82,31 +82,37 @@ int pcpnat_l4_rewrite(struct sk_buff *skb, unsigned int l4off, u8 proto,
 	return 0;
 }
 
-/* Ports and, for TCP, the flags byte (FIN, SYN, RST, ACK ...). */
-static int l4_parse(const struct pcpnat_pkt *p, u8 proto, __be16 *sport,
-		    __be16 *dport, u8 *flags)
+/* What translation needs of a UDP or TCP header. */
+struct l4_ports {
+	u8 proto;
+	u8 flags;		/* TCP byte 13: CWR ECE URG ACK PSH RST SYN FIN */
+	__be16 sport, dport;
+};
+
+static int l4_parse(const struct pcpnat_pkt *p, struct l4_ports *l4)
 {
 	struct tcphdr _th;
 	const struct tcphdr *th;
 	struct udphdr _uh;
 	const struct udphdr *uh;
 
-	if (proto == IPPROTO_TCP) {
+	l4->proto = ip_hdr(p->skb)->protocol;
+	if (l4->proto == IPPROTO_TCP) {
 		th = skb_header_pointer(p->skb, p->l4off, sizeof(_th), &_th);
 		if (!th)
 			return -EINVAL;
-		*sport = th->source;
-		*dport = th->dest;
-		/* Byte 13: CWR ECE URG ACK PSH RST SYN FIN, as the table wants. */
-		*flags = ((const u8 *)th)[13];
+		l4->sport = th->source;
+		l4->dport = th->dest;
+		/* The flags byte as it is, which is what the table wants. */
+		l4->flags = ((const u8 *)th)[13];
 		return 0;
 	}
 	uh = skb_header_pointer(p->skb, p->l4off, sizeof(_uh), &_uh);
 	if (!uh)
 		return -EINVAL;
-	*sport = uh->source;
-	*dport = uh->dest;
-	*flags = 0;
+	l4->sport = uh->source;
+	l4->dport = uh->dest;
+	l4->flags = 0;
 	return 0;
 }
 
@@ -119,7 +125,8 @@ static enum pcpnat_res drop(struct pcpnat_pkt *p, int idx)
 /*
  * Inbound to a pool address and a port we own with no mapping: nobody
  * inside asked for it. Ports outside the allocator's range are left to the
- * router itself (its own services on that address).
+ * router itself (its own services on that address), unless an all-ports
+ * mapping holds the address: the lookup found that one already.
  */
 static enum pcpnat_res no_mapping(struct pcpnat_pkt *p, __be16 dport)
 {
@@ -144,45 +151,40 @@ static struct pcpnat_mapping *out_mapping(struct pcpnat_pkt *p, u8 proto,
 enum pcpnat_res pcpnat_l4_in(struct pcpnat_pkt *p)
 {
 	const struct iphdr *iph = ip_hdr(p->skb);
-	u8 proto = iph->protocol;
-	__be32 saddr = iph->saddr;
 	struct pcpnat_mapping *m;
-	__be16 sport, dport;
-	u8 flags;
+	struct l4_ports l4;
 
-	if (l4_parse(p, proto, &sport, &dport, &flags))
+	if (l4_parse(p, &l4))
 		return drop(p, PCPNAT_STATS_A_DROP_INVALID);
-	m = pcpnat_lookup_ext(p->pn, proto, iph->daddr, dport);
+	m = pcpnat_lookup_ext(p->pn, l4.proto, iph->daddr, l4.dport);
 	if (!m)
-		return no_mapping(p, dport);
-	if (!pcpnat_inbound_allowed(p->pn, p->cfg, m, saddr, sport))
+		return no_mapping(p, l4.dport);
+	if (!pcpnat_inbound_allowed(p->pn, p->cfg, m, iph->saddr, l4.sport))
 		return drop(p, PCPNAT_STATS_A_DROP_FILTERED);
-	if (pcpnat_l4_rewrite(p->skb, p->l4off, proto, PCPNAT_DST, m->key.addr,
-			      pcpnat_m_int_port(m, dport)))
+	if (pcpnat_l4_rewrite(p->skb, p->l4off, l4.proto, PCPNAT_DST, m->key.addr,
+			      pcpnat_m_int_port(m, l4.dport)))
 		return drop(p, PCPNAT_STATS_A_DROP_INVALID);
-	pcpnat_touch_in(m, flags);
+	pcpnat_touch_in(m, l4.flags);
 	pcpnat_stat_inc(p->pn, PCPNAT_STATS_A_PKTS_IN);
 	return PCPNAT_DONE;
 }
 
 enum pcpnat_res pcpnat_l4_out(struct pcpnat_pkt *p)
 {
-	const struct iphdr *iph = ip_hdr(p->skb);
-	u8 proto = iph->protocol;
-	__be32 daddr = iph->daddr;
+	/* Kept: the rewrite may move the header. */
+	__be32 daddr = ip_hdr(p->skb)->daddr;
 	struct pcpnat_mapping *m;
-	__be16 sport, dport;
-	u8 flags;
+	struct l4_ports l4;
 
-	if (l4_parse(p, proto, &sport, &dport, &flags))
+	if (l4_parse(p, &l4))
 		return drop(p, PCPNAT_STATS_A_DROP_INVALID);
-	m = out_mapping(p, proto, iph->saddr, sport);
+	m = out_mapping(p, l4.proto, ip_hdr(p->skb)->saddr, l4.sport);
 	if (!m)
 		return drop(p, PCPNAT_STATS_A_DROP_NO_RESOURCES);
-	if (pcpnat_l4_rewrite(p->skb, p->l4off, proto, PCPNAT_SRC, m->ext_addr,
-			      pcpnat_m_ext_port(m, sport)))
+	if (pcpnat_l4_rewrite(p->skb, p->l4off, l4.proto, PCPNAT_SRC, m->ext_addr,
+			      pcpnat_m_ext_port(m, l4.sport)))
 		return drop(p, PCPNAT_STATS_A_DROP_INVALID);
-	pcpnat_touch_out(m, daddr, flags);
+	pcpnat_touch_out(m, daddr, l4.flags);
 	pcpnat_stat_inc(p->pn, PCPNAT_STATS_A_PKTS_OUT);
 	return PCPNAT_DONE;
 }
@@ -199,34 +201,33 @@ enum pcpnat_res pcpnat_l4_out(struct pcpnat_pkt *p)
 enum pcpnat_res pcpnat_l4_hairpin(struct pcpnat_pkt *p)
 {
 	const struct iphdr *iph = ip_hdr(p->skb);
-	u8 proto = iph->protocol;
 	__be32 daddr = iph->daddr;
 	struct pcpnat_mapping *md, *ms;
-	__be16 sport, dport, xport;
+	struct l4_ports l4;
+	__be16 xport;
 	__be32 xaddr;
-	u8 flags;
 
-	if (l4_parse(p, proto, &sport, &dport, &flags))
+	if (l4_parse(p, &l4))
 		return drop(p, PCPNAT_STATS_A_DROP_INVALID);
-	md = pcpnat_lookup_ext(p->pn, proto, daddr, dport);
+	md = pcpnat_lookup_ext(p->pn, l4.proto, daddr, l4.dport);
 	if (!md)
-		return no_mapping(p, dport);
-	ms = out_mapping(p, proto, iph->saddr, sport);
+		return no_mapping(p, l4.dport);
+	ms = out_mapping(p, l4.proto, iph->saddr, l4.sport);
 	if (!ms)
 		return drop(p, PCPNAT_STATS_A_DROP_NO_RESOURCES);
 	xaddr = ms->ext_addr;
-	xport = pcpnat_m_ext_port(ms, sport);
+	xport = pcpnat_m_ext_port(ms, l4.sport);
 	if (!pcpnat_inbound_allowed(p->pn, p->cfg, md, xaddr, xport))
 		return drop(p, PCPNAT_STATS_A_DROP_FILTERED);
 
-	if (pcpnat_l4_rewrite(p->skb, p->l4off, proto, PCPNAT_DST, md->key.addr,
-			      pcpnat_m_int_port(md, dport)) ||
+	if (pcpnat_l4_rewrite(p->skb, p->l4off, l4.proto, PCPNAT_DST, md->key.addr,
+			      pcpnat_m_int_port(md, l4.dport)) ||
 	    pcpnat_hairpin_route(p) ||
-	    pcpnat_l4_rewrite(p->skb, p->l4off, proto, PCPNAT_SRC, xaddr, xport))
+	    pcpnat_l4_rewrite(p->skb, p->l4off, l4.proto, PCPNAT_SRC, xaddr, xport))
 		return drop(p, PCPNAT_STATS_A_DROP_INVALID);
 
-	pcpnat_touch_out(ms, daddr, flags);
-	pcpnat_touch_in(md, flags);
+	pcpnat_touch_out(ms, daddr, l4.flags);
+	pcpnat_touch_in(md, l4.flags);
 	pcpnat_stat_inc(p->pn, PCPNAT_STATS_A_PKTS_HAIRPIN);
 	return PCPNAT_DONE;
 }

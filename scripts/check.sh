@@ -47,8 +47,7 @@ parts+=(host-unit)
 single "fuzz the PCP parser for ${FUZZ_SECONDS:=15} s" fuzz \
 	make -s -C daemon O="$top/build/host" fuzz FUZZ_SECONDS="$FUZZ_SECONDS"
 
-single "selftest programs build" build-selftests \
-	make -s -C selftests OUTPUT="$top/build/selftests" all
+single "selftest programs build" build-selftests make -s selftests-bin
 
 for k in "${matrix[@]}"; do
 	# From scratch, so that a warning cannot hide behind an up-to-date object.

@@ -10,129 +10,31 @@
 # The external host has no route to 10.0.1.0/24: whatever reaches it and
 # comes back did so through the translation. Every check looks at what the
 # endpoints really saw (udp_tcp_probe prints the peer address) and at the
-# module's counters.
+# module's counters. The topology and the helpers (want, ok, server, bound,
+# reap ...) are in lib.sh, shared with pcpd.sh and the demo.
 source "$KSFT_DIR/kselftest/ktap_helpers.sh"
 here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/.." && pwd)
 
-PROBE=${PROBE:-$top/build/selftests/udp_tcp_probe}
-PCPCTL=${PCPCTL:-$(command -v pcpctl || echo "$top/build/host/pcpctl")}
-
-sfx=$$
-R=pcpnat-r-$sfx
-C1=pcpnat-c1-$sfx
-C2=pcpnat-c2-$sfx
-S=pcpnat-s-$sfx
-EXT=198.51.100.1
-SRV=198.51.100.2
-H1=10.0.1.2
-H2=10.0.1.3
-tmp=$(mktemp -d)
-pids=()
-
-cleanup() {
-	local p
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	for ns in "$C1" "$C2" "$S" "$R"; do ip netns del "$ns" 2>/dev/null; done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+PCPCTL=${PCPCTL:-$(command -v pcpctl || echo "$here/../build/host/pcpctl")}
+source "$here/lib.sh"
+topo_names pcpnat
 
 ktap_print_header
 ktap_set_plan 23
 
-for f in "$PROBE" "$PCPCTL"; do
-	[ -x "$f" ] || ktap_exit_fail_msg "missing $f (make selftests-bin userspace)"
-done
-
-in_ns() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
-pcpctl() { in_ns "$R" "$PCPCTL" "$@"; }
-probe() { local ns=$1; shift; in_ns "$ns" "$PROBE" "$@"; }
-stat() { pcpctl stats --json | jq -r ".$1"; }
-
-# A server in the background; its output in $tmp/$1.
-server() {
-	local name=$1 ns=$2
-	shift 2
-	in_ns "$ns" "$PROBE" "$@" >"$tmp/$name" 2>&1 &
-	pids+=($!)
-}
-
-# Wait until a socket listens on port $3 ($2: u or t) in namespace $1.
-bound() {
-	local i
-	for i in $(seq 300); do
-		in_ns "$1" ss -Hln"$2" "sport = :$3" | grep -q . && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
-# Wait until the last background job has finished, at most 30 s.
-reap() {
-	local p=${pids[-1]} i
-	for i in $(seq 300); do
-		kill -0 "$p" 2>/dev/null || { wait "$p"; return; }
-		sleep 0.1
-	done
-	kill "$p" 2>/dev/null
-	return 1
-}
-
-# End the last background job (a server that must have received nothing).
-stop() {
-	kill "${pids[-1]}" 2>/dev/null
-	wait "${pids[-1]}" 2>/dev/null
-	return 0
-}
-
-# ok DESCRIPTION: pass if the previous checks (in $fails) all held.
-fails=0
-want() { "$@" || { ktap_print_msg "failed: $*"; fails=$((fails + 1)); }; }
-ok() {
-	if [ "$fails" = 0 ]; then ktap_test_pass "$1"; else ktap_test_fail "$1"; fi
-	fails=0
-}
-has() { grep -q -- "$2" "$1" || { ktap_print_msg "$1: $(tr '\n' '|' <"$1")"; false; }; }
-gt() { [ "$1" -gt "$2" ] 2>/dev/null; }
+ktap_need "$PROBE" "$PCPCTL"
 
 setup() {
-	local ns
-	for ns in "$R" "$C1" "$C2" "$S"; do
-		ip netns add "$ns" || return 1
-		in_ns "$ns" ip link set lo up
-	done
-	in_ns "$R" sysctl -qw net.ipv4.ip_forward=1
-	in_ns "$R" ip link add br-int type bridge
-	in_ns "$R" ip addr add 10.0.1.1/24 dev br-int
-	in_ns "$R" ip link set br-int up
-	ip link add eth0 netns "$C1" type veth peer name p1 netns "$R"
-	ip link add eth0 netns "$C2" type veth peer name p2 netns "$R"
-	ip link add eth0 netns "$S" type veth peer name r-ext netns "$R"
-	in_ns "$R" ip link set p1 master br-int up
-	in_ns "$R" ip link set p2 master br-int up
-	in_ns "$R" ip addr add "$EXT/24" dev r-ext
-	in_ns "$R" ip link set r-ext up
-	in_ns "$C1" ip addr add "$H1/24" dev eth0
-	in_ns "$C2" ip addr add "$H2/24" dev eth0
-	in_ns "$S" ip addr add "$SRV/24" dev eth0
-	for ns in "$C1" "$C2" "$S"; do in_ns "$ns" ip link set eth0 up; done
-	in_ns "$C1" ip route add default via 10.0.1.1
+	topo_setup || return 1
 	# c1 leaves checksums to "hardware" (CHECKSUM_PARTIAL across the
 	# veth), c2 and the server compute them in software, so the router
 	# translates both kinds and the receivers verify them in software.
 	in_ns "$C2" ethtool -K eth0 tx off >/dev/null
 	in_ns "$S" ethtool -K eth0 tx off >/dev/null
-	in_ns "$C2" ip route add default via 10.0.1.1
 	pcpctl config set pool "$EXT/32" internal 10.0.1.0/24 ext-dev r-ext \
 		filtering adf
 }
-
-if ! setup >"$tmp/setup" 2>&1; then
-	cat "$tmp/setup" | while read -r l; do ktap_print_msg "$l"; done
-	ktap_exit_fail_msg "namespace or pcpnat setup failed"
-fi
+ktap_setup setup
 
 # --- 1. UDP out, reply back -------------------------------------------------
 udp_out() {

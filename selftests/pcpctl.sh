@@ -117,13 +117,19 @@ t_config_bad_syntax() {
 ktap_test_result "config set: bad syntax is refused before the kernel (exit 2)" t_config_bad_syntax
 
 t_config_kernel_refusal() {
-	# Well formed, but the module's policy says no; its words reach the user.
-	refused 1 '' config set udp-timeout 10 &&
-	! grep -q 'Invalid argument$' "$TMP/err" &&
+	# Well formed, but the module's policy says no; its words reach the
+	# user, with the setting the kernel pointed at and the bound it broke.
+	refused 1 '^pcpctl: config set: udp-timeout: .*out of range \(minimum 120\)$' \
+		config set udp-timeout 10 &&
+	refused 1 '^pcpctl: config set: tcp-est-timeout: .*\(minimum 7440\)$' \
+		config set ports 3000-4000 tcp-est-timeout 7439 &&
+	refused 1 '^pcpctl: config set: max-mappings: .*\(minimum 1\)$' \
+		config set max-mappings 0 &&
 	refused 1 '' config set pool 198.51.100.1/30 &&
 	! grep -q 'Invalid argument$' "$TMP/err" &&
 	run 0 --json config &&
-	jqt '.udp_timeout == 301 and .pool == ["198.51.100.0/30"]'
+	jqt '.udp_timeout == 301 and .tcp_est_timeout == 7450 and .port_min == 2000
+	     and .max_mappings == 250000 and .pool == ["198.51.100.0/30"]'
 }
 ktap_test_result "config set: kernel refusals print its extack, change nothing" t_config_kernel_refusal
 
@@ -168,6 +174,9 @@ ktap_test_result "map add: malformed arguments, exit 2 and one line" t_map_add_b
 t_map_add_kernel() {
 	# Port 0 (all ports) is off in the configuration; a port that cannot be had.
 	refused 1 'port 0' map add proto udp int 10.0.0.9:0 &&
+	# Outside the internal prefixes: named, and nothing installed.
+	refused 1 '^pcpctl: map add: int: internal address is outside' \
+		map add proto udp int 172.16.0.1:5 &&
 	refused 1 '' map add proto udp int 10.0.0.3:5001 ext 198.51.100.0:1000 prefer-failure &&
 	run 0 --json show && jqt 'length == 1'
 }

@@ -7,112 +7,28 @@
 #   c1 10.0.1.2 --+
 #                 +-- br-int 10.0.1.1 [router: pcpnat + pcpd] r-ext 198.51.100.1 -- ext 198.51.100.2
 #   c2 10.0.1.3 --+
+#
+# The topology and the helpers (want, ok, server, start_pcpd ...): lib.sh.
 source "$KSFT_DIR/kselftest/ktap_helpers.sh"
 here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/.." && pwd)
-
-PROBE=${PROBE:-$top/build/selftests/udp_tcp_probe}
-PCPCTL=${PCPCTL:-$top/build/host/pcpctl}
-PCPD=${PCPD:-$top/build/host/pcpd}
 PCPC="python3 $here/pcp_client.py"
 
-sfx=$$
-R=pcpd-r-$sfx
-C1=pcpd-c1-$sfx
-C2=pcpd-c2-$sfx
-S=pcpd-s-$sfx
-EXT=198.51.100.1
-SRV=198.51.100.2
-GW=10.0.1.1
-H1=10.0.1.2
-H2=10.0.1.3
-tmp=$(mktemp -d)
-pids=()
-pcpd_pid=
-
-cleanup() {
-	local p
-	[ -n "$pcpd_pid" ] && kill "$pcpd_pid" 2>/dev/null
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	for ns in "$C1" "$C2" "$S" "$R"; do ip netns del "$ns" 2>/dev/null; done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+source "$here/lib.sh"
+topo_names pcpd
+# This test's waits: 10 s for a socket (pcpd's too), 15 s for a server.
+bound_tries=100
+reap_tries=150
 
 ktap_print_header
 ktap_set_plan 22
 
-for f in "$PROBE" "$PCPCTL" "$PCPD"; do
-	[ -x "$f" ] || ktap_exit_fail_msg "missing $f (make selftests-bin userspace)"
-done
+ktap_need "$PROBE" "$PCPCTL" "$PCPD"
 
-in_ns() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
-pcpctl() { in_ns "$R" "$PCPCTL" "$@"; }
 pcpc() { local ns=$1; shift; in_ns "$ns" $PCPC "$@"; }
-probe() { local ns=$1; shift; in_ns "$ns" "$PROBE" "$@"; }
-stat() { pcpctl stats --json | jq -r ".$1"; }
 epoch_of() { jq -r .epoch <<<"$1"; }
 
-fails=0
-want() { "$@" || { ktap_print_msg "failed: $*"; fails=$((fails + 1)); }; }
-ok() {
-	if [ "$fails" = 0 ]; then ktap_test_pass "$1"; else ktap_test_fail "$1"; fi
-	fails=0
-}
-has() { grep -q -- "$2" "$1" || { ktap_print_msg "$1: $(tr '\n' '|' <"$1")"; false; }; }
-eq() { [ "$1" = "$2" ] || { ktap_print_msg "'$1' != '$2'"; false; }; }
-ge() { [ "$1" -ge "$2" ] 2>/dev/null || { ktap_print_msg "$1 < $2"; false; }; }
-not() { ! "$@"; }
-le() { [ "$1" -le "$2" ] 2>/dev/null || { ktap_print_msg "$1 > $2"; false; }; }
-
-server() {
-	local name=$1 ns=$2
-	shift 2
-	in_ns "$ns" "$PROBE" "$@" >"$tmp/$name" 2>&1 &
-	pids+=($!)
-}
-bound() {
-	local i
-	for i in $(seq 100); do
-		in_ns "$1" ss -Hln"$2" "sport = :$3" | grep -q . && return 0
-		sleep 0.1
-	done
-	return 1
-}
-reap() {
-	local p=${pids[-1]} i
-	for i in $(seq 150); do
-		kill -0 "$p" 2>/dev/null || { wait "$p"; return; }
-		sleep 0.1
-	done
-	kill "$p" 2>/dev/null
-	return 1
-}
-
 setup() {
-	local ns
-	for ns in "$R" "$C1" "$C2" "$S"; do
-		ip netns add "$ns" || return 1
-		in_ns "$ns" ip link set lo up
-	done
-	in_ns "$R" sysctl -qw net.ipv4.ip_forward=1
-	in_ns "$R" ip link add br-int type bridge
-	in_ns "$R" ip addr add "$GW/24" dev br-int
-	in_ns "$R" ip link set br-int up
-	ip link add eth0 netns "$C1" type veth peer name p1 netns "$R"
-	ip link add eth0 netns "$C2" type veth peer name p2 netns "$R"
-	ip link add eth0 netns "$S" type veth peer name r-ext netns "$R"
-	in_ns "$R" ip link set p1 master br-int up
-	in_ns "$R" ip link set p2 master br-int up
-	in_ns "$R" ip addr add "$EXT/24" dev r-ext
-	in_ns "$R" ip link set r-ext up
-	in_ns "$C1" ip addr add "$H1/24" dev eth0
-	in_ns "$C2" ip addr add "$H2/24" dev eth0
-	in_ns "$S" ip addr add "$SRV/24" dev eth0
-	for ns in "$C1" "$C2" "$S"; do in_ns "$ns" ip link set eth0 up; done
-	in_ns "$C1" ip route add default via "$GW"
-	in_ns "$C2" ip route add default via "$GW"
+	topo_setup || return 1
 	# Multicast ANNOUNCE to 224.0.0.1 leaves through the bridge.
 	in_ns "$R" ip route add 224.0.0.0/4 dev br-int
 	pcpctl config set pool "$EXT/32" internal 10.0.1.0/24 ext-dev r-ext
@@ -126,29 +42,7 @@ lifetime_min = 60
 state_file = $tmp/state
 CONF
 
-start_pcpd() {
-	# Not through a function: $! must be pcpd itself, for kill.
-	ip netns exec "$R" "$PCPD" -d -v -c "$tmp/pcpd.conf" >>"$tmp/pcpd.log" 2>&1 &
-	pcpd_pid=$!
-	local i
-	for i in $(seq 100); do
-		in_ns "$R" ss -Hlnu "sport = :5351" | grep -q . && return 0
-		sleep 0.1
-	done
-	return 1
-}
-stop_pcpd() {
-	[ -n "$pcpd_pid" ] || return 0
-	kill "$pcpd_pid" && wait "$pcpd_pid"
-	local rc=$?
-	pcpd_pid=
-	return $rc
-}
-
-if ! setup >"$tmp/setup" 2>&1; then
-	while read -r l; do ktap_print_msg "$l"; done <"$tmp/setup"
-	ktap_exit_fail_msg "namespace or pcpnat setup failed"
-fi
+ktap_setup setup
 
 # --- 1. configuration check -------------------------------------------------
 want "$PCPD" -n -c "$tmp/pcpd.conf"

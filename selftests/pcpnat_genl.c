@@ -895,6 +895,51 @@ TEST_F(genl, map_semantics)
 }
 
 /*
+ * An internal address outside the internal prefixes: its traffic is never
+ * translated, so the mapping could only hold a port. Refused, with the
+ * errno pcpd turns into NOT_AUTHORIZED, whatever else the request says.
+ */
+TEST_F(genl, map_outside_internal)
+{
+	struct cfgreq r = base_cfg;	/* internal 10.0.0.0/8, 11.0.0.0/8 */
+	struct mapreq q = { .int_addr = "172.16.0.1", .int_port = 5,
+			    .lifetime = 100, .nonce = 1 };
+	struct cfgview v;
+	struct map m;
+
+	r.allow_all = 2;
+	ASSERT_EQ(0, config_set(&self->c, &r));
+	EXPECT_EQ(-EADDRNOTAVAIL, map_cmd(&self->c, PCPNAT_CMD_MAP_ADD, &q, &m));
+	EXPECT_NE(NULL, strstr(self->c.errmsg, "internal prefixes"))
+		TH_LOG("extack: \"%s\"", self->c.errmsg);
+	/* All ports, PEER-style implicit, a suggested external port: no. */
+	q.int_port = 0;
+	EXPECT_EQ(-EADDRNOTAVAIL, map_cmd(&self->c, PCPNAT_CMD_MAP_ADD, &q, &m));
+	q.int_port = 5;
+	q.kind = PCPNAT_KIND_IMPLICIT;
+	q.nonce = 0;
+	EXPECT_EQ(-EADDRNOTAVAIL, map_cmd(&self->c, PCPNAT_CMD_MAP_ADD, &q, &m));
+	q.kind = 0;
+	q.nonce = 1;
+	q.ext_port = 40000;
+	EXPECT_EQ(-EADDRNOTAVAIL, map_cmd(&self->c, PCPNAT_CMD_MAP_ADD, &q, &m));
+	/* Just outside a prefix (12.0.0.0 after 11.0.0.0/8), and just inside. */
+	q.int_addr = "12.0.0.0";
+	EXPECT_EQ(-EADDRNOTAVAIL, map_cmd(&self->c, PCPNAT_CMD_MAP_ADD, &q, &m));
+	ASSERT_EQ(0, config_get(&self->c, &v));
+	EXPECT_EQ(0, v.mappings);
+	q.int_addr = "11.255.255.255";
+	EXPECT_EQ(0, map_cmd(&self->c, PCPNAT_CMD_MAP_ADD, &q, &m));
+	/* The prefixes in force are what counts: narrowed, 11/8 is out. */
+	r = (struct cfgreq){ .internal = "10.0.0.0/8" };
+	ASSERT_EQ(0, config_set(&self->c, &r));
+	q.int_port = 6;
+	EXPECT_EQ(-EADDRNOTAVAIL, map_cmd(&self->c, PCPNAT_CMD_MAP_ADD, &q, &m));
+	ASSERT_EQ(0, config_get(&self->c, &v));
+	EXPECT_EQ(1, v.mappings);
+}
+
+/*
  * Deleting a mapping its host still uses (flow-examples 2.13): it stays as
  * an implicit mapping and the reply gives the remaining idle lifetime. A
  * PEER-style implicit request counts as traffic, so no packets are needed.
@@ -1199,7 +1244,9 @@ static double now_s(void)
 
 TEST_F_TIMEOUT(genl, dump_many_with_churn, 1800)
 {
-	struct cfgreq r = { .pool = "198.51.100.0/26", .internal = "10.0.0.0/8" };
+	/* 11.0.0.0/8 too: the churn keys (CHURN_BASE) must be accepted. */
+	struct cfgreq r = { .pool = "198.51.100.0/26",
+			    .internal = "10.0.0.0/8,11.0.0.0/8" };
 	const uint32_t base = 0x0a010000;	/* 10.1.0.0 */
 	struct dumpres d = { 0 };
 	struct map cur;

@@ -10,7 +10,8 @@
  * loop: a new request leaves when an answer comes back or one times out).
  * No retransmissions: a request unanswered after TIMEOUT_MS counts as lost.
  * Prints one line:
- *   sent=N answered=N success=N lost=N seconds=S per_sec=R p50_us=X p99_us=Y
+ *   sent=N answered=N success=N lost=N first_fail_rc=RC seconds=S per_sec=R
+ *   p50_us=X p99_us=Y
  * (per_sec counts answers; latencies are of answered requests; the clock is
  * CLOCK_MONOTONIC, virtual time under qemu -icount.)
  *
@@ -92,6 +93,7 @@ int main(int argc, char **argv)
 {
 	unsigned int count = 1000, window = 1, first_port = 20000, timeout_ms = 2000;
 	unsigned int sent = 0, answered = 0, success = 0, lost = 0, i, nlat = 0;
+	int first_fail = -1;	/* result code of the first refusal */
 	uint32_t lifetime = 3600;
 	struct sockaddr_in srv = { .sin_family = AF_INET, .sin_port = htons(PCP_PORT) };
 	struct sockaddr_in me = { .sin_family = AF_INET };
@@ -185,6 +187,8 @@ int main(int argc, char **argv)
 					lat[nlat++] = now_ns() - slots[i].sent_ns;
 					answered++;
 					success += buf[3] == 0;
+					if (buf[3] && first_fail < 0)
+						first_fail = buf[3];
 					break;
 				}
 			}
@@ -193,8 +197,8 @@ int main(int argc, char **argv)
 	t1 = now_ns();
 
 	qsort(lat, nlat, sizeof(*lat), cmp_u64);
-	printf("sent=%u answered=%u success=%u lost=%u seconds=%.6f per_sec=%.0f p50_us=%.1f p99_us=%.1f\n",
-	       sent, answered, success, lost, (t1 - t0) / 1e9,
+	printf("sent=%u answered=%u success=%u lost=%u first_fail_rc=%d seconds=%.6f per_sec=%.0f p50_us=%.1f p99_us=%.1f\n",
+	       sent, answered, success, lost, first_fail, (t1 - t0) / 1e9,
 	       answered / ((t1 - t0) / 1e9),
 	       nlat ? lat[nlat / 2] / 1e3 : 0.0,
 	       nlat ? lat[(nlat * 99) / 100 < nlat ? (nlat * 99) / 100 : nlat - 1] / 1e3 : 0.0);

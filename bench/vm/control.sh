@@ -11,6 +11,7 @@
 
 CTRL_DIR=/tmp/bench-ctrl
 CLIENT=10.0.0.2
+MUPNP_EXT=100.128.0.1
 
 ctrl_topo() { # ctrl_topo ARM: router + client address
 	topo_arm "$1"
@@ -26,22 +27,29 @@ wait_udp_listen() { # wait_udp_listen NS PORT
 	return 1
 }
 
-# ctrl_load ARM SERVER_NAME: the request stream, BENCH_RUNS times per window.
+# ctrl_load SERVER_NAME COUNT RESET_FN: the request stream,
+# BENCH_CTRL_RUNS times per window, each run on fresh internal ports.
+# miniupnpd's RESET_FN empties its table first (its cost grows with its
+# rule count); pcpd's does nothing (a flush would make it restore the
+# mappings from its state file; its cost does not depend on the table).
 ctrl_load() {
-	local a=$1 s=$2 w r port=20000 out
+	local s=$1 n=$2 reset=$3 w r out kv port=20000
 	for r in $(seq 1 "${BENCH_CTRL_RUNS:-3}"); do
 		for w in 1 16; do
+			"$reset"
 			out=$(ip netns exec "$BENCH_GEN" "$BENCH_TOOLS/pcpload" -s "$RT_INT" -c "$CLIENT" \
-				-n "$BENCH_CTRL_N" -w "$w" -p "$port" -l 3600 -t 2000) ||
+				-n "$n" -w "$w" -p "$port" -l 3600 -t 2000) ||
 				log "control: $s window $w: $out"
-			port=$((port + BENCH_CTRL_N))
 			log "control: $s window $w run $r: $out"
+			port=$((port + n))
 			for kv in $out; do
 				emit control "$s" "$w" "$r" "${kv%%=*}" "${kv#*=}"
 			done
 		done
 	done
 }
+
+pcpd_reset() { :; }
 
 pcpd_conf() { # pcpd_conf FILE
 	cat >"$1" <<EOF
@@ -85,7 +93,7 @@ control_pcpd() {
 		topo_del_arm C
 		return
 	fi
-	ctrl_load C pcpd
+	ctrl_load pcpd "$BENCH_CTRL_N" pcpd_reset
 	log "control: module holds $(module_mappings) mappings"
 
 	# Raw genl inserts into the same instance, fresh internal addresses.
@@ -98,7 +106,14 @@ control_pcpd() {
 			emit genl "$([ "$b" = 1 ] && echo unbatched || echo batched)" "$b" 1 "${kv%%=*}" "${kv#*=}"
 		done
 	done
-	ip netns exec brt_C "$PCPCTL" flush >/dev/null || true
+	# A clean instance and no stored state for the restart test.
+	pcpd_stop
+	topo_del_arm C
+	settle_tables
+	rm -f "$CTRL_DIR/pcpd.state"
+	ctrl_topo C
+	pcpd_start
+	wait_udp_listen brt_C 5351 || log "control: pcpd did not come back"
 
 	# Restart: BENCH_RESTART_N mappings made through pcpd, stored by it;
 	# then the instance is lost (namespace gone), pcpd starts again and
@@ -129,15 +144,20 @@ control_pcpd() {
 	topo_del_arm C
 	settle_tables
 	ctrl_topo C
+	# Done when the module holds them all, or when pcpd says it restored
+	# what it had (its file may hold fewer: see the report), or after 10 min.
+	: >"$CTRL_DIR/pcpd.log"
 	t0=$(date +%s.%N)
 	pcpd_start
-	for i in $(seq 1 6000); do
+	for i in $(seq 1 3000); do
 		c=$(module_mappings)
 		[ "${c:-0}" -ge "$got" ] && break
-		sleep 0.1
+		grep -q 'mappings restored' "$CTRL_DIR/pcpd.log" && { c=$(module_mappings); break; }
+		sleep 0.2
 	done
 	t1=$(date +%s.%N)
-	emit restart pcpd n 1 stored "$got"
+	emit restart pcpd n 1 made "$got"
+	emit restart pcpd n 1 stored "$((stored > 2 ? stored - 2 : 0))"
 	emit restart pcpd n 1 restored "$c"
 	emit restart pcpd n 1 seconds "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')"
 	log "control: restart restored $c of $got in $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }') s"
@@ -168,8 +188,37 @@ deny 0-65535 0.0.0.0/0 0-65535
 EOF
 }
 
+# Daemonised, as in service: with -d it would log every request.
+mupnp_start() {
+	rm -f /run/miniupnpd-bench.pid
+	ip netns exec brt_M miniupnpd -f "$CTRL_DIR/miniupnpd.conf" -P /run/miniupnpd-bench.pid
+	wait_udp_listen brt_M 5351
+}
+
+mupnp_stop() {
+	local pid i
+	pid=$(cat /run/miniupnpd-bench.pid 2>/dev/null || true)
+	[ -n "$pid" ] || return 0
+	kill "$pid" 2>/dev/null || true
+	for i in $(seq 1 50); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+}
+
+# A fresh miniupnpd over empty chains.
+mupnp_reset() {
+	local fam c
+	mupnp_stop
+	for fam in ip inet; do
+		for c in miniupnpd prerouting_miniupnpd postrouting_miniupnpd; do
+			ip netns exec brt_M nft flush chain "$fam" filter "$c"
+		done
+	done
+	mupnp_start || log "control: miniupnpd did not restart"
+}
+
 control_miniupnpd() {
-	local pid
 	command -v miniupnpd >/dev/null || {
 		emit meta all 0 0 control_miniupnpd "not run: miniupnpd-nftables not installed"
 		return
@@ -177,8 +226,10 @@ control_miniupnpd() {
 	ctrl_topo M
 	# The chains miniupnpd fills (its nft_init.sh in Debian needs a helper
 	# file the package does not ship).
-	ip netns exec brt_M nft -f - <<'EOF'
-table inet filter {
+	# Whichever family this build uses for its rules (ip or inet).
+	for fam in ip inet; do
+		ip netns exec brt_M nft -f - <<EOF
+table $fam filter {
 	chain forward { type filter hook forward priority 0; policy accept; jump miniupnpd; }
 	chain miniupnpd { }
 	chain prerouting { type nat hook prerouting priority -100; policy accept; jump prerouting_miniupnpd; }
@@ -187,22 +238,33 @@ table inet filter {
 	chain postrouting_miniupnpd { }
 }
 EOF
+	done
+	# miniupnpd refuses reserved external addresses (RFC 5737 ones too):
+	# r1 gets one outside its list. The VM has no network card; nothing
+	# leaves it.
+	ip -n brt_M addr flush dev r1
+	ip -n brt_M addr add "$MUPNP_EXT/24" dev r1
+	# Its log: a syslog socket of our own (without one it writes to the
+	# console, which would slow it down and flood the output).
+	rm -f /dev/log
+	socat -u UNIX-RECV:/dev/log "OPEN:$CTRL_DIR/miniupnpd.syslog,creat,append" &
+	SYSLOG_PID=$!
+	sleep 0.5
 	miniupnpd_conf "$CTRL_DIR/miniupnpd.conf"
-	# Daemonised, as in service: with -d it would log every request.
-	rm -f /run/miniupnpd-bench.pid
-	ip netns exec brt_M miniupnpd -f "$CTRL_DIR/miniupnpd.conf" -P /run/miniupnpd-bench.pid
-	if ! wait_udp_listen brt_M 5351; then
+	if ! mupnp_start; then
 		# Once more in the foreground for its reason.
 		ip netns exec brt_M timeout 5 miniupnpd -f "$CTRL_DIR/miniupnpd.conf" -d \
 			-P /run/miniupnpd-bench2.pid >"$CTRL_DIR/miniupnpd.log" 2>&1 || true
 		emit meta all 0 0 control_miniupnpd "did not start: $(grep -iE 'error|fail|reserved' "$CTRL_DIR/miniupnpd.log" | head -n 2 | tr ',\n' '; ')"
 	else
-		ctrl_load M miniupnpd
-		log "control: miniupnpd holds $(ip netns exec brt_M nft list chain inet filter prerouting_miniupnpd | grep -c dnat) DNAT rules"
+		ctrl_load miniupnpd "$BENCH_CTRL_N_MINIUPNPD" mupnp_reset
+		emit meta all 0 0 control_miniupnpd_n "$BENCH_CTRL_N_MINIUPNPD"
 	fi
-	pid=$(cat /run/miniupnpd-bench.pid 2>/dev/null || true)
-	[ -z "$pid" ] || kill "$pid" 2>/dev/null || true
-	sleep 1
+	mupnp_stop
+	# What it said, most frequent first (its successes excepted).
+	sed 's/<[0-9]*>/\n/g' "$CTRL_DIR/miniupnpd.syslog" 2>/dev/null | sed 's/^.*miniupnpd\[[0-9]*\]: //' |
+		grep -v '^PCP MAP: added\|^$' | sed 's/[0-9]\+/N/g' | sort | uniq -c | sort -rn | head -n 5 >&2 || true
+	kill "$SYSLOG_PID" 2>/dev/null || true
 	topo_del_arm M
 	settle_tables
 }

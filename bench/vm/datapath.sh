@@ -34,7 +34,7 @@ datapath_phase() {
 		done
 	done
 	# Check that each arm did what it claims.
-	[ -z "$(ip netns list | grep -w brt_A3)" ] ||
+	! ip netns list | grep -qw brt_A3 ||
 		log "datapath: A3 forward-chain packets (not offloaded): $(ip netns exec brt_A3 nft list chain ip bench fw | sed -n 's/.*counter packets \([0-9]*\).*/\1/p')"
 	[ -z "$PCPNAT_KO_OK" ] ||
 		log "datapath: A4 pkts_out=$(ip netns exec brt_A4 "$PCPCTL" stats --json | jq .pkts_out)"

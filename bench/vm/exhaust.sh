@@ -34,8 +34,9 @@ exh_stat() { # exh_stat ARM NAME: a pcpnat counter (0 for other arms)
 	ip netns exec "brt_$1" "$PCPCTL" stats --json | jq -r ".$2 // 0"
 }
 
-# exh_send ARM COUNT: COUNT new flows from the next unused addresses.
-# Prints the pktgen result; EXH_NEXT moves on.
+# exh_send ARM COUNT: COUNT new flows from the next unused addresses; the
+# pktgen result lands in EXH_RES. (Not a $(...) subshell: EXH_NEXT must
+# move on in this shell, or the next step would repeat these flows.)
 exh_send() {
 	local a=$1 c=$2 na first last
 	na=$(((c + EXH_P - 1) / EXH_P))
@@ -43,7 +44,7 @@ exh_send() {
 	last=$(addr_plus "$first" $((na - 1)))
 	EXH_NEXT=$((EXH_NEXT + na))
 	pktgen_setup "g_$a" "$(mac_of "brt_$a" r0)" "$c" "$first" "$last" 40000 $((40000 + EXH_P))
-	pktgen_run "g_$a"
+	EXH_RES=$(pktgen_run "g_$a")
 }
 
 exhaust_phase() {
@@ -62,7 +63,7 @@ exhaust_phase() {
 			target=$((range * lvl / 100))
 			if [ "$target" -gt "$filled" ]; then
 				s0=$(sink_pkts "$a")
-				exh_send "$a" $((target - filled)) >/dev/null
+				exh_send "$a" $((target - filled))
 				filled=$((filled + $(sink_pkts "$a") - s0))
 			fi
 			k=$(((range - filled) / 4))
@@ -71,7 +72,8 @@ exhaust_phase() {
 			s0=$(sink_pkts "$a")
 			p0=$(exh_stat "$a" alloc_probes)
 			o0=$(exh_stat "$a" alloc_ok)
-			res=$(exh_send "$a" "$k")
+			exh_send "$a" "$k"
+			res=$EXH_RES
 			s1=$(sink_pkts "$a")
 			p1=$(exh_stat "$a" alloc_probes)
 			o1=$(exh_stat "$a" alloc_ok)

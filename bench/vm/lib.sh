@@ -200,7 +200,9 @@ pktgen_run() {
 	# "Result: OK: 1234(c1200+d34) usec, 100000 (60byte,0frags)"
 	usec=$(sed -n 's/.*Result: OK: \([0-9]*\)(.*/\1/p' <<<"$res")
 	pkts=$(sed -n 's/.*Result: OK: [^,]*, \([0-9]*\) (.*/\1/p' <<<"$res")
-	[ -n "$usec" ] && [ -n "$pkts" ] || die "pktgen on $dev: $(grep Result <<<"$res")"
+	if [ -z "$usec" ] || [ -z "$pkts" ]; then
+		die "pktgen on $dev: $(grep Result <<<"$res")"
+	fi
 	if [ -n "$out" ]; then
 		echo "$usec $pkts $(cpu_delta "$(sed -n 1p <<<"$out")" "$(sed -n 2p <<<"$out")")"
 	else
@@ -288,8 +290,8 @@ emit() { # emit PHASE ARM PARAM RUN METRIC VALUE
 
 # emit_pktgen PHASE ARM PARAM RUN "usec pkts sirq busy total"
 emit_pktgen() {
-	local usec pkts sirq busy total
-	read -r usec pkts sirq busy total <<<"$5"
+	local usec pkts sirq busy
+	read -r usec pkts sirq busy _ <<<"$5"
 	emit "$1" "$2" "$3" "$4" ns_per_pkt "$(awk -v u="$usec" -v p="$pkts" 'BEGIN { printf "%.1f", u * 1000 / p }')"
 	[ "$busy" = 0 ] || emit "$1" "$2" "$3" "$4" softirq_pct \
 		"$(awk -v s="$sirq" -v b="$busy" 'BEGIN { printf "%.1f", 100 * s / b }')"

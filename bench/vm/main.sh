@@ -8,8 +8,12 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$1"
 export BENCH_OUT
 BENCH_OUT=$(dirname "$1")
+# shellcheck source=bench/vm/lib.sh
 . "$here/lib.sh"
-for f in datapath scaling exhaust control; do . "$here/$f.sh"; done
+for f in datapath scaling exhaust control; do
+	# shellcheck source=/dev/null
+	. "$here/$f.sh"
+done
 
 trap 'pg_stop; pkill -P $$ 2>/dev/null || true' EXIT
 

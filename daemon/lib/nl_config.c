@@ -48,13 +48,7 @@ static int parse_prefixes(const struct nlattr *list, struct pcpnat_prefix *p,
 }
 
 #define OPT(tb, attr, reader, dst, bit)					\
-	do {								\
-		if ((tb)[attr]) {					\
-			if (!reader((tb)[attr], dst))			\
-				return -EBADMSG;			\
-			cfg->fields |= (bit);				\
-		}							\
-	} while (0)
+	PCPNAT_NL_OPT(tb, attr, reader, dst, cfg->fields, bit)
 
 static int reply_config(const struct nlmsghdr *nlh, struct nlattr **top,
 			void *arg)

@@ -39,6 +39,15 @@ struct nl_msg *pcpnat_msg_new(struct pcpnat_client *c, uint8_t cmd, int flags);
 int pcpnat_transact(struct pcpnat_client *c, struct nl_msg *msg,
 		    pcpnat_reply_fn fn, void *arg);
 
+/*
+ * The extack TLVs of an error answering req as one line into out: the
+ * kernel's message, led by the keyword of the attribute it points at and
+ * followed by the policy's bounds ("udp-timeout: integer out of range
+ * (minimum 120)"); "" when the kernel said nothing (nl_extack.c).
+ */
+void pcpnat_extack_text(char *out, size_t len, const struct nlmsghdr *req,
+			const struct nlattr *tlvs, int tlvlen, int error);
+
 /* Exact-length attribute readers: false if a is NULL or malformed. */
 bool pcpnat_attr_u8(const struct nlattr *a, uint8_t *v);
 bool pcpnat_attr_u16(const struct nlattr *a, uint16_t *v);
@@ -46,6 +55,19 @@ bool pcpnat_attr_u32(const struct nlattr *a, uint32_t *v);
 bool pcpnat_attr_u64(const struct nlattr *a, uint64_t *v);
 bool pcpnat_attr_be16(const struct nlattr *a, uint16_t *host);
 bool pcpnat_attr_in(const struct nlattr *a, struct in_addr *v);
+
+/*
+ * Reads an optional attribute of tb into dst and sets bit in fields: absent
+ * is fine, malformed makes the calling function return -EBADMSG.
+ */
+#define PCPNAT_NL_OPT(tb, attr, reader, dst, fields, bit)		\
+	do {								\
+		if ((tb)[attr]) {					\
+			if (!reader((tb)[attr], dst))			\
+				return -EBADMSG;			\
+			(fields) |= (bit);				\
+		}							\
+	} while (0)
 
 /* PCPNAT_A_MAP nest <-> struct pcpnat_map (nl_mapattr.c). */
 int pcpnat_map_put(struct nl_msg *msg, int type, const struct pcpnat_map *m);

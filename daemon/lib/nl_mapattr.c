@@ -96,15 +96,8 @@ static int parse_filters(const struct nlattr *list, struct pcpnat_map *m)
 	return 0;
 }
 
-/* Reads an optional attribute: absent is fine, malformed is not. */
 #define OPT(tb, attr, reader, dst, bit)					\
-	do {								\
-		if ((tb)[attr]) {					\
-			if (!reader((tb)[attr], dst))			\
-				return -EBADMSG;			\
-			m->fields |= (bit);				\
-		}							\
-	} while (0)
+	PCPNAT_NL_OPT(tb, attr, reader, dst, m->fields, bit)
 
 int pcpnat_map_parse(const struct nlattr *nest, struct pcpnat_map *m)
 {

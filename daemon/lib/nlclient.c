@@ -25,24 +25,18 @@
 /* State of one transaction, shared by the libnl callbacks below. */
 struct xact {
 	struct pcpnat_client *c;
+	const struct nlmsghdr *req;	/* what extack offsets point into */
 	pcpnat_reply_fn fn;
 	void *arg;
 	int err;	/* first error: from the kernel or from fn */
 	bool done;
 };
 
-static void copy_extack(struct pcpnat_client *c, const struct nlattr *tlvs,
-			int len)
+static void copy_extack(struct xact *x, const struct nlattr *tlvs, int len,
+			int error)
 {
-	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
-	const char *msg;
-
-	if (len <= 0 || nla_parse(tb, NLMSGERR_ATTR_MAX, (struct nlattr *)tlvs,
-				  len, NULL) < 0 || !tb[NLMSGERR_ATTR_MSG])
-		return;
-	msg = nla_data(tb[NLMSGERR_ATTR_MSG]);
-	snprintf(c->error, sizeof(c->error), "%.*s",
-		 (int)strnlen(msg, nla_len(tb[NLMSGERR_ATTR_MSG])), msg);
+	pcpnat_extack_text(x->c->error, sizeof(x->c->error), x->req, tlvs, len,
+			   error);
 }
 
 static int on_error(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
@@ -62,8 +56,8 @@ static int on_error(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
 	off += (nlh->nlmsg_flags & NLM_F_CAPPED) ? NLMSG_HDRLEN :
 		NLMSG_ALIGN(e->msg.nlmsg_len);
 	if (off < nlh->nlmsg_len)
-		copy_extack(x->c, (const void *)((const char *)nlh + off),
-			    nlh->nlmsg_len - off);
+		copy_extack(x, (const void *)((const char *)nlh + off),
+			    nlh->nlmsg_len - off, e->error);
 	return NL_STOP;
 }
 
@@ -91,9 +85,9 @@ static int on_finish(struct nl_msg *msg, void *arg)
 	if (error < 0 && !x->err)
 		x->err = error;
 	if (nlh->nlmsg_flags & NLM_F_ACK_TLVS)
-		copy_extack(x->c, (const void *)((char *)nlmsg_data(nlh) +
-						 NLMSG_ALIGN(sizeof(int))),
-			    len - NLMSG_ALIGN(sizeof(int)));
+		copy_extack(x, (const void *)((char *)nlmsg_data(nlh) +
+					      NLMSG_ALIGN(sizeof(int))),
+			    len - NLMSG_ALIGN(sizeof(int)), error);
 	return NL_STOP;
 }
 
@@ -155,7 +149,7 @@ struct nl_msg *pcpnat_msg_new(struct pcpnat_client *c, uint8_t cmd, int flags)
 int pcpnat_transact(struct pcpnat_client *c, struct nl_msg *msg,
 		    pcpnat_reply_fn fn, void *arg)
 {
-	struct xact x = { .c = c, .fn = fn, .arg = arg };
+	struct xact x = { .c = c, .req = nlmsg_hdr(msg), .fn = fn, .arg = arg };
 	struct nl_cb *cb;
 	int rc;
 
@@ -171,10 +165,11 @@ int pcpnat_transact(struct pcpnat_client *c, struct nl_msg *msg,
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_valid, &x);
 	nl_cb_set(cb, NL_CB_DUMP_INTR, NL_CB_CUSTOM, on_dump_intr, &x);
 
+	/* msg lives until the answer: extack offsets point into it. */
 	rc = nl_send_auto(c->sk, msg);
-	nlmsg_free(msg);
 	if (rc < 0) {
 		nl_cb_put(cb);
+		nlmsg_free(msg);
 		return nlerr_to_errno(rc);
 	}
 	while (!x.done) {
@@ -187,6 +182,7 @@ int pcpnat_transact(struct pcpnat_client *c, struct nl_msg *msg,
 		}
 	}
 	nl_cb_put(cb);
+	nlmsg_free(msg);
 	return x.err;
 }
 

@@ -4,7 +4,10 @@
  *
  * Every call returns 0 or a negative errno. Where the module refused a
  * request it says why in an extack message; pcpnat_client_error() returns
- * it (or "" when there was none) until the next request. errno values of
+ * it (or "" when there was none) until the next request, led by the
+ * setting's keyword when the kernel pointed at one attribute and followed
+ * by the bounds its policy states ("udp-timeout: integer out of range
+ * (minimum 120)"). errno values of
  * MAP_ADD/MAP_DEL are listed in uapi/linux/pcpnat.h; pcpd maps them onto
  * PCP result codes.
  *

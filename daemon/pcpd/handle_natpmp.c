@@ -24,6 +24,7 @@ static uint16_t natpmp_errno_result(int err)
 	case -EACCES:
 	case -EPERM:
 	case -EEXIST:
+	case -EADDRNOTAVAIL:
 	case -EOPNOTSUPP:
 	case -EPROTONOSUPPORT:
 		return NATPMP_REFUSED;

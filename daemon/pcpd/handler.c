@@ -49,6 +49,7 @@ uint8_t pcpd_errno_result(int err)
 	case -EACCES:
 	case -EPERM:
 	case -EEXIST:
+	case -EADDRNOTAVAIL:	/* internal address outside the internal prefixes */
 		return PCP_NOT_AUTHORIZED;
 	case -ENETDOWN:
 	default:

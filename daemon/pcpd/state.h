@@ -21,7 +21,8 @@
 #include "pcpd/backend.h"
 #include "pcpd/backend_nl.h"
 
-#define PCPD_STATE_MAPS_MAX	65536	/* a bigger file is refused */
+/* The module's default table limit, rounded up: a bigger file is refused. */
+#define PCPD_STATE_MAPS_MAX	(1 << 20)
 
 struct pcpd_state_map {
 	struct pcpd_mapping m;	/* kind EXPLICIT; lifetime unused */

@@ -34,5 +34,8 @@ bash "$rundir/job" </dev/null
 echo $? >"$rundir/rc"
 dmesg >"$rundir/dmesg"
 sync
+# Wait for the power-off with a shell builtin: the 9p root may already be
+# gone, so no program can be loaded from it any more.
+mkfifo /run/halt
 echo o >/proc/sysrq-trigger
-sleep 10
+read -rt 10 <>/run/halt

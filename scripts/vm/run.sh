@@ -39,7 +39,7 @@ console=/dev/stdout
 [ "${VM_QUIET:-0}" = 1 ] && console=$rundir/console
 rc=0
 timeout --foreground -k 10 "${VM_TIMEOUT:-1200}" \
-	qemu-system-x86_64 -accel tcg -cpu max -smp "${VM_SMP:-2}" -m "${VM_MEM:-1536M}" \
+	qemu-system-x86_64 -accel tcg ${VM_QEMU_ARGS:-} -cpu max -smp "${VM_SMP:-2}" -m "${VM_MEM:-1536M}" \
 	-nic none -nographic -no-reboot -monitor none -serial stdio \
 	-kernel "$kernel" -initrd "$initrd" \
 	-append "console=ttyS0 panic=-1 quiet loglevel=4 pcpnat.proj=$top pcpnat.run=$rundir" \

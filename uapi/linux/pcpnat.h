@@ -14,6 +14,13 @@
  *   subscribers needs it too.
  * - Refusals carry an extack message; errno values are part of the ABI
  *   where listed below so that pcpd can map them onto PCP result codes.
+ * - Malformed input (missing required attribute, unknown or read-only
+ *   attribute, wrong type) is refused with EINVAL. A value outside the
+ *   range, or an exact length, that a command's policy states (UDP timeout
+ *   below 120, nonce not 12 bytes, kind out of range ...) is refused by the
+ *   netlink core itself with ERANGE, as for every netlink family; its
+ *   extack points at the attribute (NLMSGERR_ATTR_OFFS) and, for ranges,
+ *   gives the bounds (NLMSGERR_ATTR_POLICY).
  *
  * Ordering of mappings (dumps, cursors, PCP GET/NEXT)
  *   Mappings are walked in the order of (bucket of the keyed hash of the
@@ -236,6 +243,8 @@ enum pcpnat_stats_attr {
  *   EOPNOTSUPP    internal port 0 not allowed     -> UNSUPP_PROTOCOL / NOT_AUTHORIZED
  *   ENETDOWN      no external pool configured     -> NETWORK_FAILURE
  *   E2BIG         more than PCPNAT_FILTERS_MAX    -> EXCESSIVE_REMOTE_PEERS
+ *   EADDRNOTAVAIL internal address outside the configured internal
+ *                 prefixes (never translated)     -> NOT_AUTHORIZED
  * MAP_DEL:
  *   ENOENT        no such mapping
  *   EACCES        explicit mapping, nonce differs (and no FORCE)
