@@ -251,7 +251,11 @@ want eq "$(jq -r .ext_addr <<<"$u")" 198.51.100.5
 want eq "$(jq -r .int_port <<<"$u")" 7400
 want eq "$(jq -r .nonce <<<"$u")" "$N1"
 want ge "$(jq -r .lifetime <<<"$u")" 1
-ok "external address removed: unsolicited MAP response with the new address"
+# NAT-PMP clients learn the new address from the RFC 6886 3.2.1 announcement.
+a=$(jq -c 'select(.version == 0 and .opcode == 128)' "$tmp/umap" | head -n 1)
+want eq "$(jq -r .result <<<"$a")" 0
+want eq "$(jq -r .ext_addr <<<"$a")" 198.51.100.5
+ok "external address removed: unsolicited MAP response and NAT-PMP announcement with the new address"
 
 # --- 8. robustness ------------------------------------------------------------
 before=$(pcpctl show --json | jq -r 'length')

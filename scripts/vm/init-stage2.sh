@@ -9,10 +9,16 @@ mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t tmpfs -o mode=755 run /run
 # The host's /tmp shows through (read-only below), writes stay in the VM.
-mkdir -p /run/tmp/upper /run/tmp/work
+# A project tree that lives under /tmp keeps its writable mount: it is
+# moved aside while the overlay goes on, then moved back on top of it.
+proj=$(sed -n 's/.*pcpnat.proj=\([^ ]*\).*/\1/p' /proc/cmdline)
+mkdir -p /run/proj /run/tmp/upper /run/tmp/work
+mount --move "$proj" /run/proj
 mount -t overlay -o lowerdir=/tmp,upperdir=/run/tmp/upper,workdir=/run/tmp/work tmp /tmp ||
 	mount -t tmpfs -o mode=1777 tmp /tmp
 chmod 1777 /tmp
+mkdir -p "$proj" 2>/dev/null
+mount --move /run/proj "$proj"
 mount -t tmpfs -o mode=1777 vartmp /var/tmp
 mkdir -p /dev/pts /run/netns /run/lock
 # devtmpfs has no /dev/fd: bash process substitution and kselftest's
