@@ -10,8 +10,10 @@
  *   exactly as they appear in packets, so neither side has to convert.
  * - Lifetimes and timeouts are in seconds (u32).
  * - Every command that changes state needs CAP_NET_ADMIN in the user
- *   namespace that owns the network namespace. Reading mappings of other
- *   subscribers needs it too.
+ *   namespace that owns the network namespace. So does MAP_GET, single
+ *   or dump: mappings carry other subscribers' addresses and nonces, and
+ *   pcpd (root) is the one that filters per subscriber for PCP GET.
+ *   CONFIG_GET and STATS_GET are open to all.
  * - Refusals carry an extack message; errno values are part of the ABI
  *   where listed below so that pcpd can map them onto PCP result codes.
  * - Malformed input (missing required attribute, unknown or read-only
