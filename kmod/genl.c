@@ -443,8 +443,9 @@ static const struct genl_ops pcpnat_genl_ops[] = {
 	},
 };
 
+/* Events carry every subscriber's mappings, nonces included. */
 static const struct genl_multicast_group pcpnat_mcgrps[] = {
-	{ .name = PCPNAT_MCGRP_EVENTS },
+	{ .name = PCPNAT_MCGRP_EVENTS, .flags = GENL_MCAST_CAP_NET_ADMIN },
 };
 
 struct genl_family pcpnat_genl_family __ro_after_init = {

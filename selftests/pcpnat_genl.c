@@ -1079,12 +1079,16 @@ TEST_F(genl, unprivileged)
 	struct cfgview v;
 	struct map m;
 	struct dumpres d = { 0 };
+	int grp;
 
 	ASSERT_EQ(0, config_set(&self->c, &r));
 	ASSERT_EQ(0, map_cmd(&self->c, PCPNAT_CMD_MAP_ADD, &q, &m));
 	ASSERT_EQ(0, drop_net_admin());
 	/* A socket opened without the capability, by a caller without it. */
 	ASSERT_EQ(0, conn_open(&u));
+	/* Looking the group up is open; joining it is not (below). */
+	grp = genl_ctrl_resolve_grp(u.sk, PCPNAT_GENL_NAME, PCPNAT_MCGRP_EVENTS);
+	ASSERT_LE(0, grp);
 	EXPECT_EQ(-EPERM, config_set(&u, &r));
 	EXPECT_EQ(-EPERM, map_cmd(&u, PCPNAT_CMD_MAP_ADD, &q, &m));
 	EXPECT_EQ(-EPERM, map_cmd(&u, PCPNAT_CMD_MAP_DEL, &q, &m));
@@ -1092,6 +1096,8 @@ TEST_F(genl, unprivileged)
 	EXPECT_EQ(-EPERM, xact(&u, req(&u, PCPNAT_CMD_STATS_RESET, 0), NULL, NULL));
 	EXPECT_EQ(-EPERM, map_get_int(&u, IPPROTO_UDP, "10.0.0.2", 5000, &m));
 	EXPECT_EQ(-EPERM, dump(&u, &d, NULL, 0, NULL));
+	/* Nor may it listen to the events: they carry other subscribers' nonces. */
+	EXPECT_NE(0, nl_socket_add_membership(u.sk, grp));
 	/* Reading the configuration is open. */
 	EXPECT_EQ(0, config_get(&u, &v));
 	EXPECT_EQ(1, v.mappings);

@@ -13,7 +13,8 @@
  *   namespace that owns the network namespace. So does MAP_GET, single
  *   or dump: mappings carry other subscribers' addresses and nonces, and
  *   pcpd (root) is the one that filters per subscriber for PCP GET.
- *   CONFIG_GET and STATS_GET are open to all.
+ *   CONFIG_GET and STATS_GET are open to all; joining the events group
+ *   needs CAP_NET_ADMIN too.
  * - Refusals carry an extack message; errno values are part of the ABI
  *   where listed below so that pcpd can map them onto PCP result codes.
  * - Malformed input (missing required attribute, unknown or read-only
