@@ -51,7 +51,6 @@ int pcpnat_instance_create(struct pcpnat_net *pn, struct pcpnat_config *cfg)
 	err = pcpnat_hooks_register(pn);
 	if (err)
 		goto err_table;
-	pn->hooks_registered = true;
 	/* Started last: stopping it needs cfg_lock free, which we hold. */
 	pcpnat_gc_start(pn->table);
 	pn->live = true;
@@ -76,7 +75,6 @@ static void __net_exit pcpnat_net_exit(struct net *net)
 	if (!pn->live)
 		return;
 	pcpnat_hooks_unregister(pn);
-	pn->hooks_registered = false;
 	pcpnat_gc_stop(pn->table);
 	/* Packet path readers are done once the hooks are gone. */
 	synchronize_net();

@@ -113,7 +113,7 @@ struct pcpnat_net {
 	struct mutex cfg_lock;		/* serialises CONFIG_SET, FLUSH, teardown */
 	struct pcpnat_table *table;	/* NULL until first configured */
 	struct pcpnat_pcpu_stats __percpu *stats;
-	bool hooks_registered;
+	bool hooks_registered;	/* owned by xlate_hooks.c */
 	/* Set once the table, counters and hooks exist (under cfg_lock). */
 	bool live;
 };
