@@ -1,84 +1,104 @@
 # pcpnat: top-level build.
 #
 #   make                 module for KVER (default: newest installed headers),
-#                        pcpd and pcpctl
+#                        pcpd and pcpctl: what `make install` installs
 #   make check           host unit tests, then the selftests in a VM for every
 #                        kernel of the matrix; ends with "N passed, N failed"
 #   make demo            a router in network namespaces, in a VM
 #   make bench           benchmarks (not part of check)
+#   make unit            host unit tests only
 #   make install         module, binaries and man pages on this machine
 #   make W=1 / C=1       passed to kbuild (extra warnings / sparse)
+#
+# Nothing here is computed when the Makefile is read from what `setup`
+# installs: the kernel versions are looked up by the recipes that use them,
+# after `setup` has run.
 
-TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+# kbuild and kselftest's lib.mk split paths at spaces. A tree whose path has
+# one is built through a space-free alias of it (scripts/tree-alias.sh).
+ifneq ($(if $(PCPNAT_TOP),1,$(words $(CURDIR))),1)
+ALIAS := $(shell "$(CURDIR)/scripts/tree-alias.sh")
+ifeq ($(ALIAS),)
+$(error no space-free alias for "$(CURDIR)")
+endif
+.DEFAULT_GOAL := all
+%::
+	@"$(ALIAS)/scripts/make-in.sh" $(MAKE) $@
+else
+
+TOP := $(if $(PCPNAT_TOP),$(PCPNAT_TOP),$(CURDIR))
 BUILD := $(TOP)/build
-
-# Every kernel with headers installed, newest last.
-KVERS_INSTALLED := $(shell ls -d /lib/modules/*/build 2>/dev/null | \
-		     cut -d/ -f4 | sort -V)
-KVER ?= $(lastword $(KVERS_INSTALLED))
-# The test matrix: Debian bookworm's 6.1 and Debian's 6.12 for bookworm.
-MATRIX ?= $(filter 6.1.% 6.12.%,$(KVERS_INSTALLED))
-
 export PCPNAT_TOP := $(TOP)
 
-.PHONY: all module modules-all userspace selftests-bin check unit demo bench \
-	fuzz install clean setup print-matrix
+# The kernel a plain `make` builds for, and the test matrix: looked up when
+# used (recursive variables), so a fresh machine's first run sees the
+# kernels that `setup` has just installed.
+KVER_DEFAULT = $(shell "$(TOP)/scripts/kernel/kvers.sh" newest)
+KVER ?= $(KVER_DEFAULT)
+
+.PHONY: all module userspace selftests-bin check unit demo bench fuzz \
+	install clean setup print-matrix debug-kernel
 
 all: module userspace
 
 setup:
-	@$(TOP)/scripts/setup.sh
+	@"$(TOP)/scripts/setup.sh"
 
 # kbuild writes objects next to the sources; a tree of symlinks per kernel
-# keeps the two kernels' objects apart and the source tree clean.
-define kmod_rule
-module-$(1):
-	@$(TOP)/scripts/shadow-tree.sh $(BUILD)/kmod/$(1)
-	$$(MAKE) -C /lib/modules/$(1)/build M=$(BUILD)/kmod/$(1) \
+# keeps the kernels' objects apart and the source tree clean.
+module-%:
+	@"$(TOP)/scripts/shadow-tree.sh" "$(BUILD)/kmod/$*"
+	$(MAKE) -C "$$("$(TOP)/scripts/kernel/kdir.sh" $*)" M="$(BUILD)/kmod/$*" \
 		$(if $(W),W=$(W)) $(if $(C),C=$(C)) modules
-.PHONY: module-$(1)
-endef
-$(foreach k,$(KVERS_INSTALLED),$(eval $(call kmod_rule,$(k))))
 
-module: module-$(KVER)
-modules-all: $(addprefix module-,$(MATRIX))
+module:
+	@[ -n "$(KVER)" ] || { echo "make: no kernel headers installed" \
+		"(apt-get install linux-headers-amd64)" >&2; exit 1; }
+	@$(MAKE) --no-print-directory module-$(KVER)
 
+# pcpd and pcpctl only: a router needs no test framework.
 userspace:
-	$(MAKE) -C $(TOP)/daemon O=$(BUILD)/host
+	$(MAKE) -C "$(TOP)/daemon" O="$(BUILD)/host" bins
 
-unit: userspace
-	$(MAKE) -C $(TOP)/daemon O=$(BUILD)/host unit
+# Host unit tests use kselftest_harness.h, which `setup` provides.
+unit: setup
+	$(MAKE) -C "$(TOP)/daemon" O="$(BUILD)/host" unit
 
 # The selftests' C programs run inside the VM from the host's root.
-selftests-bin: userspace
-	@mkdir -p $(BUILD)/selftests
-	$(MAKE) -C $(TOP)/selftests OUTPUT=$(BUILD)/selftests
+selftests-bin: setup userspace
+	@mkdir -p "$(BUILD)/selftests"
+	$(MAKE) -C "$(TOP)/selftests" OUTPUT="$(BUILD)/selftests"
+
+debug-kernel: setup
+	@"$(TOP)/scripts/kernel/build-debug.sh" >/dev/null
 
 check: setup
-	@$(TOP)/scripts/check.sh
+	@"$(TOP)/scripts/check.sh"
 
 demo: setup
 	$(MAKE) module userspace selftests-bin
-	@$(TOP)/scripts/vm/run.sh $(KVER) $(TOP)/scripts/demo.sh
+	@"$(TOP)/scripts/vm/run.sh" "$(KVER)" "$(TOP)/scripts/demo.sh"
 
 bench: setup
 	$(MAKE) module userspace
-	@$(TOP)/bench/run.sh $(KVER)
+	@"$(TOP)/bench/run.sh" "$(KVER)"
 
 fuzz: setup
-	$(MAKE) -C $(TOP)/daemon O=$(BUILD)/host fuzz FUZZ_SECONDS=$(or $(FUZZ_SECONDS),300)
+	$(MAKE) -C "$(TOP)/daemon" O="$(BUILD)/host" fuzz FUZZ_SECONDS=$(or $(FUZZ_SECONDS),300)
 
 install: all
-	install -D -m 644 $(BUILD)/kmod/$(KVER)/kmod/pcpnat.ko \
-		$(DESTDIR)/lib/modules/$(KVER)/extra/pcpnat.ko
-	$(MAKE) -C $(TOP)/daemon O=$(BUILD)/host install
+	install -D -m 644 "$(BUILD)/kmod/$(KVER)/kmod/pcpnat.ko" \
+		"$(DESTDIR)/lib/modules/$(KVER)/extra/pcpnat.ko"
+	$(MAKE) -C "$(TOP)/daemon" O="$(BUILD)/host" install
 	@# An existing configuration is the admin's: never overwritten.
-	[ -e $(DESTDIR)/etc/pcpd.conf ] || \
-		install -D -m 644 $(TOP)/etc/pcpd.conf $(DESTDIR)/etc/pcpd.conf
+	[ -e "$(DESTDIR)/etc/pcpd.conf" ] || \
+		install -D -m 644 "$(TOP)/etc/pcpd.conf" "$(DESTDIR)/etc/pcpd.conf"
 	$(if $(DESTDIR),,depmod -a $(KVER))
 
 clean:
-	rm -rf $(BUILD)/kmod $(BUILD)/host $(BUILD)/selftests $(BUILD)/vm
+	rm -rf "$(BUILD)/kmod" "$(BUILD)/host" "$(BUILD)/selftests" "$(BUILD)/vm"
 
 print-matrix:
-	@printf '%s\n' $(MATRIX)
+	@"$(TOP)/scripts/kernel/kvers.sh" matrix
+
+endif

@@ -22,9 +22,10 @@
 # See bench/README.md for the method.
 set -euo pipefail
 kver=${1:?usage: bench/run.sh KVER}
-top=$(cd "$(dirname "$0")/.." && pwd)
+. "$(dirname "$0")/../scripts/paths.sh"
+top=$PCPNAT_TOP
 # Where `make module userspace` put the module and the binaries.
-build=${BENCH_BUILD:-$top/build}
+build=${BENCH_BUILD:-$PCPNAT_BUILD}
 
 if [ "${BENCH_QUICK:-0}" = 1 ]; then
 	: "${BENCH_RUNS:=3}" "${BENCH_PKTS:=5000}" "${BENCH_SIZES:=1 1000 10000}"
@@ -102,7 +103,10 @@ PCPD=$build/host/pcpd
 BENCH_TOOLS=$build/bench
 EOF
 echo "bench: kernel $kver, results in $out"
-[ -f "$ko" ] || echo "bench: $ko missing: the pcpnat arm (A4) is skipped" >&2
+# The module and pcpctl are this project's own: without them the bench
+# would measure only Linux's NAT and say nothing of pcpnat.
+[ -f "$ko" ] || { echo "bench: $ko missing (make module KVER=$kver)" >&2; exit 1; }
+[ -x "$build/host/pcpctl" ] || { echo "bench: $build/host/pcpctl missing (make userspace)" >&2; exit 1; }
 
 # One vCPU for the device under test; -icount shift=0 makes guest time
 # count instructions (1 ns each), immune to load on the host.

@@ -1,18 +1,37 @@
 #!/bin/bash
 # make check: host unit tests and a short fuzz run, then for every kernel of
-# the matrix a W=1 and sparse build of the module and the selftests in a VM.
+# the matrix (Debian's 6.1 and 6.12, and a debug build of Debian's 6.12
+# source) a W=1 and sparse build of the module and the selftests in a VM.
 # Prints each part's KTAP and ends with one line "N passed, N failed".
+# A skipped result fails the run (ALLOW_SKIP=1 accepts them): everything the
+# tests need is installed by setup, so a skip means a test proved nothing.
 set -uo pipefail
-top=$(cd "$(dirname "$0")/.." && pwd)
-ksft=$top/build/cache/kselftest
-out=$top/build/check
+. "$(dirname "$0")/paths.sh"
+top=$PCPNAT_TOP
+ksft=$PCPNAT_KSFT
+out=$PCPNAT_BUILD/check
 rm -rf "$out" && mkdir -p "$out"
 cd "$top"
 
-mapfile -t matrix < <(make -s -C "$top" print-matrix)
-((${#matrix[@]} == 2)) || echo "check: expected two kernels in the matrix, have: ${matrix[*]}" >&2
-
 parts=()
+# The debug kernel: built once per machine, then taken from the cache.
+echo "check: the debug kernel (built once per machine, cached in $PCPNAT_KCACHE)" >&2
+if "$top/scripts/kernel/build-debug.sh" >"$out/debug-kernel.log" 2>&1; then
+	printf 'TAP version 13\n1..1\nok 1 debug kernel %s is built\n' \
+		"$(tail -n1 "$out/debug-kernel.log")"
+else
+	printf 'TAP version 13\n1..1\n'; sed 's/^/# /' "$out/debug-kernel.log" | tail -n 40
+	printf 'not ok 1 debug kernel builds\n'
+fi >"$out/debug-kernel.ktap"
+parts+=(debug-kernel)
+
+mapfile -t matrix < <("$top/scripts/kernel/kvers.sh" matrix)
+if ((${#matrix[@]} != 3)); then
+	printf 'TAP version 13\n1..1\nnot ok 1 the matrix has 6.1, 6.12 and the debug kernel (have: %s)\n' \
+		"${matrix[*]}" >"$out/matrix.ktap"
+	parts+=(matrix)
+fi
+
 # A part that is one step: KTAP with a single result.
 single() {
 	local name=$1 id=$2; shift 2
@@ -35,17 +54,17 @@ kbuild_clean() {
 # Host: userspace build, unit tests (through kselftest's runner), fuzzing.
 single "userspace builds with -Wall -Wextra -Werror" build-userspace \
 	make -s userspace
-make -s -C daemon O="$top/build/host" all >/dev/null 2>&1
+make -s -C daemon O="$PCPNAT_HOST" all >/dev/null 2>&1
 (
 	set +u	# runner.sh reads unset variables
 	BASE_DIR=$ksft
 	. "$ksft/kselftest/runner.sh"
 	export kselftest_override_timeout=300
-	run_many "$top"/build/host/tests/test_*
+	run_many "$PCPNAT_HOST"/tests/test_*
 ) >"$out/host-unit.ktap" 2>&1
 parts+=(host-unit)
 single "fuzz the PCP parser for ${FUZZ_SECONDS:=15} s" fuzz \
-	make -s -C daemon O="$top/build/host" fuzz FUZZ_SECONDS="$FUZZ_SECONDS"
+	make -s -C daemon O="$PCPNAT_HOST" fuzz FUZZ_SECONDS="$FUZZ_SECONDS"
 
 single "selftest programs build" build-selftests make -s selftests-bin
 
@@ -73,6 +92,12 @@ for k in "${matrix[@]}"; do
 		} >>"$out/vm-$k.ktap"
 	fi
 	parts+=("vm-$k")
+	# The debug kernel also runs the KUnit suites (scripts/vm/kunit.sh).
+	if [[ $k == *-pcpnat-debug ]]; then
+		[ -s "$out/vm-$k-kunit.ktap" ] ||
+			printf 'TAP version 13\n1..1\nnot ok 1 kunit: no results from %s\n' "$k" >"$out/vm-$k-kunit.ktap"
+		parts+=("vm-$k-kunit")
+	fi
 done
 
 pass=0 fail=0 skip=0
@@ -83,6 +108,11 @@ for p in "${parts[@]}"; do
 	pass=$((pass + np)) fail=$((fail + nf)) skip=$((skip + ns))
 done
 if ((skip)); then
+	echo "# skipped results (each one fails the run unless ALLOW_SKIP=1):"
+	for p in "${parts[@]}"; do
+		grep -E '^(# )?ok .*# *[Ss][Kk][Ii][Pp]' "$out/$p.ktap" | sed "s|^|#   $p: |"
+	done
+	[ "${ALLOW_SKIP:-0}" = 1 ] || fail=$((fail + skip))
 	echo "$pass passed, $fail failed, $skip skipped"
 else
 	echo "$pass passed, $fail failed"

@@ -8,11 +8,12 @@
 #
 #   home 10.0.1.2 -- br-int 10.0.1.1 [router] r-ext 198.51.100.1 -- internet 198.51.100.2
 set -uo pipefail
-top=$(cd "$(dirname "$0")/.." && pwd)
+. "$(dirname "$0")/paths.sh"
+top=$PCPNAT_TOP
 cd "$top"
 
 # Bare names on PATH, so the commands shown are exactly the ones run.
-export PATH=$top/build/host:$top/build/selftests:$PATH
+export PATH=$PCPNAT_HOST:$PCPNAT_SELFTESTS:$PATH
 PROBE=udp_tcp_probe PCPCTL=pcpctl PCPD=pcpd
 source "$top/selftests/lib.sh"
 R=router C1=home C2= S=internet

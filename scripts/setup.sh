@@ -4,17 +4,19 @@
 # is skipped when its result is already there, so a second run is instant.
 set -euo pipefail
 
-top=$(cd "$(dirname "$0")/.." && pwd)
-cache=${PCPNAT_CACHE:-$top/build/cache}
+. "$(dirname "$0")/paths.sh"
+cache=${PCPNAT_CACHE:-$PCPNAT_BUILD/cache}
 
 # Debian packages: the toolchain for userspace and the module, both kernels
-# of the test matrix with their headers, qemu and the initramfs pieces.
+# of the test matrix with their headers, qemu and the initramfs pieces, and
+# what building the debug kernel from linux-source-6.12 takes.
 pkgs=(
 	build-essential pkg-config clang llvm sparse
 	libnl-3-dev libnl-genl-3-dev libnl-route-3-dev libjson-c-dev
 	linux-image-amd64 linux-headers-amd64
 	linux-image-6.12-amd64 linux-headers-6.12-amd64 linux-source-6.12
 	qemu-system-x86 busybox-static cpio xz-utils kmod
+	bc bison flex libelf-dev libssl-dev rsync python3
 	iproute2 nftables jq procps socat natpmpc libinih-dev
 )
 

@@ -9,15 +9,13 @@
 #   c2 10.0.1.3 --+   (c2 only when $C2 is set)
 #
 # The caller names the namespaces (topo_names PREFIX, or R, C1, C2, S
-# directly), then runs topo_setup and configures pcpnat itself. May be set
-# before sourcing: PROBE, PCPCTL, PCPD (default: the build tree).
+# directly), then runs topo_setup and configures pcpnat itself. PROBE,
+# PCPCTL and PCPD name the programs; scripts/paths.sh, the one place that
+# says where the build lives, sets them from this tree unless already set.
 # ok/want print KTAP: a test sources kselftest/ktap_helpers.sh too.
 
-top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-
-PROBE=${PROBE:-$top/build/selftests/udp_tcp_probe}
-PCPCTL=${PCPCTL:-$top/build/host/pcpctl}
-PCPD=${PCPD:-$top/build/host/pcpd}
+source "$(dirname "${BASH_SOURCE[0]}")/../scripts/paths.sh"
+top=$PCPNAT_TOP
 
 EXT=198.51.100.1
 SRV=198.51.100.2

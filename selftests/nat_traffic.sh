@@ -15,7 +15,6 @@
 source "$KSFT_DIR/kselftest/ktap_helpers.sh"
 here=$(cd "$(dirname "$0")" && pwd)
 
-PCPCTL=${PCPCTL:-$(command -v pcpctl || echo "$here/../build/host/pcpctl")}
 source "$here/lib.sh"
 topo_names pcpnat
 

@@ -23,8 +23,8 @@ messages and prints one JSON object a line with its arrival time.
 
 Exit 0 when a response came (whatever its result), 1 on timeout.
 
-get (seed draft-boucadair-pcp-failure-06, App. B; layouts in PCP-WIRE.md)
-is written from the draft, not from pcpd's codec, so that it cross-checks
+get (draft-boucadair-pcp-failure-06, App. B; layouts in B.1 and B.4) is
+written from the draft, not from pcpd's codec, so that it cross-checks
 pcpd. It prints one JSON object: "responses" (one per GET exchange, with
 its length, the MORE/END marks of its NEXT options and the problems found
 in it under "bad") and "mappings" (every mapping returned, in order, with
@@ -190,7 +190,7 @@ def flood(a):
     return 0
 
 
-# --- GET / NEXT (seed failure draft App. B) ----------------------------------
+# --- GET / NEXT (draft-boucadair-pcp-failure App. B) -------------------------
 OP_GET = 98
 OPT_NEXT = 131
 NEXT_FIXED = 56            # nonce 12, proto/rsvd/MORE-END 4, 2 x 16, 4, 2 x 2

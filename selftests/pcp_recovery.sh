@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Recovery from failures (seed draft-boucadair-pcp-failure-06) against
+# Recovery from failures (draft-boucadair-pcp-failure-06) against
 # pcpd and pcpnat.ko over real sockets: GET/NEXT walks (App. B), a client
 # that lost its nonces (2.3), a host whose address changed (2.4) and a cold
 # standby taking over (3.4). The PCP client, pcp_client.py, decodes GET and
@@ -241,7 +241,8 @@ pcpc "$C1" get "$GW" --int-addr "$H2" >"$tmp/g"
 want eq "$(q "$tmp/g" .result)" 130
 done_ "subscriber isolation: $H2 sees its own 2 mappings only, never $H1's nor its nonces"
 
-# --- 5. the PCP client crashed and forgot its nonces (seed 2.3) ---------------
+# --- 5. the PCP client crashed and forgot its nonces --------------------------
+# (draft-boucadair-pcp-failure 2.3)
 pcpctl flush subscriber "$H1" >/dev/null
 declare -A nonces port
 for p in 6100 6101 6102; do
@@ -276,7 +277,7 @@ want eq "$(jq -r .result <<<"$r")" 0
 want eq "$(pcpctl show proto udp int "$H1:6101" --json | jq -r length)" 0
 done_ "client crash: GET recovers its mappings and nonces, the recovered nonce refreshes and deletes"
 
-# --- 6. the host's internal address changes (seed 2.4) ------------------------
+# --- 6. the host's internal address changes (draft-boucadair-pcp-failure 2.4) -
 H1b=10.0.1.12
 want pcpctl config set quota 3
 r=$(pcpc "$C1" map "$GW" --proto udp --int-port 6200)
@@ -314,7 +315,8 @@ want eq "$(jq -r .result <<<"$r")" 10
 want pcpctl config set quota 0
 done_ "internal address change: stale mappings keep the old port and the quota until pcpctl flush SUBSCRIBER"
 
-# --- 7. cold standby without state redundancy (seed 3.4) ----------------------
+# --- 7. cold standby without state redundancy ---------------------------------
+# (draft-boucadair-pcp-failure 3.4)
 # The primary has counted for a while; the standby is configured afresh.
 for i in $(seq 30); do
 	e1=$(pcpc "$C1" announce "$GW" | jq -r .epoch)

@@ -9,10 +9,9 @@
 # Needs: pcpnat.ko loaded, root, jq. PCPCTL overrides the binary;
 # PCPCTL_SCALE the size of the large dump (0 skips it).
 
-KSFT_DIR=${KSFT_DIR:-$(dirname "$0")/../build/cache/kselftest}
-source "$KSFT_DIR/kselftest/ktap_helpers.sh"
+source "$(dirname "$0")/../scripts/paths.sh"
+source "${KSFT_DIR:-$PCPNAT_KSFT}/kselftest/ktap_helpers.sh"
 
-PCPCTL=${PCPCTL:-/work/main/build/host/pcpctl}
 SCALE=${PCPCTL_SCALE:-100000}
 NS=pcpctl-$$
 TMP=$(mktemp -d)
@@ -26,14 +25,12 @@ cleanup() {
 trap cleanup EXIT
 
 ktap_print_header
-if [ "$(id -u)" != 0 ] || ! command -v jq >/dev/null || [ ! -x "$PCPCTL" ]; then
-	ktap_skip_all "needs root, jq and $PCPCTL"
-	exit "$KSFT_SKIP"
-fi
-if ! grep -q '^pcpnat ' /proc/modules; then
-	ktap_skip_all "pcpnat.ko is not loaded"
-	exit "$KSFT_SKIP"
-fi
+# All of these are the project's own or installed by its set-up: missing,
+# they fail the test, never skip it.
+[ "$(id -u)" = 0 ] || ktap_exit_fail_msg "needs root"
+command -v jq >/dev/null || ktap_exit_fail_msg "jq is missing (scripts/setup.sh installs it)"
+[ -x "$PCPCTL" ] || ktap_exit_fail_msg "missing $PCPCTL (make userspace)"
+grep -q '^pcpnat ' /proc/modules || ktap_exit_fail_msg "pcpnat.ko is not loaded"
 ktap_set_plan 24
 
 ctl() { ip netns exec "$NS" "$PCPCTL" "$@"; }

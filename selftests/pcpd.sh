@@ -115,7 +115,8 @@ want eq "$(jq -r .lifetime <<<"$r")" 0
 want eq "$(pcpctl show proto udp int "$H1:7050" --json | jq -r 'length')" 0
 ok "PCP MAP delete: wrong nonce keeps the mapping, lifetime 0 deletes"
 
-# Seed 2.13: a mapping that carried traffic lives on as implicit.
+# A mapping that carried traffic lives on as implicit (RFC 6887 15;
+# draft-boucadair-pcp-flow-examples 2.13).
 r=$(pcpc "$C1" map "$GW" --proto udp --int-port 7000 --lifetime 0 --nonce $N1)
 want eq "$(jq -r .result <<<"$r")" 0
 want ge "$(jq -r .lifetime <<<"$r")" 1
@@ -183,7 +184,7 @@ want [ "$(awk -v a="${t[0]}" -v b="${t[1]}" -v c="${t[2]}" -v d="${t[3]}" \
 want eq "$(grep '"opcode": 0' "$tmp/ann" | head -1 | jq -r .epoch)" 0
 ok "unsolicited ANNOUNCE to 224.0.0.1:5350 after the flush, interval doubling (${t[*]})"
 
-# --- 5. per-subscriber epoch (failure draft 3.2) ------------------------------
+# --- 5. per-subscriber epoch (draft-boucadair-pcp-failure 3.2) ---------------
 sleep 8
 pcpc "$C1" map "$GW" --proto udp --int-port 7300 --nonce $N1 >/dev/null
 pcpc "$C2" map "$GW" --proto udp --int-port 7300 --nonce $N1 >/dev/null

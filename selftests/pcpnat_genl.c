@@ -47,7 +47,11 @@
 #include "kselftest_harness.h"
 #pragma GCC diagnostic pop
 
-/* Mappings in the dump test; 100000 is the goal of issue 4. */
+/*
+ * Mappings in the dump test: enough that one dump spans many netlink
+ * messages while another process adds and deletes keys, so a walk that
+ * loses or repeats entries between messages shows.
+ */
 #ifndef DUMP_COUNT
 #define DUMP_COUNT	100000
 #endif
@@ -940,8 +944,9 @@ TEST_F(genl, map_outside_internal)
 }
 
 /*
- * Deleting a mapping its host still uses (flow-examples 2.13): it stays as
- * an implicit mapping and the reply gives the remaining idle lifetime. A
+ * Deleting a mapping its host still uses (RFC 6887 15;
+ * draft-boucadair-pcp-flow-examples 2.13): it stays as an implicit
+ * mapping and the reply gives the remaining idle lifetime. A
  * PEER-style implicit request counts as traffic, so no packets are needed.
  */
 TEST_F(genl, del_active_reverts)

@@ -31,10 +31,12 @@ if [ -n "${BENCH_KO:-}" ] && [ -f "$BENCH_KO" ] && [ -x "$PCPCTL" ]; then
 	if insmod "$BENCH_KO" hash_bits="${BENCH_HASH_BITS:-16}"; then
 		PCPNAT_KO_OK=1
 	else
-		log "insmod $BENCH_KO failed: A4 skipped"
+		log "insmod $BENCH_KO failed"
+		exit 1
 	fi
 else
-	log "no pcpnat.ko or pcpctl: A4 skipped"
+	log "no pcpnat.ko or pcpctl"
+	exit 1
 fi
 emit meta all 0 0 kernel "$(uname -r)"
 emit meta all 0 0 a4 "${PCPNAT_KO_OK:-0}"

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * PCP v2 codec: pure functions over caller buffers, no I/O, no allocation.
- * Layouts: RFC 6887 7, 11, 12, 13; GET/NEXT: seed failure draft App. B
- * (summed up in shared/PCP-WIRE.md). Byte order: see pcp_types.h.
+ * Layouts: RFC 6887 7, 11, 12, 13; GET/NEXT: draft-boucadair-pcp-failure
+ * App. B. Byte order: see pcp_types.h.
  */
 #ifndef PCP_H
 #define PCP_H

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Response encoding (RFC 6887 7.2, 11.1, 12.1, failure draft App. B).
+ * Response encoding (RFC 6887 7.2, 11.1, 12.1; draft-boucadair-pcp-failure
+ * App. B).
  * Reserved fields are always written as zero.
  */
 #include <string.h>

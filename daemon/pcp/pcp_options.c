@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * PCP options: decoding with the validity rules of RFC 6887 7.3 and 13,
- * RFC 7220 (DESCRIPTION) and the seed failure draft App. B.4 (NEXT), and
- * encoding for responses.
+ * RFC 7220 (DESCRIPTION) and draft-boucadair-pcp-failure App. B.4 (NEXT),
+ * and encoding for responses.
  *
  * Each option is code (8) | reserved (8) | length (16) | data, padded with
  * zeros to a multiple of 4; the length does not count the padding.
@@ -18,7 +18,10 @@ static bool opt_valid_for(uint8_t code, uint8_t opcode)
 {
 	switch (code) {
 	case PCP_OPT_THIRD_PARTY:
-		/* GET: a NOC asks about one subscriber (failure draft B). */
+		/*
+		 * GET: a NOC asks about one subscriber
+		 * (draft-boucadair-pcp-failure App. B).
+		 */
 		return opcode == PCP_OP_MAP || opcode == PCP_OP_PEER ||
 		       opcode == PCP_OP_GET;
 	case PCP_OPT_PREFER_FAILURE:
@@ -34,7 +37,8 @@ static bool opt_valid_for(uint8_t code, uint8_t opcode)
 
 /*
  * RFC 6887 13.3: the prefix length counts over the 128-bit form, so an
- * IPv4 filter has 96..128; 0 is the seed's "remove all filters".
+ * IPv4 filter has 96..128; 0 is "remove all filters"
+ * (draft-boucadair-pcp-flow-examples 6.2).
  */
 static bool filter_plen_ok(const struct pcp_filter *f)
 {

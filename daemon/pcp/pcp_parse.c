@@ -65,7 +65,10 @@ static uint8_t check_semantics(const struct pcp_request *req)
 
 	switch (req->opcode) {
 	case PCP_OP_MAP:
-		/* "All protocols" has no ports (RFC 6887 11.1, seed 2.16). */
+		/*
+		 * "All protocols" has no ports (RFC 6887 11.1;
+		 * draft-boucadair-pcp-flow-examples 2.16).
+		 */
 		if (m->protocol == 0 && m->int_port != 0)
 			return PCP_MALFORMED_REQUEST;
 		break;

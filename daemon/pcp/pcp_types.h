@@ -34,7 +34,7 @@ enum pcp_opcode {
 	PCP_OP_ANNOUNCE	= 0,
 	PCP_OP_MAP	= 1,
 	PCP_OP_PEER	= 2,
-	/* Private-use range, seed draft-boucadair-pcp-failure-06 App. B. */
+	/* Private-use range, draft-boucadair-pcp-failure-06 App. B.1. */
 	PCP_OP_GET	= 98,
 };
 
@@ -43,7 +43,8 @@ enum pcp_option_code {
 	PCP_OPT_PREFER_FAILURE	= 2,
 	PCP_OPT_FILTER		= 3,
 	PCP_OPT_DESCRIPTION	= 128,	/* RFC 7220 */
-	PCP_OPT_NEXT		= 131,	/* failure draft App. B.4 */
+	/* draft-boucadair-pcp-failure App. B.4 */
+	PCP_OPT_NEXT		= 131,
 };
 
 /* Codes below this must be understood by the server (RFC 6887 7.3). */
@@ -70,7 +71,8 @@ enum pcp_result {
 	PCP_ADDRESS_MISMATCH		= 12,
 	PCP_EXCESSIVE_REMOTE_PEERS	= 13,
 	PCP_UNSUPP_FAMILY		= 14,	/* draft-cheshire-pcp-unsupp-family */
-	PCP_NONEXIST_MAP		= 130,	/* GET, failure draft App. B.2 */
+	/* GET: draft-boucadair-pcp-failure App. B.2 */
+	PCP_NONEXIST_MAP		= 130,
 	PCP_AMBIGUOUS			= 131,
 };
 
@@ -90,7 +92,8 @@ enum pcp_result {
 #define PCP_NEXT_CODES_MAX	8
 
 struct pcp_filter {
-	uint8_t prefix_len;	/* 0 = "remove all filters" (seed 6.2) */
+	/* 0 = "remove all filters" (draft-boucadair-pcp-flow-examples 6.2) */
+	uint8_t prefix_len;
 	uint16_t port;		/* remote peer port, 0 = any */
 	uint8_t addr[16];
 };

@@ -2,15 +2,16 @@
 /*
  * Unsolicited messages from the server.
  * - After a state loss, an ANNOUNCE response to 224.0.0.1:5350 on each
- *   internal interface (RFC 6887 14.1.3, seed flow-examples 2.21), so
- *   clients see the epoch jump and repair their mappings at once.
+ *   internal interface (RFC 6887 14.1.3; draft-boucadair-pcp-flow-examples
+ *   2.21), so clients see the epoch jump and repair their mappings at once.
  * - When the external address changes, NAT-PMP's address announcement to
  *   224.0.0.1:5350 (RFC 6886 3.2.1).
  * Both are sent PCPD_ANNOUNCE_COUNT times, the first at once, then with
  * an interval starting at 250 ms and doubling, as RFC 6886 3.2.1 spells
  * out and RFC 6887 14.1.3 asks for PCP. A new loss restarts the series.
  * - When a mapping's external address changes or goes, an unsolicited MAP
- *   response to the client's 5350 (RFC 6887 14.2, seed 2.20), once.
+ *   response to the client's 5350 (RFC 6887 14.2;
+ *   draft-boucadair-pcp-flow-examples 2.20), once.
  */
 #include <arpa/inet.h>
 #include <string.h>

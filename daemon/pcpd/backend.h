@@ -65,10 +65,11 @@ struct pcpd_backend_ops {
 	 * honouring the suggested external address/port when free (with
 	 * PCPNAT_MAP_F_PREFER_FAILURE: -EADDRINUSE when not). An implicit
 	 * mapping holds the key: it becomes explicit and keeps its external
-	 * endpoint (RFC 6887 11.3, seed 2.12). An explicit one with the same
-	 * nonce: refreshed (lifetime set, external endpoint kept, filters
-	 * replaced only with PCPNAT_MAP_F_SET_FILTERS). Another nonce:
-	 * -EEXIST, nothing changed. *out = the mapping as installed.
+	 * endpoint (RFC 6887 11.3; draft-boucadair-pcp-flow-examples 2.12).
+	 * An explicit one with the same nonce: refreshed (lifetime set,
+	 * external endpoint kept, filters replaced only with
+	 * PCPNAT_MAP_F_SET_FILTERS). Another nonce: -EEXIST, nothing changed.
+	 * *out = the mapping as installed.
 	 */
 	int (*map_add)(void *be, const struct pcpd_mapping *req,
 		       uint32_t flags, struct pcpd_mapping *out);
@@ -84,8 +85,9 @@ struct pcpd_backend_ops {
 	 * MAP_DEL of the explicit mapping with key->{proto,int_addr,int_port}
 	 * and key->nonce: -ENOENT, -EACCES (nonce differs, no FORCE). When
 	 * traffic still uses it, the module keeps it as an implicit mapping
-	 * (RFC 6887 15, seed 2.13): *out then has kind IMPLICIT and the
-	 * remaining idle lifetime; otherwise out->lifetime is 0.
+	 * (RFC 6887 15; draft-boucadair-pcp-flow-examples 2.13): *out then
+	 * has kind IMPLICIT and the remaining idle lifetime; otherwise
+	 * out->lifetime is 0.
 	 */
 	int (*map_del)(void *be, const struct pcpd_mapping *key,
 		       uint32_t flags, struct pcpd_mapping *out);

@@ -133,7 +133,10 @@ static int nl_map_del(void *be, const struct pcpd_mapping *key,
 	if (err)
 		return err;
 	pcpd_nl_from_lib(&got, out);
-	/* Still carrying traffic: it lives on as implicit (seed 2.13). */
+	/*
+	 * Still carrying traffic: it lives on as implicit (RFC 6887 15;
+	 * draft-boucadair-pcp-flow-examples 2.13).
+	 */
 	if (got.kind != PCPNAT_KIND_IMPLICIT)
 		out->lifetime = 0;
 	return 0;

@@ -4,10 +4,12 @@
  * epoch bookkeeping pcpd adds on top of the module's:
  * - a subscriber whose mappings were flushed (`pcpctl flush SUBSCRIBER`,
  *   seen as MAP_DEL events with reason FLUSHED) sees its epoch restart
- *   at zero while the others keep counting (failure draft 3.2);
+ *   at zero while the others keep counting (draft-boucadair-pcp-failure
+ *   3.2);
  * - after pcpd restored the explicit mappings from stable storage into a
  *   fresh module instance, the epoch continues from the stored origin
- *   (failure draft Appendix A), for as long as that instance lives.
+ *   (draft-boucadair-pcp-failure App. A), for as long as that instance
+ *   lives.
  * Times are wall-clock seconds so that they can be stored across reboots.
  */
 #ifndef PCPD_BACKEND_NL_H

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * GET and NEXT (seed failure draft, App. B): a client lists its explicit
- * mappings to recover after a crash; a NOC on the THIRD_PARTY allow-list
- * may list anyone's.
+ * GET and NEXT (draft-boucadair-pcp-failure App. B): a client lists its
+ * explicit mappings to recover after a crash; a NOC on the THIRD_PARTY
+ * allow-list may list anyone's.
  *
  * Order: the module's walk order (uapi/linux/pcpnat.h), stable while the
  * table lives, so a walk resumes by internal key even if the Locator's
@@ -151,7 +151,11 @@ int pcpd_handle_get(struct pcpd_txn *t)
 	f.proto = q->u.get.protocol;
 	if (pcp_addr_to_v4(q->u.get.int_addr, &a))
 		f.int_addr = a;
-	/* Nonces only where they could be had anyway (issue 6, App. B). */
+	/*
+	 * Nonces go out only where GET may recover them: under relaxed
+	 * nonce validation (draft-boucadair-pcp-failure 2.3, 2.6), or to
+	 * the NOC on the THIRD_PARTY allow-list, which manages everyone's.
+	 */
 	w.show_nonce = !s->pol->nonce_strict || noc;
 	w.end_form = w.loc && w.loc->more_end != PCP_NEXT_MORE;
 

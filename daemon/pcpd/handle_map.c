@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * MAP (RFC 6887 11): create, refresh and delete explicit mappings, with
- * the nonce rules of seed 2.7/2.8, PREFER_FAILURE (13.2), FILTER (13.3,
- * seed 6) and THIRD_PARTY (13.1, seed 5).
+ * the nonce rules of draft-boucadair-pcp-flow-examples 2.7/2.8,
+ * PREFER_FAILURE (13.2), FILTER (13.3; the draft's section 6) and
+ * THIRD_PARTY (13.1; its section 5).
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -52,8 +53,9 @@ static int map_reply(struct pcpd_txn *t, uint32_t who,
 
 /*
  * The key is held by an explicit mapping with another nonce: never touch
- * it. Strict: NOT_AUTHORIZED with the mapping's remaining lifetime (seed
- * 2.7). Relaxed: its values under the client's nonce (seed 2.8).
+ * it. Strict: NOT_AUTHORIZED with the mapping's remaining lifetime
+ * (draft-boucadair-pcp-flow-examples 2.7). Relaxed: its values under the
+ * client's nonce (2.8).
  */
 static int nonce_mismatch(struct pcpd_txn *t, uint32_t who,
 			  const struct pcpd_mapping *cur)
@@ -110,7 +112,10 @@ static int delete_one(struct pcpd_txn *t, uint32_t who)
 		return nonce_mismatch(t, who, &cur);
 	if (err)
 		return pcpd_error(t, pcpd_errno_result(err));
-	/* Seed 2.13: still carrying traffic, it lives on as implicit. */
+	/*
+	 * Still carrying traffic, it lives on as implicit (RFC 6887 15;
+	 * draft-boucadair-pcp-flow-examples 2.13).
+	 */
 	return map_reply(t, who, &cur, after.lifetime, false);
 }
 

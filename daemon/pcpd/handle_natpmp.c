@@ -117,7 +117,10 @@ int pcpd_handle_natpmp(const struct pcpd_server *s, const uint8_t *buf,
 	err = s->ops->map_add(s->be, &want, 0, &got);
 	if (err == -EEXIST && !s->pol->nonce_strict &&
 	    !s->ops->map_get(s->be, proto, src, q.int_port, &cur))
-		/* Relaxed: report the PCP mapping, untouched (seed 2.8). */
+		/*
+		 * Relaxed: report the PCP mapping, untouched
+		 * (draft-boucadair-pcp-flow-examples 2.8).
+		 */
 		return np_map_reply(resp, cap, out, &q, NATPMP_SUCCESS, epoch,
 				    cur.ext_port, cur.lifetime);
 	if (err) {

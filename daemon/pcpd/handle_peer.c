@@ -2,8 +2,9 @@
 /*
  * PEER (RFC 6887 12): create or keep alive the implicit mapping a flow
  * uses and report it. A suggestion that cannot be met when the mapping is
- * new fails with CANNOT_PROVIDE_EXTERNAL (seed 8.2, 8.3): the client asks
- * for that endpoint because a peer expects it, another one is useless.
+ * new fails with CANNOT_PROVIDE_EXTERNAL (draft-boucadair-pcp-flow-examples
+ * 8.2, 8.3): the client asks for that endpoint because a peer expects it,
+ * another one is useless.
  */
 #include <errno.h>
 #include <string.h>

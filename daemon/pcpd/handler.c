@@ -42,7 +42,10 @@ uint8_t pcpd_errno_result(int err)
 		return PCP_CANNOT_PROVIDE_EXTERNAL;
 	case -EPROTONOSUPPORT:
 	case -EOPNOTSUPP:
-		/* Internal port 0 refused: seed 2.14 names UNSUPP_PROTOCOL. */
+		/*
+		 * Internal port 0 refused: draft-boucadair-pcp-flow-examples
+		 * 2.14 names UNSUPP_PROTOCOL.
+		 */
 		return PCP_UNSUPP_PROTOCOL;
 	case -E2BIG:
 		return PCP_EXCESSIVE_REMOTE_PEERS;
@@ -69,10 +72,16 @@ uint8_t pcpd_subject(struct pcpd_txn *t, uint32_t *who, bool *noc)
 		*noc = allowed;
 	if (!o->third_party)
 		return PCP_SUCCESS;
-	/* Seed 5.2: disabled on this server, as if we did not know it. */
+	/*
+	 * Disabled on this server, as if we did not know it
+	 * (draft-boucadair-pcp-flow-examples 5.2).
+	 */
 	if (!p->n_third_party)
 		return PCP_UNSUPP_OPTION;
-	/* Seed 5.3 and RFC 6887 13.1: naming oneself is malformed. */
+	/*
+	 * Naming oneself is malformed (RFC 6887 13.1;
+	 * draft-boucadair-pcp-flow-examples 5.3).
+	 */
 	if (!pcp_addr_to_v4(o->third_party_addr, who) || *who == t->src)
 		return *who == t->src ? PCP_MALFORMED_REQUEST :
 					PCP_MALFORMED_OPTION;

@@ -168,7 +168,10 @@ static int on_event(const struct pcpnat_event *e, void *arg)
 	case PCPNAT_CMD_EVENT_MAP_DEL:
 		pcpd_nl_from_lib(&e->map, &m);
 		if (e->has_reason && e->reason == PCPNAT_REASON_FLUSHED) {
-			/* Failure draft 3.2: this subscriber's state is new. */
+			/*
+			 * This subscriber's state is new
+			 * (draft-boucadair-pcp-failure 3.2).
+			 */
 			bool first = true;
 			unsigned int i;
 

@@ -13,9 +13,10 @@ struct pcpd_server;
 /* Protocols the module translates (uapi: UDP, TCP, ICMP). */
 bool pcpd_proto_supported(uint8_t proto);
 /*
- * FILTER semantics (RFC 6887 13.3, seed 6): filters add to those the
- * mapping has; a prefix length 0 clears all before it. Result into
- * want->filters; 0, or EXCESSIVE_REMOTE_PEERS / MALFORMED_OPTION.
+ * FILTER semantics (RFC 6887 13.3; draft-boucadair-pcp-flow-examples 6):
+ * filters add to those the mapping has; a prefix length 0 clears all
+ * before it. Result into want->filters; 0, or EXCESSIVE_REMOTE_PEERS /
+ * MALFORMED_OPTION.
  */
 uint8_t pcpd_merge_filters(const struct pcpd_policy *p,
 			   const struct pcpd_mapping *cur,

@@ -20,8 +20,10 @@ struct pcpd_prefix {
 struct pcpd_policy {
 	/*
 	 * Nonce mismatch on an existing explicit mapping: strict answers
-	 * NOT_AUTHORIZED (RFC 6887, seed 2.7), relaxed reports the mapping
-	 * unchanged (draft-cheshire-pcp-unsupp-family, seed 2.8).
+	 * NOT_AUTHORIZED (RFC 6887; draft-boucadair-pcp-flow-examples 2.7),
+	 * relaxed reports the mapping unchanged
+	 * (draft-cheshire-pcp-unsupp-family; draft-boucadair-pcp-flow-examples
+	 * 2.8).
 	 */
 	bool nonce_strict;
 	uint32_t lifetime_min;		/* granted lifetimes are clamped */

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Per-client rate limit (issue 5 item 3): a token bucket per source
- * address in a fixed table, so memory does not grow with the number of
- * clients; a new client takes the least recently seen slot of its set.
+ * Per-client rate limit (pcpd.conf rate_limit), so that one client
+ * flooding the server cannot starve the others of answers: a token bucket
+ * per source address in a fixed table, so memory does not grow with the
+ * number of clients; a new client takes the least recently seen slot of
+ * its set.
  */
 #ifndef PCPD_RATELIMIT_H
 #define PCPD_RATELIMIT_H

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Stable storage (failure draft section 4 and Appendix A): the explicit
+ * Stable storage (draft-boucadair-pcp-failure App. A): the explicit
  * mappings pcpd made, with everything needed to make them again (nonce,
  * filters, description, owner, absolute expiry), the epoch origin and the
  * per-subscriber epoch restarts.

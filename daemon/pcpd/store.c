@@ -153,7 +153,10 @@ void pcpd_store_resume(struct pcpd *d, uint64_t state_id, bool lost)
 	}
 	pcpd_nl_state_reset(&d->nl);
 	if (state_id && restore(d)) {
-		/* Failure draft Appendix A: storage makes the chain whole. */
+		/*
+		 * Storage makes the chain whole
+		 * (draft-boucadair-pcp-failure App. A).
+		 */
 		d->nl.origin = d->stored.origin;
 		d->nl.origin_state_id = state_id;
 		d->nl.nresets = d->stored.nresets;

@@ -2,8 +2,9 @@
 /*
  * Request builders and response checks for the PCP tests. They write and
  * read octets by hand, independently of the codec under test, so that a
- * bug shared by parser and builder cannot hide. Nonces like the seed's
- * "15685" go in the last four octets of the 96-bit field, big-endian.
+ * bug shared by parser and builder cannot hide. Nonces like the "15685" of
+ * draft-boucadair-pcp-flow-examples go in the last four octets of the
+ * 96-bit field, big-endian.
  */
 #ifndef PCP_TEST_UTIL_H
 #define PCP_TEST_UTIL_H
@@ -117,7 +118,10 @@ static inline size_t rq_third_party(uint8_t *b, size_t n, const char *addr)
 	return rq_opt(b, n, 1, d, 16);
 }
 
-/* Expected response, every field of the seed figures. */
+/*
+ * Expected response, every field of the figures of
+ * draft-boucadair-pcp-flow-examples.
+ */
 struct exp {
 	uint8_t op, result;
 	uint32_t lifetime, epoch;

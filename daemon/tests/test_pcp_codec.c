@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * PCP codec, byte for byte: request decoding, every malformed-input class
- * of RFC 6887 7.3 and 8.3, response encoding (seed flow-examples Figures
- * 40 and 42 for the unsolicited messages), error copies, NEXT packing.
+ * of RFC 6887 7.3 and 8.3, response encoding
+ * (draft-boucadair-pcp-flow-examples Figures 40 and 42 for the unsolicited
+ * messages), error copies, NEXT packing.
  */
 #pragma GCC diagnostic ignored "-Wunused-parameter"
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
@@ -31,7 +32,10 @@ static uint8_t verdict_of(const uint8_t *b, size_t n, uint8_t *result)
 		EXPECT_EQ((rc), _rc);					\
 } while (0)
 
-/* Figure 2 of the seed, decoded field by field. */
+/*
+ * Figure 2 of draft-boucadair-pcp-flow-examples (2.1), decoded field by
+ * field.
+ */
 TEST(parse_map_figure2)
 {
 	uint8_t b[64], a[16];

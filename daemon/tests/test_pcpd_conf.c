@@ -76,7 +76,8 @@ TEST(defaults)
 
 	ASSERT_EQ(0, pcpd_conf_parse_string("[pcpd]\nlisten = 10.0.0.1\n", &c,
 					    err, sizeof(err)));
-	EXPECT_FALSE(c.pol.nonce_strict);	/* relaxed, seed 2.8 */
+	/* Relaxed: draft-boucadair-pcp-flow-examples 2.8. */
+	EXPECT_FALSE(c.pol.nonce_strict);
 	EXPECT_TRUE(c.natpmp);
 	EXPECT_TRUE(c.announce);
 	EXPECT_EQ(0u, c.pol.n_third_party);	/* THIRD_PARTY off */

@@ -2,11 +2,12 @@
 /*
  * Every flow example of draft-boucadair-pcp-flow-examples-04, sections 2
  * to 9, replayed against pcpd's decision logic with the table (the fake
- * backend) in the state the example assumes. Each test names its figures.
+ * backend) in the state the example assumes. Each test names its section
+ * and figures.
  *
- * The policy mirrors the seed's server: requested 36000 s is granted as
- * 20000 s, 5 s as 60 s; long-lifetime errors carry 0 s as in the seed's
- * figures, short ones 300 s (Figure 35). Where the seed is inconsistent
+ * The policy mirrors the draft's server: requested 36000 s is granted as
+ * 20000 s, 5 s as 60 s; long-lifetime errors carry 0 s as in the draft's
+ * figures, short ones 300 s (Figure 35). Where the draft is inconsistent
  * with itself or with RFC 6887 the test says so and checks what pcpd does.
  */
 #include <netinet/in.h>
@@ -82,7 +83,10 @@ static struct pcpd_mapping *put(FIXTURE_DATA(flow) *self, uint8_t proto,
 			    (n) - 24));					\
 } while (0)
 
-/* 2.1, Figures 2-3: the suggested port is free and granted. */
+/*
+ * draft-boucadair-pcp-flow-examples 2.1, Figures 2-3: the suggested port
+ * is free and granted.
+ */
 TEST_F(flow, s2_1_suggested_port_honored)
 {
 	size_t n = rq_map(self->req, 36000, CLIENT, 15685, 17, 3938, 3938,
@@ -98,9 +102,10 @@ TEST_F(flow, s2_1_suggested_port_honored)
 }
 
 /*
- * 2.2, Figures 4-5: an IPv6 client of a NAT44. pcpnat's module has no IPv6
- * internal side and pcpd answers on IPv4, so the client's IPv6 address in
- * an IPv4 datagram is a mismatch: deliberately different from the seed.
+ * draft-boucadair-pcp-flow-examples 2.2, Figures 4-5: an IPv6 client of a
+ * NAT44. pcpnat's module has no IPv6 internal side and pcpd answers on
+ * IPv4, so the client's IPv6 address in an IPv4 datagram is a mismatch:
+ * deliberately different from the draft.
  */
 TEST_F(flow, s2_2_ipv6_client_differs)
 {
@@ -113,7 +118,10 @@ TEST_F(flow, s2_2_ipv6_client_differs)
 	EXPECT_EQ(0u, fake_count(&self->be));
 }
 
-/* 2.3, Figures 6-7: delete with lifetime 0 and the right nonce. */
+/*
+ * draft-boucadair-pcp-flow-examples 2.3, Figures 6-7: delete with lifetime
+ * 0 and the right nonce.
+ */
 TEST_F(flow, s2_3_remove_mapping)
 {
 	size_t n;
@@ -128,7 +136,10 @@ TEST_F(flow, s2_3_remove_mapping)
 	EXPECT_EQ(0u, fake_count(&self->be));
 }
 
-/* 2.4, Figures 8-9: port 11000 is taken; another one (15200) is given. */
+/*
+ * draft-boucadair-pcp-flow-examples 2.4, Figures 8-9: port 11000 is taken;
+ * another one (15200) is given.
+ */
 TEST_F(flow, s2_4_suggested_port_not_honored)
 {
 	size_t n;
@@ -144,7 +155,10 @@ TEST_F(flow, s2_4_suggested_port_not_honored)
 	CHECK_MAP(self->resp, r, &e);
 }
 
-/* 2.5, Figures 10-11: the suggested address is honoured, not the port. */
+/*
+ * draft-boucadair-pcp-flow-examples 2.5, Figures 10-11: the suggested
+ * address is honoured, not the port.
+ */
 TEST_F(flow, s2_5_suggested_address)
 {
 	size_t n;
@@ -160,7 +174,10 @@ TEST_F(flow, s2_5_suggested_address)
 	CHECK_MAP(self->resp, r, &e);
 }
 
-/* 2.6, Figures 13-16: two subscribers, two addresses of 192.0.2/24. */
+/*
+ * draft-boucadair-pcp-flow-examples 2.6, Figures 13-16: two subscribers,
+ * two addresses of 192.0.2/24.
+ */
 TEST_F(flow, s2_6_distinct_external_addresses)
 {
 	size_t n;
@@ -193,7 +210,10 @@ TEST_F(flow, s2_6_distinct_external_addresses)
 	CHECK_MAP(self->resp, r, &e2);
 }
 
-/* 2.7, Figures 17-18: strict nonce mode, NOT_AUTHORIZED, mapping kept. */
+/*
+ * draft-boucadair-pcp-flow-examples 2.7, Figures 17-18: strict nonce mode,
+ * NOT_AUTHORIZED, mapping kept.
+ */
 TEST_F(flow, s2_7_nonce_mismatch_strict)
 {
 	struct pcpd_mapping *m;
@@ -215,7 +235,10 @@ TEST_F(flow, s2_7_nonce_mismatch_strict)
 	EXPECT_EQ(0, self->be.calls_add);
 }
 
-/* 2.8, Figures 19-20 (and 3): relaxed mode reports the mapping as is. */
+/*
+ * draft-boucadair-pcp-flow-examples 2.8, Figures 19-20 (and 3): relaxed
+ * mode reports the mapping as is.
+ */
 TEST_F(flow, s2_8_nonce_mismatch_relaxed)
 {
 	struct pcpd_mapping *m;
@@ -244,10 +267,11 @@ TEST_F(flow, s2_8_nonce_mismatch_relaxed)
 }
 
 /*
- * 2.9, Figures 21-22: PREFER_FAILURE, port free. The seed grants 36000 s
- * here (unlike its other figures): the policy's maximum is raised to match.
- * The response echoes PREFER_FAILURE, an option pcpd processed (RFC 6887
- * 7.3; Figure 22 lists no option): deliberately different.
+ * draft-boucadair-pcp-flow-examples 2.9, Figures 21-22: PREFER_FAILURE,
+ * port free. The draft grants 36000 s here (unlike its other figures): the
+ * policy's maximum is raised to match. The response echoes PREFER_FAILURE,
+ * an option pcpd processed (RFC 6887 7.3; Figure 22 lists no option):
+ * deliberately different.
  */
 TEST_F(flow, s2_9_prefer_failure_honored)
 {
@@ -267,9 +291,10 @@ TEST_F(flow, s2_9_prefer_failure_honored)
 }
 
 /*
- * 2.10, Figures 23-24: PREFER_FAILURE, port taken. CANNOT_PROVIDE_EXTERNAL
- * is a short-lifetime error (RFC 6887 7.4): pcpd says the configured
- * short lifetime (300 s here), the seed's 1560 s is an arbitrary value.
+ * draft-boucadair-pcp-flow-examples 2.10, Figures 23-24: PREFER_FAILURE,
+ * port taken. CANNOT_PROVIDE_EXTERNAL is a short-lifetime error (RFC 6887
+ * 7.4): pcpd says the configured short lifetime (300 s here), the draft's
+ * 1560 s is an arbitrary value.
  */
 TEST_F(flow, s2_10_prefer_failure_not_honored)
 {
@@ -289,7 +314,10 @@ TEST_F(flow, s2_10_prefer_failure_not_honored)
 	EXPECT_EQ(1u, fake_count(&self->be));	/* no half-made mapping */
 }
 
-/* 2.11, Figure 25: PREFER_FAILURE retries fail; without it, one trip. */
+/*
+ * draft-boucadair-pcp-flow-examples 2.11, Figure 25: PREFER_FAILURE
+ * retries fail; without it, one trip.
+ */
 TEST_F(flow, s2_11_prefer_failure_round_trips)
 {
 	static const uint16_t tries[] = { 8080, 5485, 6591 };
@@ -316,7 +344,10 @@ TEST_F(flow, s2_11_prefer_failure_round_trips)
 	CHECK_MAP(self->resp, r, &e);
 }
 
-/* 2.12, Figures 26-28: an implicit mapping becomes explicit, same port. */
+/*
+ * draft-boucadair-pcp-flow-examples 2.12, Figures 26-28: an implicit
+ * mapping becomes explicit, same port.
+ */
 TEST_F(flow, s2_12_existing_implicit_mapping)
 {
 	struct pcpd_mapping *m;
@@ -334,7 +365,10 @@ TEST_F(flow, s2_12_existing_implicit_mapping)
 	EXPECT_EQ(10000, m->ext_port);
 }
 
-/* 2.13, Figure 29: delete while traffic flows: remaining idle lifetime. */
+/*
+ * draft-boucadair-pcp-flow-examples 2.13, Figure 29: delete while traffic
+ * flows: remaining idle lifetime.
+ */
 TEST_F(flow, s2_13_delete_with_traffic)
 {
 	struct pcpd_mapping *m;
@@ -352,7 +386,10 @@ TEST_F(flow, s2_13_delete_with_traffic)
 	EXPECT_EQ(PCPNAT_KIND_IMPLICIT, m->kind);
 }
 
-/* 2.14, Figure 30: all ports of UDP: refused, or granted if configured. */
+/*
+ * draft-boucadair-pcp-flow-examples 2.14, Figure 30: all ports of UDP:
+ * refused, or granted if configured.
+ */
 TEST_F(flow, s2_14_all_ports_of_protocol)
 {
 	size_t n = rq_map(self->req, 36000, CLIENT, 15685, 17, 0, 0, ANY4, 0,
@@ -370,7 +407,10 @@ TEST_F(flow, s2_14_all_ports_of_protocol)
 	CHECK_MAP(self->resp, r, &ok);
 }
 
-/* 2.15, Figure 31: all protocols: UNSUPP_PROTOCOL (NAT44 of UDP/TCP/ICMP). */
+/*
+ * draft-boucadair-pcp-flow-examples 2.15, Figure 31: all protocols:
+ * UNSUPP_PROTOCOL (NAT44 of UDP/TCP/ICMP).
+ */
 TEST_F(flow, s2_15_all_protocols)
 {
 	size_t n = rq_map(self->req, 36000, CLIENT, 15685, 0, 0, 0, ANY4, 0,
@@ -382,7 +422,10 @@ TEST_F(flow, s2_15_all_protocols)
 	CHECK_COPY(self, n, r);
 }
 
-/* 2.16, Figures 32-33: protocol 0 with a port (the seed's 0x02 is a typo). */
+/*
+ * draft-boucadair-pcp-flow-examples 2.16, Figures 32-33: protocol 0 with a
+ * port (the draft's 0x02 is a typo).
+ */
 TEST_F(flow, s2_16_malformed_request)
 {
 	size_t n;
@@ -398,7 +441,10 @@ TEST_F(flow, s2_16_malformed_request)
 	CHECK_COPY(self, n, r);
 }
 
-/* 2.17, Figures 34-35: quota reached: USER_EX_QUOTA, short lifetime. */
+/*
+ * draft-boucadair-pcp-flow-examples 2.17, Figures 34-35: quota reached:
+ * USER_EX_QUOTA, short lifetime.
+ */
 TEST_F(flow, s2_17_exceeded_port_quota)
 {
 	size_t n;
@@ -418,7 +464,10 @@ TEST_F(flow, s2_17_exceeded_port_quota)
 	EXPECT_EQ(1u, fake_count(&self->be));
 }
 
-/* 2.18, Figures 36-37: "::" asks for IPv6 outside: UNSUPP_FAMILY. */
+/*
+ * draft-boucadair-pcp-flow-examples 2.18, Figures 36-37: "::" asks for
+ * IPv6 outside: UNSUPP_FAMILY.
+ */
 TEST_F(flow, s2_18_unsupported_family)
 {
 	size_t n;
@@ -433,7 +482,10 @@ TEST_F(flow, s2_18_unsupported_family)
 	CHECK_COPY(self, n, r);
 }
 
-/* 2.19, Figures 38-39: SCTP: UNSUPP_PROTOCOL. */
+/*
+ * draft-boucadair-pcp-flow-examples 2.19, Figures 38-39: SCTP:
+ * UNSUPP_PROTOCOL.
+ */
 TEST_F(flow, s2_19_unsupported_protocol)
 {
 	size_t n;
@@ -450,9 +502,10 @@ TEST_F(flow, s2_19_unsupported_protocol)
 }
 
 /*
- * 2.21, Figures 43-44: after a state loss (epoch restarted, table empty)
- * the client repairs its mapping; the former port is free again. The
- * unsolicited ANNOUNCE (Figure 42) is a codec test (test_pcp_codec.c).
+ * draft-boucadair-pcp-flow-examples 2.21, Figures 43-44: after a state
+ * loss (epoch restarted, table empty) the client repairs its mapping; the
+ * former port is free again. The unsolicited ANNOUNCE (Figure 42) is a
+ * codec test (test_pcp_codec.c).
  */
 TEST_F(flow, s2_21_mapping_repair)
 {
@@ -467,7 +520,10 @@ TEST_F(flow, s2_21_mapping_repair)
 	CHECK_MAP(self->resp, r, &e);
 }
 
-/* 3, Figures 45-46: a NAT on the path: ADDRESS_MISMATCH. */
+/*
+ * draft-boucadair-pcp-flow-examples 3, Figures 45-46: a NAT on the path:
+ * ADDRESS_MISMATCH.
+ */
 TEST_F(flow, s3_nat_detect)
 {
 	size_t n;
@@ -484,7 +540,10 @@ TEST_F(flow, s3_nat_detect)
 	EXPECT_EQ(0u, fake_count(&self->be));
 }
 
-/* 4, Figures 47-48: a 5 s MAP to learn the external address. */
+/*
+ * draft-boucadair-pcp-flow-examples 4, Figures 47-48: a 5 s MAP to learn
+ * the external address.
+ */
 TEST_F(flow, s4_retrieve_external_address)
 {
 	size_t n = rq_map(self->req, 5, CLIENT, 15685, 17, 9, 9, ANY4, 0, NULL);
@@ -494,7 +553,10 @@ TEST_F(flow, s4_retrieve_external_address)
 	CHECK_MAP(self->resp, r, &e);
 }
 
-/* 5.1, Figures 49-50: THIRD_PARTY from an allowed source, echoed. */
+/*
+ * draft-boucadair-pcp-flow-examples 5.1, Figures 49-50: THIRD_PARTY from
+ * an allowed source, echoed.
+ */
 TEST_F(flow, s5_1_third_party_enabled)
 {
 	uint8_t tp[16];
@@ -531,7 +593,10 @@ TEST_F(flow, s5_1_third_party_enabled)
 	EXPECT_EQ(PCP_NOT_AUTHORIZED, self->resp[3]);
 }
 
-/* 5.2, Figures 51-52: THIRD_PARTY disabled: UNSUPP_OPTION. */
+/*
+ * draft-boucadair-pcp-flow-examples 5.2, Figures 51-52: THIRD_PARTY
+ * disabled: UNSUPP_OPTION.
+ */
 TEST_F(flow, s5_2_third_party_disabled)
 {
 	size_t n;
@@ -548,7 +613,10 @@ TEST_F(flow, s5_2_third_party_disabled)
 	EXPECT_EQ(0u, fake_count(&self->be));
 }
 
-/* 5.3, Figures 53-54: THIRD_PARTY naming the client: MALFORMED_REQUEST. */
+/*
+ * draft-boucadair-pcp-flow-examples 5.3, Figures 53-54: THIRD_PARTY naming
+ * the client: MALFORMED_REQUEST.
+ */
 TEST_F(flow, s5_3_third_party_self)
 {
 	size_t n;
@@ -583,7 +651,10 @@ static void check_filter_opt(struct __test_metadata *_metadata,
 	EXPECT_EQ(0, memcmp(a, p + 8, 16));
 }
 
-/* 6.1, Figures 55-56: one FILTER, installed and echoed. */
+/*
+ * draft-boucadair-pcp-flow-examples 6.1, Figures 55-56: one FILTER,
+ * installed and echoed.
+ */
 TEST_F(flow, s6_1_basic_filter)
 {
 	struct pcpd_mapping *m;
@@ -607,7 +678,10 @@ TEST_F(flow, s6_1_basic_filter)
 	EXPECT_EQ(5968, m->filters[0].port);
 }
 
-/* 6.2, Figures 57-58: prefix length 0 removes all filters, echoed. */
+/*
+ * draft-boucadair-pcp-flow-examples 6.2, Figures 57-58: prefix length 0
+ * removes all filters, echoed.
+ */
 TEST_F(flow, s6_2_remove_all_filters)
 {
 	struct pcpd_mapping *m;
@@ -630,7 +704,10 @@ TEST_F(flow, s6_2_remove_all_filters)
 	EXPECT_EQ(0, m->nfilters);
 }
 
-/* 6.3, Figure 59: clear, then a new filter: the list is replaced. */
+/*
+ * draft-boucadair-pcp-flow-examples 6.3, Figure 59: clear, then a new
+ * filter: the list is replaced.
+ */
 TEST_F(flow, s6_3_change_filter)
 {
 	struct pcpd_mapping *m;
@@ -667,7 +744,10 @@ TEST_F(flow, s6_3_change_filter)
 	EXPECT_EQ(1, m->nfilters);
 }
 
-/* 7, Figures 61-62: ANNOUNCE answers the epoch. */
+/*
+ * draft-boucadair-pcp-flow-examples 7, Figures 61-62: ANNOUNCE answers the
+ * epoch.
+ */
 TEST_F(flow, s7_announce)
 {
 	size_t n = rq_hdr(self->req, 2, 0, 0, CLIENT);
@@ -680,7 +760,10 @@ TEST_F(flow, s7_announce)
 	EXPECT_EQ(24, r);
 }
 
-/* 8.1, Figures 64-65: PEER, no mapping yet: made with the suggestion. */
+/*
+ * draft-boucadair-pcp-flow-examples 8.1, Figures 64-65: PEER, no mapping
+ * yet: made with the suggestion.
+ */
 TEST_F(flow, s8_1_peer_no_mapping)
 {
 	struct pcpd_mapping *m;
@@ -698,9 +781,10 @@ TEST_F(flow, s8_1_peer_no_mapping)
 }
 
 /*
- * 8.2, Figures 66-67: the suggested external port is held by another
- * mapping: CANNOT_PROVIDE_EXTERNAL, a short-lifetime error (the seed's
- * 0 s and epoch 36000: we send the configured short lifetime).
+ * draft-boucadair-pcp-flow-examples 8.2, Figures 66-67: the suggested
+ * external port is held by another mapping: CANNOT_PROVIDE_EXTERNAL, a
+ * short-lifetime error (the draft's 0 s and epoch 36000: we send the
+ * configured short lifetime).
  */
 TEST_F(flow, s8_2_peer_external_port_taken)
 {
@@ -719,7 +803,10 @@ TEST_F(flow, s8_2_peer_external_port_taken)
 	EXPECT_EQ(1u, fake_count(&self->be));
 }
 
-/* 8.3, Figures 68-69: suggested address not ours: CANNOT_PROVIDE_EXTERNAL. */
+/*
+ * draft-boucadair-pcp-flow-examples 8.3, Figures 68-69: suggested address
+ * not ours: CANNOT_PROVIDE_EXTERNAL.
+ */
 TEST_F(flow, s8_3_peer_external_address)
 {
 	size_t n;
@@ -735,7 +822,10 @@ TEST_F(flow, s8_3_peer_external_address)
 	EXPECT_EQ(0u, fake_count(&self->be));
 }
 
-/* 8.4, Figures 70-72: PEER extends a TCP flow's implicit mapping. */
+/*
+ * draft-boucadair-pcp-flow-examples 8.4, Figures 70-72: PEER extends a TCP
+ * flow's implicit mapping.
+ */
 TEST_F(flow, s8_4_peer_extend_lifetime)
 {
 	struct pcpd_mapping *m;
@@ -754,7 +844,10 @@ TEST_F(flow, s8_4_peer_extend_lifetime)
 	EXPECT_EQ(PCPNAT_KIND_IMPLICIT, m->kind);
 }
 
-/* 8.5, Figures 73-74: a short PEER learns, never shortens, the lifetime. */
+/*
+ * draft-boucadair-pcp-flow-examples 8.5, Figures 73-74: a short PEER
+ * learns, never shortens, the lifetime.
+ */
 TEST_F(flow, s8_5_peer_learn_lifetime)
 {
 	struct pcpd_mapping *m;
@@ -772,7 +865,10 @@ TEST_F(flow, s8_5_peer_learn_lifetime)
 	EXPECT_EQ(20000u, m->lifetime);
 }
 
-/* 9, Figures 75-76: version 1: UNSUPP_VERSION saying version 2. */
+/*
+ * draft-boucadair-pcp-flow-examples 9, Figures 75-76: version 1:
+ * UNSUPP_VERSION saying version 2.
+ */
 TEST_F(flow, s9_version_negotiation)
 {
 	size_t n;

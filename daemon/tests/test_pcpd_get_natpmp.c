@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * pcpd logic beyond the flow examples: GET/NEXT over the table of the
- * failure draft's Table 1 (App. B.7), and NAT-PMP on the same table.
+ * pcpd logic beyond the flow examples: GET/NEXT over the table of
+ * draft-boucadair-pcp-failure Table 1 (App. B.7), and NAT-PMP on the same
+ * table.
  */
 #pragma GCC diagnostic ignored "-Wunused-parameter"
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
@@ -43,7 +44,7 @@ FIXTURE_SETUP(srv)
 	self->srv.ops = &fake_ops;
 	self->srv.be = &self->be;
 	self->be.epoch = 500;
-	/* Table 1 of the failure draft. */
+	/* Table 1 of draft-boucadair-pcp-failure (App. B.7). */
 	add(self, 17, "198.51.100.1", 25655, 15659, 1659, 1);
 	add(self, 6, "198.51.100.2", 12354, 32654, 3600, 2);
 	add(self, 6, "198.51.100.2", 8596, 25659, 6000, 3);

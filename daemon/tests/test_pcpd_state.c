@@ -157,7 +157,10 @@ TEST(epoch_rules)
 
 	/* Nothing special: the module's epoch. */
 	EXPECT_EQ(500u, pcpd_nl_epoch_rule(&nl, a, 500, 7, 10000));
-	/* Failure draft 3.2: a flushed subscriber restarts, others go on. */
+	/*
+	 * A flushed subscriber restarts, others go on
+	 * (draft-boucadair-pcp-failure 3.2).
+	 */
 	pcpd_nl_subscriber_reset(&nl, a, 9990);
 	EXPECT_EQ(10u, pcpd_nl_epoch_rule(&nl, a, 500, 7, 10000));
 	EXPECT_EQ(500u, pcpd_nl_epoch_rule(&nl, b, 500, 7, 10000));

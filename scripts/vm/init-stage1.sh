@@ -12,6 +12,10 @@ done
 opts=trans=virtio,version=9p2000.L,msize=512000
 busybox mount -t 9p -o ro,cache=loose,$opts host /newroot || { echo "stage1: no host root"; busybox poweroff -f; }
 proj=$(busybox sed -n 's/.*pcpnat.proj=\([^ ]*\).*/\1/p' /proc/cmdline)
+# A tree with spaces in its path is named by a space-free alias (a symlink,
+# absolute): mount at the real path it names in the host root.
+real=$(busybox readlink "/newroot$proj")
+[ -n "$real" ] && proj=$real
 busybox mount -t 9p -o $opts proj "/newroot$proj" || { echo "stage1: no project tree"; busybox poweroff -f; }
 busybox umount /proc
 busybox mount --move /dev /newroot/dev

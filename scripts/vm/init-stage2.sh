@@ -12,6 +12,7 @@ mount -t tmpfs -o mode=755 run /run
 # A project tree that lives under /tmp keeps its writable mount: it is
 # moved aside while the overlay goes on, then moved back on top of it.
 proj=$(sed -n 's/.*pcpnat.proj=\([^ ]*\).*/\1/p' /proc/cmdline)
+proj=$(readlink -f "$proj")
 mkdir -p /run/proj /run/tmp/upper /run/tmp/work
 mount --move "$proj" /run/proj
 mount -t overlay -o lowerdir=/tmp,upperdir=/run/tmp/upper,workdir=/run/tmp/work tmp /tmp ||
@@ -32,12 +33,32 @@ mountpoint -q /sys/kernel/debug || mount -t debugfs debugfs /sys/kernel/debug 2>
 hostname pcpnat-vm
 ip link set lo up
 
+# A kernel that is not Debian's (the debug kernel) has its modules.builtin
+# and friends in its cache: modprobe looks for them in /lib/modules.
+modroot=$(sed -n 's/.*pcpnat.modroot=\([^ ]*\).*/\1/p' /proc/cmdline)
+kver=$(uname -r)
+if [ -n "$modroot" ] && [ "$modroot" != / ]; then
+	mount -t tmpfs -o mode=755 modules /lib/modules
+	mkdir -p "/lib/modules/$kver"
+	mount --bind "$modroot/lib/modules/$kver" "/lib/modules/$kver"
+fi
+# kmemleak: forget what boot left, so that a report names the job's leaks.
+kmemleak=/sys/kernel/debug/kmemleak
+[ -w "$kmemleak" ] && echo clear >"$kmemleak"
+
 rundir=$(sed -n 's/.*pcpnat.run=\([^ ]*\).*/\1/p' /proc/cmdline)
 # Only warnings and worse reach the console while the job runs.
 dmesg -n 4
 
 bash "$rundir/job" </dev/null
 echo $? >"$rundir/rc"
+if [ -w "$kmemleak" ]; then
+	# Objects freed by RCU callbacks and deferred work must be gone first;
+	# kmemleak only reports an object that stayed unreferenced over two scans.
+	sleep 5
+	echo scan >"$kmemleak"; sleep 1; echo scan >"$kmemleak"
+	cat "$kmemleak" >"$rundir/kmemleak"
+fi
 dmesg >"$rundir/dmesg"
 sync
 # Wait for the power-off with a shell builtin: the 9p root may already be

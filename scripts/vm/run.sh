@@ -9,29 +9,33 @@
 # VM_KEEP=1 keeps the run directory, VM_QUIET=1 sends the console to a file.
 set -euo pipefail
 kver=$1; shift
-top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$(dirname "$0")/../paths.sh"
+top=$PCPNAT_TOP
 here=$top/scripts/vm
 
-kernel=/boot/vmlinuz-$kver
+[ -n "$kver" ] || { echo "run.sh: no kernel version given" >&2; exit 2; }
+IFS=$'\t' read -r kernel modroot < <("$top/scripts/kernel/image.sh" "$kver")
 [ -r "$kernel" ] || { echo "run.sh: no kernel $kernel" >&2; exit 2; }
+# The debug kernel's checkers need room: KASAN's shadow is an eighth of it.
+case $kver in *-pcpnat-debug) : "${VM_MEM:=3G}" ;; esac
 
-mkdir -p "$top/build/vm"
-initrd=$top/build/vm/initramfs-$kver.cpio.gz
+mkdir -p "$PCPNAT_BUILD/vm"
+initrd=$PCPNAT_BUILD/vm/initramfs-$kver.cpio.gz
 if [ ! -s "$initrd" ] || [ "$here/init-stage1.sh" -nt "$initrd" ] ||
    [ "$here/mkinitramfs.sh" -nt "$initrd" ]; then
-	"$here/mkinitramfs.sh" "$kver" "$initrd"
+	"$here/mkinitramfs.sh" "$kver" "$initrd" "$modroot"
 fi
 
-rundir=$(mktemp -d "$top/build/vm/run.XXXXXX")
+rundir=$(mktemp -d "$PCPNAT_BUILD/vm/run.XXXXXX")
 cleanup() { [ "${VM_KEEP:-0}" = 1 ] || rm -rf "$rundir"; }
 trap cleanup EXIT
 
 {
 	printf 'cd %q\n' "$PWD"
 	printf 'export PCPNAT_TOP=%q KVER=%q\n' "$top" "$kver"
-	printf 'export PCPNAT_KO=%q\n' "$top/build/kmod/$kver/kmod/pcpnat.ko"
-	printf 'export KSFT_DIR=%q\n' "$top/build/cache/kselftest"
-	printf 'export PATH=%q:$PATH\n' "$top/build/host"
+	printf 'export PCPNAT_KO=%q\n' "$PCPNAT_BUILD/kmod/$kver/kmod/pcpnat.ko"
+	printf 'export KSFT_DIR=%q\n' "$PCPNAT_KSFT"
+	printf 'export PATH=%q:$PATH\n' "$PCPNAT_HOST"
 	printf 'exec'; printf ' %q' "$@"; printf '\n'
 } >"$rundir/job"
 
@@ -42,7 +46,7 @@ timeout --foreground -k 10 "${VM_TIMEOUT:-1200}" \
 	qemu-system-x86_64 -accel tcg ${VM_QEMU_ARGS:-} -cpu max -smp "${VM_SMP:-2}" -m "${VM_MEM:-1536M}" \
 	-nic none -nographic -no-reboot -monitor none -serial stdio \
 	-kernel "$kernel" -initrd "$initrd" \
-	-append "console=ttyS0 panic=-1 quiet loglevel=4 pcpnat.proj=$top pcpnat.run=$rundir" \
+	-append "console=ttyS0 panic=-1 quiet loglevel=4 pcpnat.proj=$top pcpnat.run=$rundir pcpnat.modroot=$modroot" \
 	-virtfs local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap \
 	-virtfs local,path="$top",mount_tag=proj,security_model=none,multidevs=remap \
 	</dev/null >"$console" 2>&1 || rc=$?
@@ -55,10 +59,12 @@ fi
 rc=$(cat "$rundir/rc")
 
 if [ -n "${VM_DMESG:-}" ]; then cp "$rundir/dmesg" "$VM_DMESG"; fi
-bad='Oops|BUG:|WARNING:|Call Trace|refcount_t|kmemleak|unreferenced object|Objects remaining|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|rcu_.*stall|general protection|Kernel panic|UBSAN|KASAN|list_(add|del) corruption|blocked for more than'
-if grep -E "$bad" "$rundir/dmesg" >"$rundir/bad"; then
+# The kernel log, then what a forced kmemleak scan found (debug kernel).
+cat "$rundir/dmesg" "$rundir/kmemleak" 2>/dev/null >"$rundir/log"
+bad='Oops|BUG:|WARNING:|Call Trace|refcount_t|kmemleak: [0-9]+ new suspected|unreferenced object|Objects remaining|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|rcu_.*stall|general protection|Kernel panic|UBSAN|KASAN|KFENCE|ODEBUG|list_(add|del) corruption|blocked for more than|lockdep|DEBUG_LOCKS_WARN|sleeping function called from invalid context'
+if grep -E "$bad" "$rundir/log" >"$rundir/bad"; then
 	echo "run.sh: the kernel log of $kver shows trouble:" >&2
-	grep -E -B5 -A30 "$bad" "$rundir/dmesg" | head -n 120 >&2
+	grep -E -B5 -A40 "$bad" "$rundir/log" | head -n 200 >&2
 	exit 3
 fi
 exit "$rc"

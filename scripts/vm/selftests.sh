@@ -26,8 +26,16 @@ if ! load_module; then
 	exit 1
 fi
 
-make -s -C "$top/selftests" OUTPUT="$top/build/selftests" run_tests
+make -s -C "$top/selftests" OUTPUT="$PCPNAT_SELFTESTS" run_tests
 rc=$?
+
+# KUnit (a kernel built with it, the debug kernel): the tests of the
+# module's pure parts run when pcpnat_kunit.ko loads; their KTAP goes to a
+# file of its own beside $out, one result per test case.
+kunit_ko=$(dirname "$PCPNAT_KO")/tests/pcpnat_kunit.ko
+if [ -d /sys/kernel/debug/kunit ]; then
+	"$top/scripts/vm/kunit.sh" "$kunit_ko" "${out%.ktap}-kunit.ktap" || rc=1
+fi
 
 # rmmod with mappings still live must work and leave nothing behind: the
 # kernel log check in run.sh catches what it leaves.
