@@ -29,6 +29,9 @@ else
 TOP := $(if $(PCPNAT_TOP),$(PCPNAT_TOP),$(CURDIR))
 BUILD := $(TOP)/build
 export PCPNAT_TOP := $(TOP)
+# Per machine, shared by every clone (scripts/paths.sh says the same).
+export PCPNAT_KCACHE ?= /var/cache/pcpnat
+export PCPNAT_KSFT := $(PCPNAT_KCACHE)/kselftest
 
 # The kernel a plain `make` builds for, and the test matrix: looked up when
 # used (recursive variables), so a fresh machine's first run sees the

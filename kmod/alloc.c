@@ -32,11 +32,13 @@ struct pcpnat_portmap *pcpnat_portmap_alloc(__be32 addr)
 	pm->addr = addr;
 	return pm;
 }
+EXPORT_SYMBOL_IF_KUNIT(pcpnat_portmap_alloc);
 
 void pcpnat_portmap_free(struct pcpnat_portmap *pm)
 {
 	kvfree(pm);
 }
+EXPORT_SYMBOL_IF_KUNIT(pcpnat_portmap_free);
 
 /* Paired pooling (RFC 4787 REQ-2): a host's address, stable while the pool is. */
 int pcpnat_addr_pick(const struct pcpnat_table *t, const struct pcpnat_config *cfg,
@@ -46,6 +48,7 @@ int pcpnat_addr_pick(const struct pcpnat_table *t, const struct pcpnat_config *c
 		return 0;
 	return siphash_1u32((__force u32)int_addr, &t->secret) % cfg->naddrs;
 }
+EXPORT_SYMBOL_IF_KUNIT(pcpnat_addr_pick);
 
 static unsigned int scan(const unsigned long *bits, unsigned int lo,
 			 unsigned int hi, unsigned int start, int parity,
@@ -153,6 +156,7 @@ out:
 	}
 	return err;
 }
+EXPORT_SYMBOL_IF_KUNIT(pcpnat_port_alloc);
 
 /*
  * Give a port back. The address may have left the pool meanwhile: its
@@ -175,6 +179,7 @@ void pcpnat_port_release(const struct pcpnat_config *cfg, u8 proto,
 	}
 	spin_unlock_bh(&pm->lock);
 }
+EXPORT_SYMBOL_IF_KUNIT(pcpnat_port_release);
 
 static struct pcpnat_sub *sub_find(struct pcpnat_table *t, __be32 sub)
 {
@@ -224,6 +229,7 @@ out:
 	spin_unlock_bh(&t->sub_lock);
 	return err;
 }
+EXPORT_SYMBOL_IF_KUNIT(pcpnat_sub_charge);
 
 void pcpnat_sub_uncharge(struct pcpnat_table *t, __be32 sub)
 {
@@ -237,3 +243,4 @@ void pcpnat_sub_uncharge(struct pcpnat_table *t, __be32 sub)
 	}
 	spin_unlock_bh(&t->sub_lock);
 }
+EXPORT_SYMBOL_IF_KUNIT(pcpnat_sub_uncharge);

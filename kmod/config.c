@@ -36,6 +36,7 @@ void pcpnat_config_free(struct pcpnat_config *cfg)
 	kfree(cfg->pms);
 	kfree(cfg);
 }
+EXPORT_SYMBOL_IF_KUNIT(pcpnat_config_free);
 
 void pcpnat_config_defaults(struct pcpnat_config *cfg)
 {
@@ -50,6 +51,7 @@ void pcpnat_config_defaults(struct pcpnat_config *cfg)
 	cfg->max_mappings = 1000000;
 	cfg->allow_all_ports = 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(pcpnat_config_defaults);
 
 static u32 pfx_mask(u8 len)
 {
@@ -69,6 +71,7 @@ bool pcpnat_addr_internal(const struct pcpnat_config *cfg, __be32 addr)
 	}
 	return false;
 }
+EXPORT_SYMBOL_IF_KUNIT(pcpnat_addr_internal);
 
 static int addr_cmp(const void *a, const void *b)
 {
@@ -85,18 +88,20 @@ int pcpnat_config_index(const struct pcpnat_config *cfg, __be32 addr)
 	p = bsearch(&addr, cfg->addrs, cfg->naddrs, sizeof(addr), addr_cmp);
 	return p ? p - cfg->addrs : -1;
 }
+EXPORT_SYMBOL_IF_KUNIT(pcpnat_config_index);
 
 bool pcpnat_addr_in_pool(const struct pcpnat_config *cfg, __be32 addr)
 {
 	return pcpnat_config_index(cfg, addr) >= 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(pcpnat_addr_in_pool);
 
 /*
  * Check everything a person could get wrong, before anything changes. The
  * netlink policy already bounded each value; this catches the combinations.
  */
-static int config_validate(const struct pcpnat_config *c,
-			   struct netlink_ext_ack *extack)
+VISIBLE_IF_KUNIT int config_validate(const struct pcpnat_config *c,
+				     struct netlink_ext_ack *extack)
 {
 	unsigned int naddrs = 0;
 	int i;
@@ -149,14 +154,15 @@ static int config_validate(const struct pcpnat_config *c,
 	}
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(config_validate);
 
 /*
  * Build the configuration to publish from the requested one: the pool
  * expanded to sorted unique addresses, each with its port allocator (the
  * current one when the address stays, a new one otherwise).
  */
-static struct pcpnat_config *config_build(const struct pcpnat_config *req,
-					  const struct pcpnat_config *old)
+VISIBLE_IF_KUNIT struct pcpnat_config *
+config_build(const struct pcpnat_config *req, const struct pcpnat_config *old)
 {
 	__be32 tmp[PCPNAT_POOL_ADDRS_MAX];
 	struct pcpnat_config *cfg;
@@ -195,6 +201,7 @@ fail:
 	pcpnat_config_free(cfg);
 	return NULL;
 }
+EXPORT_SYMBOL_IF_KUNIT(config_build);
 
 static bool map_addr_gone(const struct pcpnat_mapping *m, const void *arg)
 {

@@ -18,6 +18,7 @@
 #include <linux/siphash.h>
 #include <net/net_namespace.h>
 #include <linux/pcpnat.h>
+#include "compat.h"
 
 struct pcpnat_net;
 

@@ -16,6 +16,7 @@ int pcpnat_stats_init(struct pcpnat_net *pn)
 		u64_stats_init(&per_cpu_ptr(pn->stats, cpu)->syncp);
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(pcpnat_stats_init);
 
 /* sum[] has PCPNAT_STATS_A_MAX + 1 entries. */
 void pcpnat_stats_fold(struct pcpnat_net *pn, u64 *sum)
@@ -38,6 +39,7 @@ void pcpnat_stats_fold(struct pcpnat_net *pn, u64 *sum)
 			sum[i] += v[i];
 	}
 }
+EXPORT_SYMBOL_IF_KUNIT(pcpnat_stats_fold);
 
 /*
  * Zero every cpu's counters. A writer racing with this may lose or keep one

@@ -46,9 +46,10 @@ unsigned int pcpnat_int_bucket(const struct pcpnat_table *t,
 
 	return (u32)h & ((1U << t->bits) - 1);
 }
+EXPORT_SYMBOL_IF_KUNIT(pcpnat_int_bucket);
 
-static unsigned int ext_bucket(const struct pcpnat_table *t, u8 proto,
-			       __be32 addr, __be16 port)
+VISIBLE_IF_KUNIT unsigned int ext_bucket(const struct pcpnat_table *t, u8 proto,
+					 __be32 addr, __be16 port)
 {
 	/* The extra bit keeps the two indexes' hashes unrelated. */
 	u64 h = siphash_3u32((__force u32)addr, (__force u32)port,
@@ -56,6 +57,7 @@ static unsigned int ext_bucket(const struct pcpnat_table *t, u8 proto,
 
 	return (u32)h & ((1U << t->bits) - 1);
 }
+EXPORT_SYMBOL_IF_KUNIT(ext_bucket);
 
 /* Walk order: (address, protocol, port), host byte order. */
 int pcpnat_key_cmp(const struct pcpnat_key *a, const struct pcpnat_key *b)
@@ -70,6 +72,7 @@ int pcpnat_key_cmp(const struct pcpnat_key *a, const struct pcpnat_key *b)
 		return ntohs(a->port) < ntohs(b->port) ? -1 : 1;
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(pcpnat_key_cmp);
 
 static inline bool key_eq(const struct pcpnat_key *k, u8 proto, __be32 addr,
 			  __be16 port)
@@ -274,6 +277,7 @@ unsigned long pcpnat_idle_timeout(const struct pcpnat_config *cfg,
 	}
 	return (unsigned long)s * HZ;
 }
+EXPORT_SYMBOL_IF_KUNIT(pcpnat_idle_timeout);
 
 /* When m goes away unless renewed, in jiffies. */
 static unsigned long map_end(const struct pcpnat_config *cfg,
@@ -293,6 +297,7 @@ bool pcpnat_map_expired(const struct pcpnat_config *cfg,
 {
 	return time_after_eq(now, map_end(cfg, m));
 }
+EXPORT_SYMBOL_IF_KUNIT(pcpnat_map_expired);
 
 /* Outbound traffic within the idle timeout? (RFC 6887 section 15) */
 static bool map_active(const struct pcpnat_config *cfg,
@@ -418,6 +423,7 @@ void pcpnat_touch_out(struct pcpnat_mapping *m, __be32 raddr, u8 tcp_flags)
 		WRITE_ONCE(m->peers[0], raddr);
 	}
 }
+EXPORT_SYMBOL_IF_KUNIT(pcpnat_touch_out);
 
 /*
  * Coarse TCP state for the RFC 5382 timeouts: FIN or RST make the mapping
@@ -441,6 +447,7 @@ void pcpnat_touch_in(struct pcpnat_mapping *m, u8 tcp_flags)
 	if (READ_ONCE(m->tcp_state) != st)
 		WRITE_ONCE(m->tcp_state, st);
 }
+EXPORT_SYMBOL_IF_KUNIT(pcpnat_touch_in);
 
 bool pcpnat_inbound_allowed(const struct pcpnat_net *pn,
 			    const struct pcpnat_config *cfg,
@@ -470,6 +477,7 @@ bool pcpnat_inbound_allowed(const struct pcpnat_net *pn,
 		return true;
 	return READ_ONCE(m->peer_bloom) & BIT(hash_32((__force u32)raddr, 5));
 }
+EXPORT_SYMBOL_IF_KUNIT(pcpnat_inbound_allowed);
 
 /*
  * A refresh keeps the filters unless told to replace them (SET_FILTERS) and
@@ -705,7 +713,7 @@ int pcpnat_map_del(struct pcpnat_net *pn, const struct pcpnat_key *key,
 		/*
 		 * The host is still sending: the mapping lives on as an
 		 * implicit one and the reply says for how long (RFC 6887
-		 * section 15, flow-examples 2.13).
+		 * section 15; draft-boucadair-pcp-flow-examples 2.13).
 		 */
 		if (m->kind == PCPNAT_KIND_EXPLICIT) {
 			reverted = true;

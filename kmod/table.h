@@ -121,6 +121,13 @@ int pcpnat_config_set(struct pcpnat_net *pn, const struct pcpnat_config *req,
 		      struct netlink_ext_ack *extack);
 int pcpnat_config_index(const struct pcpnat_config *cfg, __be32 addr);
 void pcpnat_config_free(struct pcpnat_config *cfg);
+#if PCPNAT_KUNIT_VISIBLE
+/* Static unless the KUnit tests reach them (compat.h). */
+int config_validate(const struct pcpnat_config *c,
+		    struct netlink_ext_ack *extack);
+struct pcpnat_config *config_build(const struct pcpnat_config *req,
+				   const struct pcpnat_config *old);
+#endif
 
 /* main.c */
 int pcpnat_instance_create(struct pcpnat_net *pn, struct pcpnat_config *cfg);
@@ -137,6 +144,10 @@ void pcpnat_table_destroy(struct pcpnat_table *t);
 unsigned int pcpnat_int_bucket(const struct pcpnat_table *t,
 			       const struct pcpnat_key *key);
 int pcpnat_key_cmp(const struct pcpnat_key *a, const struct pcpnat_key *b);
+#if PCPNAT_KUNIT_VISIBLE
+unsigned int ext_bucket(const struct pcpnat_table *t, u8 proto,
+			__be32 addr, __be16 port);
+#endif
 int pcpnat_map_add(struct pcpnat_net *pn, struct pcpnat_map_req *req,
 		   struct pcpnat_map_view *out, struct netlink_ext_ack *extack);
 int pcpnat_map_del(struct pcpnat_net *pn, const struct pcpnat_key *key,

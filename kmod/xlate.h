@@ -82,4 +82,23 @@ enum pcpnat_res pcpnat_icmp_in(struct pcpnat_pkt *p);
 enum pcpnat_res pcpnat_icmp_out(struct pcpnat_pkt *p);
 enum pcpnat_res pcpnat_icmp_hairpin(struct pcpnat_pkt *p);
 
+/* The packet quoted by an ICMP error. Offsets are from skb->data. */
+struct icmp_inner {
+	unsigned int ioff;	/* quoted IPv4 header */
+	unsigned int l4off;	/* quoted transport header */
+	unsigned int l4len;	/* bytes of it in the quote, >= 8 */
+	u8 proto;
+	__be32 saddr, daddr;
+	__be16 sport, dport;	/* ICMP echo: the identifier, twice */
+};
+
+#if PCPNAT_KUNIT_VISIBLE
+/* Static unless the KUnit tests reach them (compat.h). */
+int inner_parse(const struct pcpnat_pkt *p, struct icmp_inner *in);
+int error_rewrite(struct pcpnat_pkt *p, const struct icmp_inner *in,
+		  enum pcpnat_side side, __be32 addr, __be16 port);
+int echo_rewrite(struct pcpnat_pkt *p, enum pcpnat_side side,
+		 __be32 addr, __be16 id);
+#endif
+
 #endif /* _PCPNAT_XLATE_H */

@@ -24,16 +24,6 @@
 #include <net/ip.h>
 #include "xlate.h"
 
-/* The packet quoted by an ICMP error. Offsets are from skb->data. */
-struct icmp_inner {
-	unsigned int ioff;	/* quoted IPv4 header */
-	unsigned int l4off;	/* quoted transport header */
-	unsigned int l4len;	/* bytes of it in the quote, >= 8 */
-	u8 proto;
-	__be32 saddr, daddr;
-	__be16 sport, dport;	/* ICMP echo: the identifier, twice */
-};
-
 static bool icmp_is_error(u8 type)
 {
 	switch (type) {
@@ -53,7 +43,8 @@ static enum pcpnat_res drop(struct pcpnat_pkt *p, int idx)
 }
 
 /* Is the quote something we could have translated? */
-static int inner_parse(const struct pcpnat_pkt *p, struct icmp_inner *in)
+VISIBLE_IF_KUNIT int inner_parse(const struct pcpnat_pkt *p,
+				 struct icmp_inner *in)
 {
 	struct sk_buff *skb = p->skb;
 	const struct iphdr *ih;
@@ -103,6 +94,7 @@ static int inner_parse(const struct pcpnat_pkt *p, struct icmp_inner *in)
 	}
 	return -EPROTONOSUPPORT;
 }
+EXPORT_SYMBOL_IF_KUNIT(inner_parse);
 
 /* The outer checksum follows a 16-bit field of the ICMP payload. */
 static void outer_csum2(__sum16 *icsum, struct sk_buff *skb, __be16 from,
@@ -192,18 +184,21 @@ static int inner_rewrite(struct pcpnat_pkt *p, const struct icmp_inner *in,
  * the outer header, which is the same host (the quote is the packet the
  * error answers, so its source is where the error goes).
  */
-static int error_rewrite(struct pcpnat_pkt *p, const struct icmp_inner *in,
-			 enum pcpnat_side side, __be32 addr, __be16 port)
+VISIBLE_IF_KUNIT int error_rewrite(struct pcpnat_pkt *p,
+				   const struct icmp_inner *in,
+				   enum pcpnat_side side, __be32 addr,
+				   __be16 port)
 {
 	int err = inner_rewrite(p, in, side, addr, port);
 
 	return err ?: pcpnat_ip_rewrite(p->skb, side == PCPNAT_SRC ? PCPNAT_DST :
 								     PCPNAT_SRC, addr);
 }
+EXPORT_SYMBOL_IF_KUNIT(error_rewrite);
 
 /* Echo: one end's address and the identifier. */
-static int echo_rewrite(struct pcpnat_pkt *p, enum pcpnat_side side,
-			__be32 addr, __be16 id)
+VISIBLE_IF_KUNIT int echo_rewrite(struct pcpnat_pkt *p, enum pcpnat_side side,
+				  __be32 addr, __be16 id)
 {
 	struct icmphdr *ich;
 
@@ -215,6 +210,7 @@ static int echo_rewrite(struct pcpnat_pkt *p, enum pcpnat_side side,
 	ich->un.echo.id = id;
 	return pcpnat_ip_rewrite(p->skb, side, addr);
 }
+EXPORT_SYMBOL_IF_KUNIT(echo_rewrite);
 
 static const struct icmphdr *icmp_header(const struct pcpnat_pkt *p,
 					 struct icmphdr *buf)

@@ -33,6 +33,7 @@ int pcpnat_ip_rewrite(struct sk_buff *skb, enum pcpnat_side side, __be32 addr)
 	*pa = addr;
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(pcpnat_ip_rewrite);
 
 /* Rewrite one end (address and port) of a UDP or TCP packet. */
 int pcpnat_l4_rewrite(struct sk_buff *skb, unsigned int l4off, u8 proto,
@@ -81,6 +82,7 @@ int pcpnat_l4_rewrite(struct sk_buff *skb, unsigned int l4off, u8 proto,
 	*pa = addr;
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(pcpnat_l4_rewrite);
 
 /* What translation needs of a UDP or TCP header. */
 struct l4_ports {

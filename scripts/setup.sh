@@ -5,7 +5,6 @@
 set -euo pipefail
 
 . "$(dirname "$0")/paths.sh"
-cache=${PCPNAT_CACHE:-$PCPNAT_BUILD/cache}
 
 # Debian packages: the toolchain for userspace and the module, both kernels
 # of the test matrix with their headers, qemu and the initramfs pieces, and
@@ -32,14 +31,19 @@ if ((${#missing[@]})); then
 	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# The real kselftest framework, from the kernel source Debian ships.
-ksft=$cache/kselftest
-if [ ! -f "$ksft/.done" ]; then
+# The real kselftest framework, from the kernel source Debian ships, once
+# per machine and again when that source changes version.
+ksft=$PCPNAT_KSFT
+srcver=$(dpkg-query -W -f='${Version}' linux-source-6.12)
+mkdir -p "$PCPNAT_KCACHE"
+exec 9>"$PCPNAT_KCACHE/kselftest.lock"
+flock 9
+if [ "$(cat "$ksft/.done" 2>/dev/null)" != "$srcver" ]; then
 	src=$(ls /usr/src/linux-source-6.12.tar.xz)
 	rm -rf "$ksft" && mkdir -p "$ksft"
 	p=linux-source-6.12/tools/testing/selftests
 	tar -xJf "$src" -C "$ksft" --strip-components=4 \
 		"$p/kselftest.h" "$p/kselftest_harness.h" "$p/kselftest" \
 		"$p/lib.mk" "$p/net/lib.sh"
-	touch "$ksft/.done"
+	echo "$srcver" >"$ksft/.done"
 fi

@@ -1,16 +1,7 @@
 #!/bin/bash
 # Prints a space-free path that leads to this tree: the tree itself when its
-# path has no white space, else a symlink to it in the machine's cache
-# (kbuild and kselftest's lib.mk cannot build in a path with spaces).
+# path has no white space, else its alias in the machine cache (paths.sh).
 set -euo pipefail
-real=$(cd "$(dirname "$0")/.." && pwd -P)
-case $real in
-*[[:space:]]*) ;;
-*) echo "$real"; exit 0 ;;
-esac
+unset PCPNAT_TOP
 . "$(dirname "$0")/paths.sh"
-dir=$PCPNAT_KCACHE/trees
-mkdir -p "$dir"
-alias=$dir/$(printf '%s' "$real" | sha256sum | cut -c1-12)
-ln -sfn "$real" "$alias"
-echo "$alias"
+echo "$PCPNAT_TOP"

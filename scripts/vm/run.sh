@@ -33,6 +33,7 @@ trap cleanup EXIT
 {
 	printf 'cd %q\n' "$PWD"
 	printf 'export PCPNAT_TOP=%q KVER=%q\n' "$top" "$kver"
+	printf '. %q\n' "$top/scripts/paths.sh"
 	printf 'export PCPNAT_KO=%q\n' "$PCPNAT_BUILD/kmod/$kver/kmod/pcpnat.ko"
 	printf 'export KSFT_DIR=%q\n' "$PCPNAT_KSFT"
 	printf 'export PATH=%q:$PATH\n' "$PCPNAT_HOST"
@@ -42,8 +43,10 @@ trap cleanup EXIT
 console=/dev/stdout
 [ "${VM_QUIET:-0}" = 1 ] && console=$rundir/console
 rc=0
+# la57=off: with TCG's 5-level paging, KASAN in the debug kernel reports a
+# wild access in identify_cpu at boot and lock debugging is turned off.
 timeout --foreground -k 10 "${VM_TIMEOUT:-1200}" \
-	qemu-system-x86_64 -accel tcg ${VM_QEMU_ARGS:-} -cpu max -smp "${VM_SMP:-2}" -m "${VM_MEM:-1536M}" \
+	qemu-system-x86_64 -accel tcg ${VM_QEMU_ARGS:-} -cpu max,la57=off -smp "${VM_SMP:-2}" -m "${VM_MEM:-1536M}" \
 	-nic none -nographic -no-reboot -monitor none -serial stdio \
 	-kernel "$kernel" -initrd "$initrd" \
 	-append "console=ttyS0 panic=-1 quiet loglevel=4 pcpnat.proj=$top pcpnat.run=$rundir pcpnat.modroot=$modroot" \
@@ -61,7 +64,7 @@ rc=$(cat "$rundir/rc")
 if [ -n "${VM_DMESG:-}" ]; then cp "$rundir/dmesg" "$VM_DMESG"; fi
 # The kernel log, then what a forced kmemleak scan found (debug kernel).
 cat "$rundir/dmesg" "$rundir/kmemleak" 2>/dev/null >"$rundir/log"
-bad='Oops|BUG:|WARNING:|Call Trace|refcount_t|kmemleak: [0-9]+ new suspected|unreferenced object|Objects remaining|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|rcu_.*stall|general protection|Kernel panic|UBSAN|KASAN|KFENCE|ODEBUG|list_(add|del) corruption|blocked for more than|lockdep|DEBUG_LOCKS_WARN|sleeping function called from invalid context'
+bad='Oops|BUG:|WARNING:|Call Trace|refcount_t|kmemleak: [0-9]+ new suspected|unreferenced object|Objects remaining|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|rcu_.*stall|general protection|Kernel panic|UBSAN|KASAN|KFENCE|ODEBUG|list_(add|del) corruption|blocked for more than|lockdep is turned off|turning off the locking correctness validator|DEBUG_LOCKS_WARN|sleeping function called from invalid context'
 if grep -E "$bad" "$rundir/log" >"$rundir/bad"; then
 	echo "run.sh: the kernel log of $kver shows trouble:" >&2
 	grep -E -B5 -A40 "$bad" "$rundir/log" | head -n 200 >&2
