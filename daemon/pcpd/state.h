@@ -23,6 +23,20 @@
 
 /* The module's default table limit, rounded up: a bigger file is refused. */
 #define PCPD_STATE_MAPS_MAX	(1 << 20)
+/*
+ * The longest record the writer produces, newline included: a map line
+ * with every field at its widest is "map " + proto (3) + three addresses
+ * (3 x 15) + two ports (2 x 5) + expiry (20, INT64_MIN) + nonce (24 hex)
+ * + filter count (3) + PCPNAT_FILTERS_MAX filters (8 x " A/32:65535",
+ * 25 each) + " -" + description (127 octets, 254 hex) + separators: 574.
+ */
+#define PCPD_STATE_LINE_MAX	640
+/*
+ * The largest file the writer can produce, and so the largest the loader
+ * takes: the header, every reset and every mapping at their longest.
+ */
+#define PCPD_STATE_FILE_MAX	((size_t)PCPD_STATE_LINE_MAX *		\
+				 (4 + PCPD_SUB_RESETS_MAX + PCPD_STATE_MAPS_MAX))
 
 struct pcpd_state_map {
 	struct pcpd_mapping m;	/* kind EXPLICIT; lifetime unused */
@@ -44,7 +58,10 @@ void pcpd_state_free(struct pcpd_state *s);
 int pcpd_state_add(struct pcpd_state *s, const struct pcpd_mapping *m,
 		   int64_t expires);
 
-/* Text of s into a malloc'd buffer (*len bytes). 0 or -ENOMEM. */
+/*
+ * Text of s into a malloc'd buffer (*len bytes). 0, -ENOMEM, or -E2BIG for
+ * a record longer than the loader takes (PCPD_STATE_LINE_MAX).
+ */
 int pcpd_state_format(const struct pcpd_state *s, char **buf, size_t *len);
 /* Strict parse; 0, or -EBADMSG with the reason in err. s is reset first. */
 int pcpd_state_parse(const char *buf, size_t len, struct pcpd_state *s,
