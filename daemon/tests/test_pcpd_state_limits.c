@@ -38,13 +38,13 @@ static void worst_map(struct pcpd_mapping *m, unsigned int i)
 }
 
 /*
- * 200,000 explicit mappings with every field at its longest: a file well
+ * 40,000 explicit mappings with every field at its longest: a file well
  * over 16 MiB that must load back whole.
  */
 TEST(big_table_loads_back)
 {
 	char dir[] = "/tmp/pcpd-state-XXXXXX", path[64], aside[80], err[128] = "";
-	const unsigned int n = 200000;
+	const unsigned int n = 40000;
 	struct pcpd_state a, b;
 	struct pcpd_mapping m;
 	struct stat st;
