@@ -178,7 +178,7 @@ static int on_event(const struct pcpnat_event *e, void *arg)
 	struct pcpnat_config cfg;
 	const struct pcpd_state_map *sm;
 	uint32_t addr;
-	int64_t now = time(NULL);
+	int64_t now = pcpd_boot_now();
 	char a[INET_ADDRSTRLEN];
 
 	switch (e->cmd) {

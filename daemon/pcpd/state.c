@@ -110,6 +110,9 @@ int pcpd_state_format(const struct pcpd_state *s, char **buf, size_t *len)
 	b.p[0] = '\0';
 	sb_printf(&b, STATE_MAGIC "\nstate_id %016" PRIx64 "\norigin %" PRId64 "\n",
 		  s->state_id, s->origin);
+	if (s->boot_id[0])
+		sb_printf(&b, "clock %s %" PRId64 " %" PRId64 "\n", s->boot_id,
+			  s->clock_boot, s->clock_wall);
 	for (i = 0; i < s->nresets; i++) {
 		inet_ntop(AF_INET, &s->resets[i].subscriber, a1, sizeof(a1));
 		sb_printf(&b, "reset %s %" PRId64 "\n", a1, s->resets[i].at);
@@ -143,7 +146,8 @@ int pcpd_state_format(const struct pcpd_state *s, char **buf, size_t *len)
 		}
 	}
 	if (!b.oom)
-		sb_printf(&b, "end %u %016" PRIx64 "\n", s->nresets + s->nmaps,
+		sb_printf(&b, "end %u %016" PRIx64 "\n",
+			  !!s->boot_id[0] + s->nresets + s->nmaps,
 			  fnv1a(b.p, b.len));
 	if (b.oom) {
 		free(b.p);
@@ -264,6 +268,13 @@ static int parse(const char *buf, size_t len, struct pcpd_state *s,
 		} else if (lineno == 3) {
 			if (sscanf(line, "origin %" SCNd64, &s->origin) != 1)
 				return bad(err, errlen, lineno, "bad origin");
+		} else if (lineno == 4 && !strncmp(line, "clock ", 6)) {
+			/* Optional: files of older pcpd have none. */
+			if (sscanf(line, "clock %39s %" SCNd64 " %" SCNd64,
+				   s->boot_id, &s->clock_boot,
+				   &s->clock_wall) != 3)
+				return bad(err, errlen, lineno, "bad clock");
+			count++;
 		} else if (!strncmp(line, "reset ", 6)) {
 			struct pcpd_sub_reset *r = &s->resets[s->nresets];
 

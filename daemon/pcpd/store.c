@@ -36,7 +36,7 @@ static int snap_one(void *arg, const struct pcpd_mapping *m)
 {
 	struct pcpd_state *s = arg;
 
-	return pcpd_state_add(s, m, (int64_t)time(NULL) + m->lifetime) ?
+	return pcpd_state_add(s, m, pcpd_boot_now() + m->lifetime) ?
 	       -ENOMEM : 0;
 }
 
@@ -44,7 +44,7 @@ void pcpd_store_save_now(struct pcpd *d)
 {
 	struct pcpd_walk_filter f = { .kind = PCPNAT_KIND_EXPLICIT };
 	struct pcpd_state s;
-	int64_t now = time(NULL);
+	int64_t now = pcpd_boot_now();
 	int err;
 
 	d->save_armed = false;
@@ -62,7 +62,9 @@ void pcpd_store_save_now(struct pcpd *d)
 	s.origin = now - pcpd_nl_ops.epoch(&d->nl, 0);
 	s.nresets = d->nl.nresets;
 	memcpy(s.resets, d->nl.resets, s.nresets * sizeof(s.resets[0]));
+	pcpd_state_times_to_file(&s);
 	err = pcpd_state_save(d->conf.state_file, &s);
+	pcpd_state_times_from_file(&s);
 	if (err) {
 		log_warnx("state: cannot write %s (%s)", d->conf.state_file,
 			  strerror(-err));
@@ -93,7 +95,7 @@ const struct pcpd_state_map *pcpd_store_find(struct pcpd *d, uint8_t proto,
 /* Re-install the stored mappings that have not expired. */
 static unsigned int restore(struct pcpd *d)
 {
-	int64_t now = time(NULL);
+	int64_t now = pcpd_boot_now();
 	unsigned int i, n = 0, moved = 0;
 	struct pcpd_mapping want, got;
 	int err;
@@ -134,6 +136,8 @@ void pcpd_store_resume(struct pcpd *d, uint64_t state_id, bool lost)
 	if (d->conf.state_file[0] && !d->stored.state_id) {
 		rc = pcpd_state_load(d->conf.state_file, &d->stored, err,
 				     sizeof(err));
+		if (!rc)
+			pcpd_state_times_from_file(&d->stored);
 		if (rc == -EBADMSG)
 			log_warnx("state: %s is corrupt (%s): set aside as %s.corrupt, not used",
 				  d->conf.state_file, err, d->conf.state_file);
