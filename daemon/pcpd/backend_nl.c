@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "pcpd/backend_nl.h"
+#include "pcpd/clock.h"
 
 void pcpd_nl_from_lib(const struct pcpnat_map *m, struct pcpd_mapping *out)
 {
@@ -277,7 +278,7 @@ static uint32_t nl_epoch(void *be, uint32_t subscriber)
 		return 0;
 	return pcpd_nl_epoch_rule(nl, subscriber, cfg.epoch,
 				  (cfg.fields & PCPNAT_CF_STATE_ID) ?
-				  cfg.state_id : 0, time(NULL));
+				  cfg.state_id : 0, pcpd_boot_now());
 }
 
 static int first_ext(void *arg, const struct pcpd_mapping *m)

@@ -10,7 +10,8 @@
  *   fresh module instance, the epoch continues from the stored origin
  *   (draft-boucadair-pcp-failure App. A), for as long as that instance
  *   lives.
- * Times are wall-clock seconds so that they can be stored across reboots.
+ * Times are CLOCK_BOOTTIME seconds (pcpd/clock.h): a step of the wall
+ * clock moves no epoch. Stable storage converts them (pcpd/state.h).
  */
 #ifndef PCPD_BACKEND_NL_H
 #define PCPD_BACKEND_NL_H
@@ -25,7 +26,7 @@
 
 struct pcpd_sub_reset {
 	uint32_t subscriber;	/* network order */
-	int64_t at;		/* wall clock of the flush */
+	int64_t at;		/* boot clock of the flush */
 };
 
 struct pcpd_nl {

@@ -19,7 +19,15 @@ struct parse_ctx {
 	size_t errlen;
 	bool bad;		/* msg holds the first error */
 	char msg[200];
+	/* What the reader hands to libinih, one line at a time. */
+	const char *next;
+	int line;		/* lines handed so far */
+	int too_long;		/* line number of an overlong line, 0 if none */
+	int max_len;		/* the longest line libinih takes */
 };
+
+/* Whole files only, and no configuration is anywhere near this. */
+#define PCPD_CONF_MAX_SIZE	(1 << 20)
 
 void pcpd_conf_defaults(struct pcpd_conf *c)
 {
@@ -108,10 +116,13 @@ static int pcpd_key(struct pcpd_conf *c, const char *k, char *v)
 	struct pcpd_policy *p = &c->pol;
 	uint32_t n;
 
-	if (!strcmp(k, "listen")) {
-		c->nlisten = 0;
+	/*
+	 * Lists add up over repeats: libinih passes a continuation line as
+	 * one more occurrence of the key, so resetting would keep only the
+	 * last line.
+	 */
+	if (!strcmp(k, "listen"))
 		return each_item(v, add_listen, c);
-	}
 	if (!strcmp(k, "nonce")) {
 		if (!strcmp(v, "strict"))
 			p->nonce_strict = true;
@@ -130,9 +141,10 @@ static int pcpd_key(struct pcpd_conf *c, const char *k, char *v)
 	if (!strcmp(k, "error_lifetime_long"))
 		return u32_in(v, 1, UINT32_MAX, &p->err_lifetime_long);
 	if (!strcmp(k, "third_party")) {
-		p->n_third_party = 0;
-		if (!strcmp(v, "none"))
+		if (!strcmp(v, "none")) {
+			p->n_third_party = 0;
 			return 0;
+		}
 		return each_item(v, add_third_party, p);
 	}
 	if (!strcmp(k, "max_filters")) {
@@ -145,10 +157,8 @@ static int pcpd_key(struct pcpd_conf *c, const char *k, char *v)
 		return parse_bool(v, &c->natpmp);
 	if (!strcmp(k, "announce"))
 		return parse_bool(v, &c->announce);
-	if (!strcmp(k, "announce_interfaces")) {
-		c->nannounce = 0;
+	if (!strcmp(k, "announce_interfaces"))
 		return each_item(v, add_announce, c);
-	}
 	if (!strcmp(k, "state_file")) {
 		if (strlen(v) >= sizeof(c->state_file))
 			return -ENAMETOOLONG;
@@ -171,6 +181,25 @@ static int nat_u32(struct pcpnat_config *n, uint32_t field, const char *v,
 	return err;
 }
 
+/* Prefix lists of [nat] add up over repeats too ("none" empties them). */
+static int add_prefixes(const char *v, struct pcpnat_prefix *list,
+			unsigned int max, unsigned int *n)
+{
+	unsigned int more;
+	int err;
+
+	if (!strcmp(v, "none")) {
+		*n = 0;
+		return 0;
+	}
+	if (*n == max)
+		return -ERANGE;
+	err = pcpnat_parse_prefix_list(v, list + *n, max - *n, &more);
+	if (!err)
+		*n += more;
+	return err;
+}
+
 static int nat_key(struct pcpd_conf *c, const char *k, char *v)
 {
 	struct pcpnat_config *n = &c->nat;
@@ -178,15 +207,14 @@ static int nat_key(struct pcpd_conf *c, const char *k, char *v)
 	int err;
 
 	if (!strcmp(k, "pool")) {
-		err = pcpnat_parse_prefix_list(v, n->pool, PCPNAT_POOL_MAX,
-					       &n->npool);
+		err = add_prefixes(v, n->pool, PCPNAT_POOL_MAX, &n->npool);
 		if (!err)
 			n->fields |= PCPNAT_CF_POOL;
 		return err;
 	}
 	if (!strcmp(k, "internal")) {
-		err = pcpnat_parse_prefix_list(v, n->internal,
-					       PCPNAT_INTERNAL_MAX, &n->nint);
+		err = add_prefixes(v, n->internal, PCPNAT_INTERNAL_MAX,
+				   &n->nint);
 		if (!err)
 			n->fields |= PCPNAT_CF_INTERNAL;
 		return err;
@@ -293,8 +321,43 @@ static int check(struct pcpd_conf *c, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * libinih's reader: one line per call, as fgets would. Debian's libinih
+ * has a fixed line buffer (num, 200 octets, chosen at its build); a longer
+ * line would be cut and its tail parsed as a line of its own, ending in a
+ * misleading "bad value". Stop there and say so instead.
+ */
+static char *read_line(char *str, int num, void *stream)
+{
+	struct parse_ctx *x = stream;
+	const char *nl;
+	size_t len;
+
+	if (!*x->next || x->too_long)
+		return NULL;
+	nl = strchr(x->next, '\n');
+	len = nl ? (size_t)(nl - x->next) + 1 : strlen(x->next);
+	x->line++;
+	/* Room for the line, "\r\n" and the NUL (ini.h, INI_MAX_LINE). */
+	x->max_len = num - 3;
+	if (len + 2 > (size_t)num) {
+		x->too_long = x->line;
+		return NULL;
+	}
+	memcpy(str, x->next, len);
+	str[len] = 0;
+	x->next += len;
+	return str;
+}
+
 static int finish(struct parse_ctx *x, int rc)
 {
+	if (x->too_long && (!rc || rc >= x->too_long)) {
+		snprintf(x->err, x->errlen,
+			 "line %d: longer than %d characters (continue a list "
+			 "on indented lines)", x->too_long, x->max_len);
+		return -1;
+	}
 	if (rc < 0) {
 		snprintf(x->err, x->errlen, "cannot read the file: %s",
 			 strerror(rc == -1 ? errno : ENOMEM));
@@ -313,8 +376,40 @@ int pcpd_conf_load(const char *path, struct pcpd_conf *c, char *err,
 {
 	struct parse_ctx x = { .c = c, .err = err, .errlen = errlen };
 
+	char *text;
+	size_t n;
+	FILE *f;
+	int rc;
+
 	pcpd_conf_defaults(c);
-	return finish(&x, ini_parse(path, handler, &x));
+	f = fopen(path, "r");
+	if (!f)
+		return finish(&x, -1);
+	text = malloc(PCPD_CONF_MAX_SIZE + 1);
+	if (!text) {
+		fclose(f);
+		return finish(&x, -2);
+	}
+	n = fread(text, 1, PCPD_CONF_MAX_SIZE + 1, f);
+	rc = ferror(f) ? -1 : 0;
+	fclose(f);
+	if (!rc && n > PCPD_CONF_MAX_SIZE) {
+		free(text);
+		snprintf(err, errlen, "larger than %d bytes", PCPD_CONF_MAX_SIZE);
+		return -1;
+	}
+	if (!rc && memchr(text, 0, n)) {
+		free(text);
+		snprintf(err, errlen, "a NUL byte in the file");
+		return -1;
+	}
+	text[n] = 0;
+	x.next = text;
+	if (!rc)
+		rc = ini_parse_stream(read_line, &x, handler, &x);
+	rc = finish(&x, rc);
+	free(text);
+	return rc;
 }
 
 int pcpd_conf_parse_string(const char *text, struct pcpd_conf *c, char *err,
@@ -323,5 +418,6 @@ int pcpd_conf_parse_string(const char *text, struct pcpd_conf *c, char *err,
 	struct parse_ctx x = { .c = c, .err = err, .errlen = errlen };
 
 	pcpd_conf_defaults(c);
-	return finish(&x, ini_parse_string(text, handler, &x));
+	x.next = text;
+	return finish(&x, ini_parse_stream(read_line, &x, handler, &x));
 }

@@ -40,6 +40,7 @@ struct pcpd {
 	struct pcpnat_events *ev;
 	bool connected;
 	uint64_t state_id;		/* of the instance we last saw */
+	uint64_t flushed_state_id;	/* the flush handled last, by poll or event */
 	uint32_t nat_addr;		/* what NAT-PMP clients were told */
 
 	int nsock;

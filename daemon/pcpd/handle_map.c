@@ -137,6 +137,13 @@ int pcpd_handle_map(struct pcpd_txn *t)
 	if (!pcp_addr_to_v4(m->ext_addr, &sug_addr))
 		return pcpd_error(t, PCP_UNSUPP_FAMILY);
 	if (q->lifetime == 0) {
+		/*
+		 * FILTER only makes sense on a mapping that lives: with
+		 * lifetime 0 it is MALFORMED_OPTION and nothing changes
+		 * (RFC 6887 13.3).
+		 */
+		if (q->opt.nfilters)
+			return pcpd_error(t, PCP_MALFORMED_OPTION);
 		if (m->protocol == 0 || m->int_port == 0)
 			return delete_all(t, who);
 		return delete_one(t, who);

@@ -79,14 +79,27 @@ uint8_t pcpd_subject(struct pcpd_txn *t, uint32_t *who, bool *noc)
 	if (!p->n_third_party)
 		return PCP_UNSUPP_OPTION;
 	/*
+	 * The internal host named has the client's family (RFC 6887 13.1):
+	 * an IPv6 address from an IPv4 client is a bad option, whoever sent
+	 * it.
+	 */
+	if (!pcp_addr_to_v4(o->third_party_addr, who)) {
+		*who = t->src;
+		return PCP_MALFORMED_OPTION;
+	}
+	/*
+	 * Only authorised clients may use the option at all (RFC 6887 13.1),
+	 * so an unauthorised one learns that first, not how its request
+	 * could be better formed.
+	 */
+	if (!allowed)
+		return PCP_NOT_AUTHORIZED;
+	/*
 	 * Naming oneself is malformed (RFC 6887 13.1;
 	 * draft-boucadair-pcp-flow-examples 5.3).
 	 */
-	if (!pcp_addr_to_v4(o->third_party_addr, who) || *who == t->src)
-		return *who == t->src ? PCP_MALFORMED_REQUEST :
-					PCP_MALFORMED_OPTION;
-	if (!allowed)
-		return PCP_NOT_AUTHORIZED;
+	if (*who == t->src)
+		return PCP_MALFORMED_REQUEST;
 	return PCP_SUCCESS;
 }
 

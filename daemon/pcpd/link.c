@@ -4,10 +4,11 @@
  * module went away), pushing the [nat] configuration, noticing state loss
  * and following the events group.
  *
- * State loss is seen two ways: the STATE_RESET event (a flush of
- * everything: the operator wanted the mappings gone) and a state_id that
- * changed under us without one (module reloaded, router rebooted: the
- * mappings should come back from stable storage).
+ * State loss is seen two ways: the STATE_RESET event or a state_id that
+ * changed on a live link (a flush of everything: the operator wanted the
+ * mappings gone; see state_change.h), and a new instance found when
+ * (re)connecting (module reloaded, router rebooted: the mappings should
+ * come back from stable storage).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -18,6 +19,7 @@
 
 #include "pcpd/daemon.h"
 #include "pcpd/log.h"
+#include "pcpd/state_change.h"
 
 int pcpd_push_nat_config(struct pcpd *d)
 {
@@ -64,6 +66,22 @@ static uint32_t first_pool_addr(struct pcpd *d)
 	if (pcpnat_config_get(d->nl.c, &cfg) || !cfg.npool)
 		return 0;
 	return cfg.pool[0].addr.s_addr;
+}
+
+/*
+ * The instance dropped its state on purpose (flush): nothing to restore,
+ * every epoch from zero, clients told (RFC 6887 14.1.3).
+ */
+static void state_flushed(struct pcpd *d, uint64_t state_id)
+{
+	log_info("pcpnat flushed: all mappings gone, epoch restarts");
+	pcpd_nl_state_reset(&d->nl);
+	d->stored.nmaps = 0;
+	d->stored.state_id = state_id;
+	d->state_id = state_id;
+	d->flushed_state_id = state_id;
+	pcpd_store_dirty(d);
+	pcpd_announce_start(d, &d->pcp_ann);
 }
 
 /* A new instance appeared (or we just started): resume or restore. */
@@ -140,7 +158,16 @@ void pcpd_link_tick(struct pcpd *d)
 			if (pcpnat_config_get(d->nl.c, &cfg))
 				return;
 		}
-		new_instance(d, cfg.state_id, false);
+		switch (pcpd_state_change(d->state_id, cfg.state_id)) {
+		case PCPD_SC_NONE:
+			break;
+		case PCPD_SC_NEW_INSTANCE:
+			new_instance(d, cfg.state_id, false);
+			break;
+		case PCPD_SC_FLUSHED:
+			state_flushed(d, cfg.state_id);
+			break;
+		}
 	}
 }
 
@@ -151,19 +178,17 @@ static int on_event(const struct pcpnat_event *e, void *arg)
 	struct pcpnat_config cfg;
 	const struct pcpd_state_map *sm;
 	uint32_t addr;
-	int64_t now = time(NULL);
+	int64_t now = pcpd_boot_now();
 	char a[INET_ADDRSTRLEN];
 
 	switch (e->cmd) {
 	case PCPNAT_CMD_EVENT_STATE_RESET:
-		/* Flushed on purpose: nothing to restore, epoch from zero. */
-		log_info("pcpnat flushed: all mappings gone, epoch restarts");
-		pcpd_nl_state_reset(&d->nl);
-		d->stored.nmaps = 0;
-		if (!pcpnat_config_get(d->nl.c, &cfg))
-			d->state_id = cfg.state_id;
-		pcpd_store_dirty(d);
-		pcpd_announce_start(d, &d->pcp_ann);
+		if (pcpnat_config_get(d->nl.c, &cfg))
+			cfg.state_id = d->state_id;
+		/* The poll may have seen this flush first: handled once. */
+		if (cfg.state_id && cfg.state_id == d->flushed_state_id)
+			break;
+		state_flushed(d, cfg.state_id);
 		break;
 	case PCPNAT_CMD_EVENT_MAP_DEL:
 		pcpd_nl_from_lib(&e->map, &m);

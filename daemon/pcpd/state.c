@@ -15,7 +15,6 @@
 #include "pcpd/state.h"
 
 #define STATE_MAGIC	"pcpd-state 1"
-#define STATE_FILE_MAX	(16u << 20)
 
 void pcpd_state_init(struct pcpd_state *s)
 {
@@ -111,12 +110,16 @@ int pcpd_state_format(const struct pcpd_state *s, char **buf, size_t *len)
 	b.p[0] = '\0';
 	sb_printf(&b, STATE_MAGIC "\nstate_id %016" PRIx64 "\norigin %" PRId64 "\n",
 		  s->state_id, s->origin);
+	if (s->boot_id[0])
+		sb_printf(&b, "clock %s %" PRId64 " %" PRId64 "\n", s->boot_id,
+			  s->clock_boot, s->clock_wall);
 	for (i = 0; i < s->nresets; i++) {
 		inet_ntop(AF_INET, &s->resets[i].subscriber, a1, sizeof(a1));
 		sb_printf(&b, "reset %s %" PRId64 "\n", a1, s->resets[i].at);
 	}
 	for (i = 0; i < s->nmaps; i++) {
 		const struct pcpd_mapping *m = &s->maps[i].m;
+		size_t start = b.len;
 
 		inet_ntop(AF_INET, &m->int_addr, a1, sizeof(a1));
 		inet_ntop(AF_INET, &m->ext_addr, a2, sizeof(a2));
@@ -133,11 +136,18 @@ int pcpd_state_format(const struct pcpd_state *s, char **buf, size_t *len)
 		}
 		/* Hex, so that any byte of a description survives. */
 		sb_printf(&b, " -");
-		hex(&b, (const uint8_t *)m->descr, strlen(m->descr));
+		hex(&b, (const uint8_t *)m->descr,
+		    strnlen(m->descr, PCPNAT_DESCR_MAX - 1));
 		sb_printf(&b, "\n");
+		/* What the loader would refuse is never written. */
+		if (!b.oom && b.len - start >= PCPD_STATE_LINE_MAX) {
+			free(b.p);
+			return -E2BIG;
+		}
 	}
 	if (!b.oom)
-		sb_printf(&b, "end %u %016" PRIx64 "\n", s->nresets + s->nmaps,
+		sb_printf(&b, "end %u %016" PRIx64 "\n",
+			  !!s->boot_id[0] + s->nresets + s->nmaps,
 			  fnv1a(b.p, b.len));
 	if (b.oom) {
 		free(b.p);
@@ -232,7 +242,7 @@ static int parse(const char *buf, size_t len, struct pcpd_state *s,
 	struct pcpd_mapping m;
 	uint64_t h;
 	int64_t exp;
-	char line[1024], a[INET_ADDRSTRLEN + 1];
+	char line[PCPD_STATE_LINE_MAX], a[INET_ADDRSTRLEN + 1];
 	bool ended = false;
 
 	pcpd_state_free(s);
@@ -258,6 +268,13 @@ static int parse(const char *buf, size_t len, struct pcpd_state *s,
 		} else if (lineno == 3) {
 			if (sscanf(line, "origin %" SCNd64, &s->origin) != 1)
 				return bad(err, errlen, lineno, "bad origin");
+		} else if (lineno == 4 && !strncmp(line, "clock ", 6)) {
+			/* Optional: files of older pcpd have none. */
+			if (sscanf(line, "clock %39s %" SCNd64 " %" SCNd64,
+				   s->boot_id, &s->clock_boot,
+				   &s->clock_wall) != 3)
+				return bad(err, errlen, lineno, "bad clock");
+			count++;
 		} else if (!strncmp(line, "reset ", 6)) {
 			struct pcpd_sub_reset *r = &s->resets[s->nresets];
 
@@ -373,7 +390,7 @@ int pcpd_state_load(const char *path, struct pcpd_state *s, char *err,
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	if (fstat(fd, &st) || st.st_size > STATE_FILE_MAX) {
+	if (fstat(fd, &st) || (uint64_t)st.st_size > PCPD_STATE_FILE_MAX) {
 		close(fd);
 		snprintf(err, errlen, "unreadable or too big");
 		rc = -EBADMSG;

@@ -19,6 +19,7 @@
 
 #include "pcpd/daemon.h"
 #include "pcpd/log.h"
+#include "pcpd/restore.h"
 
 void pcpd_store_dirty(struct pcpd *d)
 {
@@ -36,7 +37,7 @@ static int snap_one(void *arg, const struct pcpd_mapping *m)
 {
 	struct pcpd_state *s = arg;
 
-	return pcpd_state_add(s, m, (int64_t)time(NULL) + m->lifetime) ?
+	return pcpd_state_add(s, m, pcpd_boot_now() + m->lifetime) ?
 	       -ENOMEM : 0;
 }
 
@@ -44,7 +45,7 @@ void pcpd_store_save_now(struct pcpd *d)
 {
 	struct pcpd_walk_filter f = { .kind = PCPNAT_KIND_EXPLICIT };
 	struct pcpd_state s;
-	int64_t now = time(NULL);
+	int64_t now = pcpd_boot_now();
 	int err;
 
 	d->save_armed = false;
@@ -62,7 +63,9 @@ void pcpd_store_save_now(struct pcpd *d)
 	s.origin = now - pcpd_nl_ops.epoch(&d->nl, 0);
 	s.nresets = d->nl.nresets;
 	memcpy(s.resets, d->nl.resets, s.nresets * sizeof(s.resets[0]));
+	pcpd_state_times_to_file(&s);
 	err = pcpd_state_save(d->conf.state_file, &s);
+	pcpd_state_times_from_file(&s);
 	if (err) {
 		log_warnx("state: cannot write %s (%s)", d->conf.state_file,
 			  strerror(-err));
@@ -90,40 +93,36 @@ const struct pcpd_state_map *pcpd_store_find(struct pcpd *d, uint8_t proto,
 	return NULL;
 }
 
-/* Re-install the stored mappings that have not expired. */
+/* What a restore changed is told to the clients concerned. */
+static void restored_cb(void *arg, const struct pcpd_mapping *m, bool lost)
+{
+	struct pcpd *d = arg;
+
+	if (lost)
+		/* Its epoch restarted: say so now (RFC 6887 14.1.3). */
+		pcpd_send_announce_to(d, m->subscriber ? m->subscriber :
+				      m->int_addr);
+	else
+		pcpd_send_map_update(d, m, m->lifetime);	/* 14.2 */
+}
+
+/*
+ * Re-install the stored mappings that have not expired, into d->nl whose
+ * origin and resets are the stored ones.
+ */
 static unsigned int restore(struct pcpd *d)
 {
-	int64_t now = time(NULL);
-	unsigned int i, n = 0, moved = 0;
-	struct pcpd_mapping want, got;
-	int err;
+	struct pcpd_restore_result r;
 
-	for (i = 0; i < d->stored.nmaps; i++) {
-		if (d->stored.maps[i].expires <= now)
-			continue;
-		want = d->stored.maps[i].m;
-		want.kind = PCPNAT_KIND_EXPLICIT;
-		want.lifetime = d->stored.maps[i].expires - now;
-		/* Same external endpoint where still free, another if not. */
-		err = pcpd_nl_ops.map_add(&d->nl, &want,
-					  want.nfilters ?
-					  PCPNAT_MAP_F_SET_FILTERS : 0, &got);
-		if (err) {
-			log_warnx("state: a mapping could not be restored (%s)",
-				  strerror(-err));
-			continue;
-		}
-		n++;
-		if (got.ext_addr != want.ext_addr ||
-		    got.ext_port != want.ext_port) {
-			moved++;
-			pcpd_send_map_update(d, &got, got.lifetime);
-		}
-	}
-	if (n)
+	pcpd_restore(&pcpd_nl_ops, &d->nl, &d->stored, pcpd_boot_now(),
+		     &d->nl, restored_cb, d, &r);
+	if (r.failed)
+		log_warnx("state: %u mappings could not be restored: their "
+			  "owners' epochs restart", r.failed);
+	if (r.restored)
 		log_info("state: %u mappings restored (%u on another endpoint)",
-			 n, moved);
-	return n;
+			 r.restored, r.moved);
+	return r.restored;
 }
 
 void pcpd_store_resume(struct pcpd *d, uint64_t state_id, bool lost)
@@ -134,6 +133,8 @@ void pcpd_store_resume(struct pcpd *d, uint64_t state_id, bool lost)
 	if (d->conf.state_file[0] && !d->stored.state_id) {
 		rc = pcpd_state_load(d->conf.state_file, &d->stored, err,
 				     sizeof(err));
+		if (!rc)
+			pcpd_state_times_from_file(&d->stored);
 		if (rc == -EBADMSG)
 			log_warnx("state: %s is corrupt (%s): set aside as %s.corrupt, not used",
 				  d->conf.state_file, err, d->conf.state_file);
@@ -152,19 +153,23 @@ void pcpd_store_resume(struct pcpd *d, uint64_t state_id, bool lost)
 		return;
 	}
 	pcpd_nl_state_reset(&d->nl);
-	if (state_id && restore(d)) {
+	if (state_id) {
 		/*
 		 * Storage makes the chain whole
-		 * (draft-boucadair-pcp-failure App. A).
+		 * (draft-boucadair-pcp-failure App. A); restore() then
+		 * restarts the epochs of those it could not make whole.
 		 */
 		d->nl.origin = d->stored.origin;
 		d->nl.origin_state_id = state_id;
 		d->nl.nresets = d->stored.nresets;
 		memcpy(d->nl.resets, d->stored.resets,
 		       d->stored.nresets * sizeof(d->nl.resets[0]));
-		d->stored.state_id = state_id;
-		pcpd_store_dirty(d);
-		return;
+		if (restore(d)) {
+			d->stored.state_id = state_id;
+			pcpd_store_dirty(d);
+			return;
+		}
+		pcpd_nl_state_reset(&d->nl);
 	}
 	d->stored.state_id = state_id;
 	d->stored.nmaps = 0;

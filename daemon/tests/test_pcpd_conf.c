@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /* pcpd.conf parsing (pcpd/conf.c): values, defaults, and every refusal. */
 #include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "kselftest_harness.h"
 #include "pcpd/conf.h"
@@ -128,6 +131,106 @@ TEST(missing_file)
 	EXPECT_EQ(-1, pcpd_conf_load("/nonexistent/pcpd.conf", &c, err,
 				     sizeof(err)));
 	EXPECT_NE(NULL, strstr(err, "cannot read"));
+}
+
+/*
+ * A list key may be repeated, and libinih hands an indented continuation
+ * line to the handler as a repeat: every occurrence adds to the list.
+ */
+TEST(lists_append)
+{
+	struct pcpd_conf c;
+	char err[256] = "";
+
+	ASSERT_EQ(0, pcpd_conf_parse_string(
+		"[pcpd]\n"
+		"listen = 10.0.0.1\n"
+		"  10.0.0.2, 10.0.0.3\n"
+		"listen = 10.0.0.4\n"
+		"third_party = 10.1.0.0/16\n"
+		"    10.2.0.0/16\n"
+		"third_party = 10.3.0.0/16\n"
+		"announce_interfaces = br0\n"
+		"  br1\n"
+		"[nat]\n"
+		"pool = 198.51.100.1/32\n"
+		"  198.51.100.2/32\n"
+		"pool = 198.51.100.3/32\n"
+		"internal = 10.0.0.0/8\n"
+		"internal = 172.16.0.0/12\n", &c, err, sizeof(err))) {
+		TH_LOG("%s", err);
+	}
+	ASSERT_EQ(4u, c.nlisten);
+	EXPECT_EQ(ip("10.0.0.1"), c.listen[0]);
+	EXPECT_EQ(ip("10.0.0.2"), c.listen[1]);
+	EXPECT_EQ(ip("10.0.0.3"), c.listen[2]);
+	EXPECT_EQ(ip("10.0.0.4"), c.listen[3]);
+	ASSERT_EQ(3u, c.pol.n_third_party);
+	EXPECT_EQ(ip("10.1.0.0"), c.pol.third_party[0].addr);
+	EXPECT_EQ(ip("10.2.0.0"), c.pol.third_party[1].addr);
+	EXPECT_EQ(ip("10.3.0.0"), c.pol.third_party[2].addr);
+	ASSERT_EQ(2u, c.nannounce);
+	EXPECT_STREQ("br0", c.announce_if[0]);
+	EXPECT_STREQ("br1", c.announce_if[1]);
+	ASSERT_EQ(3u, c.nat.npool);
+	EXPECT_EQ(ip("198.51.100.3"), c.nat.pool[2].addr.s_addr);
+	EXPECT_EQ(2u, c.nat.nint);
+
+	/* Appending cannot pass the limit: the ninth address is refused. */
+	refused(_metadata, "[pcpd]\nlisten = 1.1.1.1 2.2.2.2 3.3.3.3 4.4.4.4\n"
+		"listen = 5.5.5.5 6.6.6.6 7.7.7.7 8.8.8.8\n  9.9.9.9\n",
+		"line 4");
+}
+
+/*
+ * libinih (Debian's, 200-byte lines, fixed at its build) would cut a long
+ * line and report a wrong "bad value": a line too long is named as such.
+ */
+TEST(long_line_named)
+{
+	char text[600], path[] = "/tmp/pcpd-conf-XXXXXX";
+	struct pcpd_conf c;
+	char err[256] = "";
+	size_t n;
+	FILE *f;
+	int fd;
+
+	n = (size_t)snprintf(text, sizeof(text), "[pcpd]\nlisten = 10.0.0.1\n"
+			     "third_party = ");
+	while (n < 400)
+		n += (size_t)snprintf(text + n, sizeof(text) - n,
+				      "10.%zu.0.0/16, ", n % 250);
+	snprintf(text + n, sizeof(text) - n, "10.9.0.0/16\nnonce = strict\n");
+	EXPECT_EQ(-1, pcpd_conf_parse_string(text, &c, err, sizeof(err)));
+	EXPECT_NE(NULL, strstr(err, "line 3: longer than")) {
+		TH_LOG("'%s'", err);
+	}
+
+	/* The same from a file. */
+	fd = mkstemp(path);
+	ASSERT_LE(0, fd);
+	f = fdopen(fd, "w");
+	ASSERT_NE(NULL, f);
+	fputs(text, f);
+	fclose(f);
+	err[0] = 0;
+	EXPECT_EQ(-1, pcpd_conf_load(path, &c, err, sizeof(err)));
+	unlink(path);
+	EXPECT_NE(NULL, strstr(err, "line 3: longer than")) {
+		TH_LOG("'%s'", err);
+	}
+
+	/* A line just within the limit still parses. */
+	memset(text, 0, sizeof(text));
+	n = (size_t)snprintf(text, sizeof(text), "[pcpd]\nlisten = 10.0.0.1");
+	while (n < 7 + 190)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, " 10.0.0.1");
+	snprintf(text + n, sizeof(text) - n, "\n");
+	/* Nine times the same address is over the listen limit, not long. */
+	EXPECT_EQ(-1, pcpd_conf_parse_string(text, &c, err, sizeof(err)));
+	EXPECT_EQ(NULL, strstr(err, "longer than")) {
+		TH_LOG("'%s'", err);
+	}
 }
 
 TEST_HARNESS_MAIN
