@@ -81,5 +81,6 @@ enum pcpnat_res pcpnat_l4_hairpin(struct pcpnat_pkt *p);
 enum pcpnat_res pcpnat_icmp_in(struct pcpnat_pkt *p);
 enum pcpnat_res pcpnat_icmp_out(struct pcpnat_pkt *p);
 enum pcpnat_res pcpnat_icmp_hairpin(struct pcpnat_pkt *p);
+enum pcpnat_res pcpnat_icmp_quote_out(struct pcpnat_pkt *p);
 
 #endif /* _PCPNAT_XLATE_H */
