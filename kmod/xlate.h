@@ -81,6 +81,7 @@ enum pcpnat_res pcpnat_l4_hairpin(struct pcpnat_pkt *p);
 enum pcpnat_res pcpnat_icmp_in(struct pcpnat_pkt *p);
 enum pcpnat_res pcpnat_icmp_out(struct pcpnat_pkt *p);
 enum pcpnat_res pcpnat_icmp_hairpin(struct pcpnat_pkt *p);
+enum pcpnat_res pcpnat_icmp_quote_out(struct pcpnat_pkt *p);
 
 /* The packet quoted by an ICMP error. Offsets are from skb->data. */
 struct icmp_inner {

@@ -17,8 +17,11 @@
  *
  * The hooks need whole datagrams, so they enable nf_defrag_ipv4 for the
  * namespace while registered; it does not need conntrack. The only
- * packets they change are those to a pool address (and a port we own) and
- * those from an internal prefix out of the external interface.
+ * packets they change are those to a pool address (and a port we own),
+ * those from an internal prefix out of the external interface (which
+ * never leave with their internal source: what cannot be translated is
+ * dropped) and ICMP errors out of the external interface that quote an
+ * internal endpoint.
  */
 #include <linux/netfilter.h>
 #include <linux/netfilter_ipv4.h>
@@ -95,18 +98,44 @@ static unsigned int pcpnat_pre_routing(void *priv, struct sk_buff *skb,
 	return verdict(hairpin ? pcpnat_l4_hairpin(&p) : pcpnat_l4_in(&p));
 }
 
+/*
+ * A packet from an internal address that pcpnat cannot translate (GRE,
+ * ESP, SCTP, UDP-Lite, IP-in-IP, IPv6-in-IPv4, ...) must not leave with
+ * that address. It is dropped and counted, not given address-only
+ * translation as nf_nat gives unknown protocols: that needs a mapping per
+ * (pool address, protocol) owned by one internal host at a time and
+ * inbound demultiplexing for each protocol (the ESP SPI, the GRE key,
+ * SCTP's RFC 6951 encapsulation), which the table does not have. A host
+ * that needs such a protocol uses a tunnel over UDP, as RFC 3948 does for
+ * ESP.
+ */
+static enum pcpnat_res untranslatable(struct pcpnat_pkt *p)
+{
+	pcpnat_stat_inc(p->pn, PCPNAT_STATS_A_DROP_INVALID);
+	return PCPNAT_DROP;
+}
+
 static unsigned int pcpnat_post_routing(void *priv, struct sk_buff *skb,
 					const struct nf_hook_state *state)
 {
 	const struct iphdr *iph = ip_hdr(skb);
 	struct pcpnat_pkt p;
 
-	if (!state->out || !proto_translated(iph->protocol) ||
-	    !pkt_init(&p, skb, state))
+	if (!state->out || !pkt_init(&p, skb, state))
 		return NF_ACCEPT;
-	if (state->out->ifindex != p.cfg->ext_ifindex ||
-	    !pcpnat_addr_internal(p.cfg, iph->saddr))
+	if (state->out->ifindex != p.cfg->ext_ifindex)
 		return NF_ACCEPT;
+	if (!pcpnat_addr_internal(p.cfg, iph->saddr)) {
+		/*
+		 * The router's own ICMP errors may quote a packet translated
+		 * inbound: its destination is an internal endpoint.
+		 */
+		if (iph->protocol == IPPROTO_ICMP && !ip_is_fragment(iph))
+			return verdict(pcpnat_icmp_quote_out(&p));
+		return NF_ACCEPT;
+	}
+	if (!proto_translated(iph->protocol))
+		return verdict(untranslatable(&p));
 	if (ip_is_fragment(iph))
 		return verdict(fragment(&p));
 

@@ -16,6 +16,18 @@
  * external endpoint. The quote may be truncated, so its transport checksum
  * is adjusted only for the fields changed, when it is there at all, and the
  * outer ICMP checksum follows every byte changed in the quote.
+ *
+ * An error is about the flow it quotes, and gets no further than a packet
+ * of that flow would (RFC 5508 REQ-4 and REQ-5): coming in, the quoted
+ * remote must be one the mapping's filtering admits (RFC 4787 REQ-8, the
+ * FILTER list of RFC 6887 §13.3); going out, the quoted packet must have
+ * been delivered to the host that complains, through a mapping that
+ * admitted its sender.
+ *
+ * The router's own errors about a packet translated inbound (Time
+ * Exceeded, Fragmentation Needed) quote it as delivered, to the internal
+ * endpoint; on their way out the quote gets the external endpoint back,
+ * as nf_nat_icmp_reply_translation() does.
  */
 #include <linux/icmp.h>
 #include <linux/tcp.h>
@@ -50,10 +62,15 @@ VISIBLE_IF_KUNIT int inner_parse(const struct pcpnat_pkt *p,
 	const struct iphdr *ih;
 	struct iphdr _ih;
 
+	/* Addresses first: pcpnat_icmp_quote_out() wants them in any case. */
+	in->saddr = 0;
+	in->daddr = 0;
 	in->ioff = p->l4off + sizeof(struct icmphdr);
 	ih = skb_header_pointer(skb, in->ioff, sizeof(_ih), &_ih);
 	if (!ih || ih->version != 4 || ih->ihl < 5)
 		return -EINVAL;
+	in->saddr = ih->saddr;
+	in->daddr = ih->daddr;
 	/* A later fragment has no transport header to map by. */
 	if (ih->frag_off & htons(IP_OFFSET))
 		return -EINVAL;
@@ -62,8 +79,6 @@ VISIBLE_IF_KUNIT int inner_parse(const struct pcpnat_pkt *p,
 		return -EINVAL;
 	in->l4len = skb->len - in->l4off;
 	in->proto = ih->protocol;
-	in->saddr = ih->saddr;
-	in->daddr = ih->daddr;
 
 	switch (in->proto) {
 	case IPPROTO_UDP:
@@ -271,11 +286,31 @@ static enum pcpnat_res error_in(struct pcpnat_pkt *p)
 	m = pcpnat_lookup_ext(p->pn, in.proto, in.saddr, in.sport);
 	if (!m)
 		return PCPNAT_PASS;
+	/*
+	 * The outer source is whoever saw the packet fail, often a router on
+	 * the path; the quoted destination is the remote the flow went to.
+	 */
+	if (!pcpnat_inbound_allowed(p->pn, p->cfg, m, in.daddr, in.dport))
+		return drop(p, PCPNAT_STATS_A_DROP_FILTERED);
 	if (error_rewrite(p, &in, PCPNAT_SRC, m->key.addr,
 			  pcpnat_m_int_port(m, in.sport)))
 		return drop(p, PCPNAT_STATS_A_DROP_INVALID);
 	pcpnat_stat_inc(p->pn, PCPNAT_STATS_A_PKTS_IN);
 	return PCPNAT_DONE;
+}
+
+/*
+ * The quoted packet was delivered to the host the error comes from, through
+ * a mapping that admits its sender: otherwise one internal host could speak
+ * for another's mapping. (An error from an internal router about a host
+ * behind it is refused too: the quote cannot prove which host it is about.)
+ */
+static bool error_from_owner(const struct pcpnat_pkt *p,
+			     const struct icmp_inner *in,
+			     const struct pcpnat_mapping *m)
+{
+	return ip_hdr(p->skb)->saddr == in->daddr &&
+	       pcpnat_inbound_allowed(p->pn, p->cfg, m, in->saddr, in->sport);
 }
 
 /*
@@ -292,6 +327,8 @@ static enum pcpnat_res error_out(struct pcpnat_pkt *p)
 	m = pcpnat_lookup_int(p->pn, in.proto, in.daddr, in.dport);
 	if (!m)
 		return drop(p, PCPNAT_STATS_A_DROP_INVALID);
+	if (!error_from_owner(p, &in, m))
+		return drop(p, PCPNAT_STATS_A_DROP_FILTERED);
 	if (error_rewrite(p, &in, PCPNAT_DST, m->ext_addr,
 			  pcpnat_m_ext_port(m, in.dport)))
 		return drop(p, PCPNAT_STATS_A_DROP_INVALID);
@@ -322,12 +359,15 @@ enum pcpnat_res pcpnat_icmp_out(struct pcpnat_pkt *p)
 		return drop(p, PCPNAT_STATS_A_DROP_INVALID);
 	if (ich->type == ICMP_ECHO)
 		return echo_out(p, ich->un.echo.id);
+	if (icmp_is_error(ich->type))
+		return error_out(p);
 	/*
-	 * Echo replies and informational messages of internal hosts are not
-	 * translated (echo requests to the pool are never passed inside, so
-	 * these answer traffic that reached the host untranslated).
+	 * Echo replies (echo requests to the pool are never passed inside,
+	 * so these answer traffic that reached the host untranslated) and
+	 * the other queries (timestamp, address mask, ...: RFC 5508 §3 leaves
+	 * them to the NAT's policy) would leave with the internal source.
 	 */
-	return icmp_is_error(ich->type) ? error_out(p) : PCPNAT_PASS;
+	return drop(p, PCPNAT_STATS_A_DROP_INVALID);
 }
 
 /*
@@ -354,6 +394,8 @@ enum pcpnat_res pcpnat_icmp_hairpin(struct pcpnat_pkt *p)
 	ms = pcpnat_lookup_int(p->pn, in.proto, in.daddr, in.dport);
 	if (!ms)
 		return drop(p, PCPNAT_STATS_A_DROP_INVALID);
+	if (!error_from_owner(p, &in, ms))
+		return drop(p, PCPNAT_STATS_A_DROP_FILTERED);
 	if (error_rewrite(p, &in, PCPNAT_SRC, md->key.addr,
 			  pcpnat_m_int_port(md, in.sport)) ||
 	    pcpnat_hairpin_route(p) ||
@@ -361,5 +403,44 @@ enum pcpnat_res pcpnat_icmp_hairpin(struct pcpnat_pkt *p)
 			  pcpnat_m_ext_port(ms, in.dport)))
 		return drop(p, PCPNAT_STATS_A_DROP_INVALID);
 	pcpnat_stat_inc(p->pn, PCPNAT_STATS_A_PKTS_HAIRPIN);
+	return PCPNAT_DONE;
+}
+
+/*
+ * An ICMP error leaving the external interface from an address that is not
+ * internal, normally the router's own: icmp_send() for an inbound packet
+ * already translated (TTL 1, Fragmentation Needed, a reject rule) quotes
+ * it with the internal endpoint as destination. That end of the quote
+ * becomes the external endpoint again; the outer header is the router's
+ * and stays. Without a mapping, or for a quote that cannot be translated,
+ * the error is dropped: it would show an internal address outside.
+ * RFC 5508 REQ-6: the mapping is not refreshed.
+ */
+enum pcpnat_res pcpnat_icmp_quote_out(struct pcpnat_pkt *p)
+{
+	const struct icmphdr *ich;
+	struct pcpnat_mapping *m;
+	struct icmp_inner in;
+	struct icmphdr _ich;
+	int err;
+
+	ich = icmp_header(p, &_ich);
+	if (!ich || !icmp_is_error(ich->type))
+		return PCPNAT_PASS;
+	/* A quote too short for its addresses leaves them at 0, not internal. */
+	err = inner_parse(p, &in);
+	if (pcpnat_addr_internal(p->cfg, in.saddr))
+		return drop(p, PCPNAT_STATS_A_DROP_INVALID);
+	if (!pcpnat_addr_internal(p->cfg, in.daddr))
+		return PCPNAT_PASS;
+	if (err)
+		return drop(p, PCPNAT_STATS_A_DROP_INVALID);
+	m = pcpnat_lookup_int(p->pn, in.proto, in.daddr, in.dport);
+	if (!m)
+		return drop(p, PCPNAT_STATS_A_DROP_INVALID);
+	if (inner_rewrite(p, &in, PCPNAT_DST, m->ext_addr,
+			  pcpnat_m_ext_port(m, in.dport)))
+		return drop(p, PCPNAT_STATS_A_DROP_INVALID);
+	pcpnat_stat_inc(p->pn, PCPNAT_STATS_A_PKTS_OUT);
 	return PCPNAT_DONE;
 }
