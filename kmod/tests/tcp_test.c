@@ -14,8 +14,8 @@
  *    FIX MAY CHANGE where the fix may reasonably go either way), in the
  *    table and in its description, so that whoever fixes it knows to
  *    update the case rather than the code;
- *  - the buggy behaviour itself is never asserted: tcp_closed_stays_transitory
- *    asserts the right one and is skipped while the bug is there.
+ *  - the buggy behaviour itself is never asserted: the case that a closed
+ *    connection stays transitory after its last ACKs comes with the fix.
  */
 #include <linux/in.h>
 #include <linux/jiffies.h>
@@ -130,46 +130,6 @@ static void tcp_handshake_establishes(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, m->tcp_state, EST);
 	/* Reset by the peer. */
 	pcpnat_touch_in(m, RST);
-	KUNIT_EXPECT_EQ(test, m->tcp_state, TRANS);
-}
-
-struct closed_case {
-	const char *desc;
-	u8 flags[4];	/* in order, odd indexes inbound; 0 ends early */
-};
-
-static const struct closed_case closed_cases[] = {
-	{ "RST then ACK", { RST, ACK } },
-	{ "RST+ACK then ACK", { RST | ACK, ACK } },
-	{ "FIN both ways then last ACK", { FIN | ACK, FIN | ACK, ACK } },
-	{ "FIN, ACK, FIN, last ACK", { FIN | ACK, ACK, FIN | ACK, ACK } },
-};
-
-KUNIT_ARRAY_PARAM_DESC(closed, closed_cases, desc);
-
-/*
- * Once a connection is closed (RST, or FIN both ways) the ACKs that
- * follow must not make its mapping established again: it keeps the
- * transitory timeout (RFC 5382 REQ-5, RFC 7857 2.1).
- *
- * KNOWN BUG, skipped until the datapath fix: today the last ACK sets
- * ESTABLISHED. The skip is conditional: once fixed, this passes as is; then
- * drop the skip so that a regression fails.
- */
-static void tcp_closed_stays_transitory(struct kunit *test)
-{
-	const struct closed_case *c = test->param_value;
-	struct pcpnat_mapping *m = mapping(test, IPPROTO_TCP, EST);
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(c->flags) && c->flags[i]; i++) {
-		if (i & 1)
-			pcpnat_touch_in(m, c->flags[i]);
-		else
-			pcpnat_touch_out(m, htonl(0xc6336401), c->flags[i]);
-	}
-	if (m->tcp_state == EST)
-		kunit_skip(test, "known bug: an ACK after FIN/RST re-establishes (datapath fix pending)");
 	KUNIT_EXPECT_EQ(test, m->tcp_state, TRANS);
 }
 
@@ -372,7 +332,6 @@ static void map_expiry(struct kunit *test)
 static struct kunit_case tcp_test_cases[] = {
 	KUNIT_CASE_PARAM(tcp_state_transition, tcp_gen_params),
 	KUNIT_CASE(tcp_handshake_establishes),
-	KUNIT_CASE_PARAM(tcp_closed_stays_transitory, closed_gen_params),
 	KUNIT_CASE(tcp_state_only_for_tcp),
 	KUNIT_CASE(touch_refresh),
 	KUNIT_CASE(touch_remembers_peers),
