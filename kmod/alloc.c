@@ -14,6 +14,10 @@
  *      number of probes and then taking any free port.
  * So an allocation succeeds while any port of the range is free, with a few
  * word scans even at 99 % occupancy; every probe is counted (ALLOC_PROBES).
+ *
+ * A port free in the bitmap may still be held by a socket of the router
+ * itself (the pool is often its own address): such a port is skipped, and
+ * a suggested or preserved one is then not available (local.c).
  */
 #include <linux/vmalloc.h>
 #include <linux/bitmap.h>
@@ -21,6 +25,11 @@
 
 /* Free-bit finds spent looking for the right parity before giving it up. */
 #define PCPNAT_PARITY_PROBES	16
+/*
+ * Free ports found held by a local socket before the allocation gives up:
+ * the router listens on a handful of ports, not on thousands.
+ */
+#define PCPNAT_LOCAL_TRIES	32
 
 struct pcpnat_portmap *pcpnat_portmap_alloc(__be32 addr)
 {
@@ -81,6 +90,14 @@ static unsigned int scan(const unsigned long *bits, unsigned int lo,
 	return bit < start ? bit : 0;
 }
 
+/* Neither a mapping's nor held by a socket of the router (local.c). */
+static bool port_free(struct pcpnat_net *pn, const struct pcpnat_portmap *pm,
+		      u8 proto, const unsigned long *bits, unsigned int port)
+{
+	return !test_bit(port, bits) &&
+	       !pcpnat_local_port_held(pn->net, proto, pm->addr, htons(port));
+}
+
 /*
  * Allocate a port on cfg->addrs[aidx] for key. want: a suggested port or 0;
  * exact: want or nothing (EADDRINUSE). all: an explicit internal-port-0
@@ -94,8 +111,8 @@ int pcpnat_port_alloc(struct pcpnat_net *pn, const struct pcpnat_config *cfg,
 	struct pcpnat_portmap *pm = cfg->pms[aidx];
 	unsigned int lo = cfg->port_min, hi = cfg->port_max, range = hi - lo + 1;
 	unsigned int w = ntohs(want), ip = ntohs(key->port), start, bit;
-	unsigned int probes = 0;
-	int pi = pcpnat_pm_index(key->proto), err = 0;
+	unsigned int probes = 0, tries;
+	int pi = pcpnat_pm_index(key->proto), err = 0, parity;
 	unsigned long *bits;
 
 	if (pi < 0)
@@ -117,7 +134,7 @@ int pcpnat_port_alloc(struct pcpnat_net *pn, const struct pcpnat_config *cfg,
 	}
 	if (w >= lo && w <= hi) {
 		probes++;
-		if (!test_bit(w, bits)) {
+		if (port_free(pn, pm, key->proto, bits, w)) {
 			bit = w;
 			goto take;
 		}
@@ -128,7 +145,7 @@ int pcpnat_port_alloc(struct pcpnat_net *pn, const struct pcpnat_config *cfg,
 	}
 	if (ip != w && ip >= lo && ip <= hi) {
 		probes++;
-		if (!test_bit(ip, bits)) {
+		if (port_free(pn, pm, key->proto, bits, ip)) {
 			bit = ip;
 			goto take;
 		}
@@ -136,11 +153,20 @@ int pcpnat_port_alloc(struct pcpnat_net *pn, const struct pcpnat_config *cfg,
 	start = lo + (u32)(siphash_3u32((__force u32)key->addr,
 					(__force u32)key->port, key->proto,
 					&pn->table->secret) + pm->counter++) % range;
-	bit = scan(bits, lo, hi, start, (w ? w : ip) & 1, &probes);
-	if (!bit) {
-		err = -ENOSPC;
-		goto out;
+	parity = (w ? w : ip) & 1;
+	for (tries = 0; tries < PCPNAT_LOCAL_TRIES; tries++) {
+		bit = scan(bits, lo, hi, start, parity, &probes);
+		if (!bit)
+			break;
+		if (!pcpnat_local_port_held(pn->net, key->proto, pm->addr,
+					    htons(bit)))
+			goto take;
+		/* Held by the router: look on from the next port, any parity. */
+		start = bit == hi ? lo : bit + 1;
+		parity = -1;
 	}
+	err = -ENOSPC;
+	goto out;
 take:
 	__set_bit(bit, bits);
 	pm->p[pi].used++;
