@@ -48,7 +48,14 @@ void pcpnat_config_defaults(struct pcpnat_config *cfg)
 	cfg->tcp_trans_timeout = 240;
 	cfg->icmp_timeout = 60;		/* RFC 5508 REQ-1 */
 	cfg->filtering = PCPNAT_FILTER_ADDRESS_DEPENDENT;
-	cfg->subscriber_quota = 0;
+	/*
+	 * RFC 6888 REQ-4: the ports one subscriber may take are limited.
+	 * 4096 mappings (all protocols together) are far more than a host's
+	 * browsing, games and peer-to-peer sessions hold at once (a /32 pool
+	 * has 64512 ports per protocol), and still leave an address for 47
+	 * hosts at their limit. 0 ("quota 0") lifts the limit.
+	 */
+	cfg->subscriber_quota = PCPNAT_QUOTA_DEFAULT;
 	cfg->max_mappings = 1000000;
 	cfg->allow_all_ports = 0;
 }

@@ -117,7 +117,8 @@ enum pcpnat_config_attr {
 	PCPNAT_CFG_A_TCP_TRANS_TIMEOUT,	/* u32 s, >= 240, default 240 */
 	PCPNAT_CFG_A_ICMP_TIMEOUT,	/* u32 s, >= 60, default 60 */
 	PCPNAT_CFG_A_FILTERING,		/* u8, enum pcpnat_filtering */
-	PCPNAT_CFG_A_SUBSCRIBER_QUOTA,	/* u32 mappings per subscriber, 0 = no limit */
+	PCPNAT_CFG_A_SUBSCRIBER_QUOTA,	/* u32 mappings per subscriber, 0 = no limit;
+					 * default 4096 (RFC 6888 REQ-4) */
 	PCPNAT_CFG_A_MAX_MAPPINGS,	/* u32, table size limit */
 	PCPNAT_CFG_A_ALLOW_ALL_PORTS,	/* u8 0/1: permit internal port 0 mappings */
 	/* Read only. */
