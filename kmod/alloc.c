@@ -14,6 +14,10 @@
  *      number of probes and then taking any free port.
  * So an allocation succeeds while any port of the range is free, with a few
  * word scans even at 99 % occupancy; every probe is counted (ALLOC_PROBES).
+ *
+ * A port free in the bitmap may still be held by a socket of the router
+ * itself (the pool is often its own address): such a port is skipped, and
+ * a suggested or preserved one is then not available (local.c).
  */
 #include <linux/vmalloc.h>
 #include <linux/bitmap.h>
@@ -21,6 +25,11 @@
 
 /* Free-bit finds spent looking for the right parity before giving it up. */
 #define PCPNAT_PARITY_PROBES	16
+/*
+ * Free ports found held by a local socket before the allocation gives up:
+ * the router listens on a handful of ports, not on thousands.
+ */
+#define PCPNAT_LOCAL_TRIES	32
 
 struct pcpnat_portmap *pcpnat_portmap_alloc(__be32 addr)
 {
@@ -84,6 +93,14 @@ static unsigned int scan(const unsigned long *bits, unsigned int lo,
 	return bit < start ? bit : 0;
 }
 
+/* Neither a mapping's nor held by a socket of the router (local.c). */
+static bool port_free(struct pcpnat_net *pn, const struct pcpnat_portmap *pm,
+		      u8 proto, const unsigned long *bits, unsigned int port)
+{
+	return !test_bit(port, bits) &&
+	       !pcpnat_local_port_held(pn->net, proto, pm->addr, htons(port));
+}
+
 /*
  * Allocate a port on cfg->addrs[aidx] for key. want: a suggested port or 0;
  * exact: want or nothing (EADDRINUSE). all: an explicit internal-port-0
@@ -97,8 +114,8 @@ int pcpnat_port_alloc(struct pcpnat_net *pn, const struct pcpnat_config *cfg,
 	struct pcpnat_portmap *pm = cfg->pms[aidx];
 	unsigned int lo = cfg->port_min, hi = cfg->port_max, range = hi - lo + 1;
 	unsigned int w = ntohs(want), ip = ntohs(key->port), start, bit;
-	unsigned int probes = 0;
-	int pi = pcpnat_pm_index(key->proto), err = 0;
+	unsigned int probes = 0, tries;
+	int pi = pcpnat_pm_index(key->proto), err = 0, parity;
 	unsigned long *bits;
 
 	if (pi < 0)
@@ -120,7 +137,7 @@ int pcpnat_port_alloc(struct pcpnat_net *pn, const struct pcpnat_config *cfg,
 	}
 	if (w >= lo && w <= hi) {
 		probes++;
-		if (!test_bit(w, bits)) {
+		if (port_free(pn, pm, key->proto, bits, w)) {
 			bit = w;
 			goto take;
 		}
@@ -131,7 +148,7 @@ int pcpnat_port_alloc(struct pcpnat_net *pn, const struct pcpnat_config *cfg,
 	}
 	if (ip != w && ip >= lo && ip <= hi) {
 		probes++;
-		if (!test_bit(ip, bits)) {
+		if (port_free(pn, pm, key->proto, bits, ip)) {
 			bit = ip;
 			goto take;
 		}
@@ -139,11 +156,20 @@ int pcpnat_port_alloc(struct pcpnat_net *pn, const struct pcpnat_config *cfg,
 	start = lo + (u32)(siphash_3u32((__force u32)key->addr,
 					(__force u32)key->port, key->proto,
 					&pn->table->secret) + pm->counter++) % range;
-	bit = scan(bits, lo, hi, start, (w ? w : ip) & 1, &probes);
-	if (!bit) {
-		err = -ENOSPC;
-		goto out;
+	parity = (w ? w : ip) & 1;
+	for (tries = 0; tries < PCPNAT_LOCAL_TRIES; tries++) {
+		bit = scan(bits, lo, hi, start, parity, &probes);
+		if (!bit)
+			break;
+		if (!pcpnat_local_port_held(pn->net, key->proto, pm->addr,
+					    htons(bit)))
+			goto take;
+		/* Held by the router: look on from the next port, any parity. */
+		start = bit == hi ? lo : bit + 1;
+		parity = -1;
 	}
+	err = -ENOSPC;
+	goto out;
 take:
 	__set_bit(bit, bits);
 	pm->p[pi].used++;
@@ -181,12 +207,25 @@ void pcpnat_port_release(const struct pcpnat_config *cfg, u8 proto,
 }
 EXPORT_SYMBOL_IF_KUNIT(pcpnat_port_release);
 
-static struct pcpnat_sub *sub_find(struct pcpnat_table *t, __be32 sub)
+/* Keyed like the indexes; the tweak keeps it apart from addr_pick's hash. */
+static unsigned int sub_bucket(const struct pcpnat_table *t, __be32 sub)
+{
+	return (u32)siphash_2u32((__force u32)sub, 0x53554253, &t->secret) &
+	       ((1U << t->sub_bits) - 1);
+}
+
+static spinlock_t *sub_lock(struct pcpnat_table *t, unsigned int b)
+{
+	return &t->sub_locks[b & ((1U << PCPNAT_SUB_LOCK_BITS) - 1)];
+}
+
+static struct pcpnat_sub *sub_find(struct pcpnat_table *t, unsigned int b,
+				   __be32 sub)
 {
 	struct pcpnat_sub *s;
 
-	hlist_for_each_entry(s, &t->subs[hash_32((__force u32)sub, PCPNAT_SUB_BITS)],
-			     node)
+	lockdep_assert_held(sub_lock(t, b));
+	hlist_for_each_entry(s, &t->subs[b], node)
 		if (s->addr == sub)
 			return s;
 	return NULL;
@@ -201,11 +240,12 @@ static struct pcpnat_sub *sub_find(struct pcpnat_table *t, __be32 sub)
 int pcpnat_sub_charge(struct pcpnat_table *t, const struct pcpnat_config *cfg,
 		      __be32 sub)
 {
+	unsigned int b = sub_bucket(t, sub);
 	struct pcpnat_sub *s;
 	int err = 0;
 
-	spin_lock_bh(&t->sub_lock);
-	s = sub_find(t, sub);
+	spin_lock_bh(sub_lock(t, b));
+	s = sub_find(t, b, sub);
 	if (!s) {
 		s = kzalloc(sizeof(*s), GFP_ATOMIC);
 		if (!s) {
@@ -213,8 +253,7 @@ int pcpnat_sub_charge(struct pcpnat_table *t, const struct pcpnat_config *cfg,
 			goto out;
 		}
 		s->addr = sub;
-		hlist_add_head(&s->node,
-			       &t->subs[hash_32((__force u32)sub, PCPNAT_SUB_BITS)]);
+		hlist_add_head(&s->node, &t->subs[b]);
 	}
 	if (cfg && cfg->subscriber_quota && s->count >= cfg->subscriber_quota) {
 		err = -EDQUOT;
@@ -226,21 +265,23 @@ int pcpnat_sub_charge(struct pcpnat_table *t, const struct pcpnat_config *cfg,
 	}
 	s->count++;
 out:
-	spin_unlock_bh(&t->sub_lock);
+	spin_unlock_bh(sub_lock(t, b));
 	return err;
 }
 EXPORT_SYMBOL_IF_KUNIT(pcpnat_sub_charge);
 
+/* Only for a subscriber that a successful charge counted this mapping to. */
 void pcpnat_sub_uncharge(struct pcpnat_table *t, __be32 sub)
 {
+	unsigned int b = sub_bucket(t, sub);
 	struct pcpnat_sub *s;
 
-	spin_lock_bh(&t->sub_lock);
-	s = sub_find(t, sub);
-	if (!WARN_ON_ONCE(!s) && !--s->count) {
+	spin_lock_bh(sub_lock(t, b));
+	s = sub_find(t, b, sub);
+	if (!WARN_ON_ONCE(!s || !s->count) && !--s->count) {
 		hlist_del(&s->node);
 		kfree(s);
 	}
-	spin_unlock_bh(&t->sub_lock);
+	spin_unlock_bh(sub_lock(t, b));
 }
 EXPORT_SYMBOL_IF_KUNIT(pcpnat_sub_uncharge);

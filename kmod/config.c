@@ -8,6 +8,8 @@
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/bsearch.h>
+#include <net/ip.h>
+#include <net/route.h>
 #include "table.h"
 
 struct pcpnat_config *pcpnat_config_alloc(u16 naddrs)
@@ -47,7 +49,14 @@ void pcpnat_config_defaults(struct pcpnat_config *cfg)
 	cfg->tcp_trans_timeout = 240;
 	cfg->icmp_timeout = 60;		/* RFC 5508 REQ-1 */
 	cfg->filtering = PCPNAT_FILTER_ADDRESS_DEPENDENT;
-	cfg->subscriber_quota = 0;
+	/*
+	 * RFC 6888 REQ-4: the ports one subscriber may take are limited.
+	 * 4096 mappings (all protocols together) are far more than a host's
+	 * browsing, games and peer-to-peer sessions hold at once (a /32 pool
+	 * has 64512 ports per protocol), and still leave an address for 47
+	 * hosts at their limit. 0 ("quota 0") lifts the limit.
+	 */
+	cfg->subscriber_quota = PCPNAT_QUOTA_DEFAULT;
 	cfg->max_mappings = 1000000;
 	cfg->allow_all_ports = 0;
 }
@@ -209,6 +218,34 @@ static bool map_addr_gone(const struct pcpnat_mapping *m, const void *arg)
 }
 
 /*
+ * The router picks the ephemeral ports of its own connections from
+ * ip_local_port_range without asking pcpnat. When a pool address is the
+ * router's own and the two ranges overlap, such a port can be one a
+ * mapping holds, and the replies then go to the inside host (local.c
+ * keeps the allocator off ports of sockets already there, not off ports
+ * taken later). The configuration is still applied: the defaults overlap,
+ * and on a pool of other addresses nothing clashes. The extack message of
+ * a success is a warning, and says what to change.
+ */
+static void config_warn_local_ports(struct net *net,
+				    const struct pcpnat_config *cfg,
+				    struct netlink_ext_ack *extack)
+{
+	int lo, hi, i;
+
+	inet_get_local_port_range(net, &lo, &hi);
+	if (cfg->port_max < lo || cfg->port_min > hi)
+		return;
+	for (i = 0; i < cfg->naddrs; i++) {
+		if (inet_addr_type(net, cfg->addrs[i]) != RTN_LOCAL)
+			continue;
+		NL_SET_ERR_MSG_MOD(extack,
+				   "ports overlap net.ipv4.ip_local_port_range and a pool address is the router's own: its connections can take a port a mapping holds; set ports outside that range (1024-32767 with the default 32768-60999) or move ip_local_port_range");
+		return;
+	}
+}
+
+/*
  * Apply a validated request. Called under pn->cfg_lock. The first
  * configuration of a namespace brings the instance to life.
  */
@@ -241,6 +278,7 @@ int pcpnat_config_set(struct pcpnat_net *pn, const struct pcpnat_config *req,
 		}
 		for (i = 0; i < cfg->naddrs; i++)
 			pcpnat_event_addr(pn, PCPNAT_CMD_EVENT_ADDR_ADD, cfg->addrs[i]);
+		config_warn_local_ports(pn->net, cfg, extack);
 		return 0;
 	}
 
@@ -268,5 +306,6 @@ int pcpnat_config_set(struct pcpnat_net *pn, const struct pcpnat_config *req,
 		if (pcpnat_config_index(old, cfg->addrs[i]) < 0)
 			pcpnat_event_addr(pn, PCPNAT_CMD_EVENT_ADDR_ADD, cfg->addrs[i]);
 	pcpnat_config_free(old);
+	config_warn_local_ports(pn->net, cfg, extack);
 	return 0;
 }

@@ -10,10 +10,16 @@
  * message, before anything changes.
  *
  * Permissions: every command that changes state needs CAP_NET_ADMIN in the
- * namespace's user namespace (GENL_UNS_ADMIN_PERM). Reading mappings
- * (MAP_GET, doit and dump) needs it too: mappings of every subscriber are
- * visible there, and pcpd, the only other reader, runs as root. CONFIG_GET
- * and STATS_GET are open to everyone.
+ * initial user namespace (GENL_ADMIN_PERM), not merely in the user
+ * namespace owning the network namespace. An instance costs memory that is
+ * charged to no memory cgroup (two bucket arrays of 2^hash_bits entries,
+ * 1 MiB at the default, a 1 MiB bitmap set per pool address, up to
+ * max-mappings entries in a shared slab) and a reaper running ten times a
+ * second; with GENL_UNS_ADMIN_PERM any local user could make as many as
+ * it likes through unprivileged user namespaces (unshare -Urn). Reading
+ * mappings (MAP_GET, doit and dump) needs the same: mappings of every
+ * subscriber are visible there, and pcpd, the only other reader, runs as
+ * root. CONFIG_GET and STATS_GET are open to everyone.
  *
  * No parallel_ops: the genl mutex serialises commands, which the flush and
  * configuration paths rely on together with cfg_lock.
@@ -399,21 +405,21 @@ static const struct genl_ops pcpnat_genl_ops[] = {
 		.doit = pcpnat_nl_config_set,
 		.policy = pcpnat_config_set_policy,
 		.maxattr = PCPNAT_A_MAX,
-		.flags = GENL_UNS_ADMIN_PERM,
+		.flags = GENL_ADMIN_PERM,
 	},
 	{
 		.cmd = PCPNAT_CMD_MAP_ADD,
 		.doit = pcpnat_nl_map_add,
 		.policy = pcpnat_map_add_top,
 		.maxattr = PCPNAT_A_MAX,
-		.flags = GENL_UNS_ADMIN_PERM,
+		.flags = GENL_ADMIN_PERM,
 	},
 	{
 		.cmd = PCPNAT_CMD_MAP_DEL,
 		.doit = pcpnat_nl_map_del,
 		.policy = pcpnat_map_del_top,
 		.maxattr = PCPNAT_A_MAX,
-		.flags = GENL_UNS_ADMIN_PERM,
+		.flags = GENL_ADMIN_PERM,
 	},
 	{
 		.cmd = PCPNAT_CMD_MAP_GET,
@@ -423,14 +429,14 @@ static const struct genl_ops pcpnat_genl_ops[] = {
 		.done = pcpnat_nl_map_dump_done,
 		.policy = pcpnat_map_get_top,
 		.maxattr = PCPNAT_A_MAX,
-		.flags = GENL_UNS_ADMIN_PERM,
+		.flags = GENL_ADMIN_PERM,
 	},
 	{
 		.cmd = PCPNAT_CMD_FLUSH,
 		.doit = pcpnat_nl_flush,
 		.policy = pcpnat_flush_policy,
 		.maxattr = PCPNAT_A_MAX,
-		.flags = GENL_UNS_ADMIN_PERM,
+		.flags = GENL_ADMIN_PERM,
 	},
 	{
 		.cmd = PCPNAT_CMD_STATS_GET,
@@ -439,7 +445,7 @@ static const struct genl_ops pcpnat_genl_ops[] = {
 	{
 		.cmd = PCPNAT_CMD_STATS_RESET,
 		.doit = pcpnat_nl_stats_reset,
-		.flags = GENL_UNS_ADMIN_PERM,
+		.flags = GENL_ADMIN_PERM,
 	},
 };
 

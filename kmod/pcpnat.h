@@ -21,6 +21,7 @@
 #include "compat.h"
 
 struct pcpnat_net;
+struct net_device;
 
 /* Internal endpoint: the key of the internal index and of the walk order. */
 struct pcpnat_key {
@@ -162,6 +163,17 @@ bool pcpnat_inbound_allowed(const struct pcpnat_net *pn,
 			    const struct pcpnat_config *cfg,
 			    const struct pcpnat_mapping *m,
 			    __be32 raddr, __be16 rport);
+
+/*
+ * The router's own sockets (local.c). pcpnat_local_rx: would a local socket
+ * receive this UDP or TCP packet (in: its arrival interface, or NULL)?
+ * pcpnat_local_port_held: does a local socket listen, or sit bound
+ * unconnected, on addr:port? Any context; they take rcu_read_lock().
+ */
+bool pcpnat_local_rx(struct net *net, u8 proto, __be32 saddr, __be16 sport,
+		     __be32 daddr, __be16 dport, const struct net_device *in);
+bool pcpnat_local_port_held(struct net *net, u8 proto, __be32 addr,
+			    __be16 port);
 
 /* Configuration helpers (config.c). */
 bool pcpnat_addr_internal(const struct pcpnat_config *cfg, __be32 addr);

@@ -725,13 +725,18 @@ int pcpnat_map_del(struct pcpnat_net *pn, const struct pcpnat_key *key,
 			RCU_INIT_POINTER(m->extra, NULL);
 			if (ox)
 				kfree_rcu(ox, rcu);
-			/* Back to its host's share; quota is not enforced here. */
-			if (m->subscriber != m->key.addr) {
+			/*
+			 * Back to its host's share; quota is not enforced
+			 * here. The host is charged before the old
+			 * subscriber is let go: if that charge fails (no
+			 * memory), the mapping stays with the subscriber
+			 * that still counts it, so its unlink later
+			 * uncharges the one that was charged, never another.
+			 */
+			if (m->subscriber != m->key.addr &&
+			    !pcpnat_sub_charge(t, NULL, m->key.addr)) {
 				pcpnat_sub_uncharge(t, m->subscriber);
-				if (!pcpnat_sub_charge(t, NULL, m->key.addr))
-					m->subscriber = m->key.addr;
-				else
-					pcpnat_sub_charge(t, NULL, m->subscriber);
+				m->subscriber = m->key.addr;
 			}
 		}
 		pcpnat_map_view(pn, cfg, m, out);
@@ -883,9 +888,12 @@ struct pcpnat_table *pcpnat_table_create(struct pcpnat_net *pn)
 	t->bits = pcpnat_hash_bits;
 	t->int_hash = kvcalloc(n, sizeof(*t->int_hash), GFP_KERNEL);
 	t->ext_hash = kvcalloc(n, sizeof(*t->ext_hash), GFP_KERNEL);
-	if (!t->int_hash || !t->ext_hash) {
+	t->sub_bits = max_t(unsigned int, t->bits - 2, PCPNAT_SUB_MIN_BITS);
+	t->subs = kvcalloc(1U << t->sub_bits, sizeof(*t->subs), GFP_KERNEL);
+	if (!t->int_hash || !t->ext_hash || !t->subs) {
 		kvfree(t->int_hash);
 		kvfree(t->ext_hash);
+		kvfree(t->subs);
 		kvfree(t);
 		return NULL;
 	}
@@ -894,7 +902,8 @@ struct pcpnat_table *pcpnat_table_create(struct pcpnat_net *pn)
 		spin_lock_init(&t->int_locks[i]);
 	for (i = 0; i < ARRAY_SIZE(t->ext_locks); i++)
 		spin_lock_init(&t->ext_locks[i]);
-	spin_lock_init(&t->sub_lock);
+	for (i = 0; i < ARRAY_SIZE(t->sub_locks); i++)
+		spin_lock_init(&t->sub_locks[i]);
 	get_random_bytes(&t->secret, sizeof(t->secret));
 	t->pn = pn;
 	t->epoch = ktime_get_boottime_seconds();
@@ -916,9 +925,10 @@ void pcpnat_table_destroy(struct pcpnat_table *t)
 
 	pcpnat_table_remove(t->pn, match_all, NULL, PCPNAT_REASON_FLUSHED, false);
 	WARN_ON(atomic_read(&t->count));
-	for (i = 0; i < ARRAY_SIZE(t->subs); i++)
+	for (i = 0; i < 1U << t->sub_bits; i++)
 		hlist_for_each_entry_safe(s, tmp, &t->subs[i], node)
 			kfree(s);
+	kvfree(t->subs);
 	kvfree(t->int_hash);
 	kvfree(t->ext_hash);
 	kvfree(t);

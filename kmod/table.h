@@ -17,8 +17,17 @@
  */
 #define PCPNAT_LOCK_BITS	10
 
-/* Subscribers are counted for the quota in a small hash of their own. */
-#define PCPNAT_SUB_BITS		8
+/*
+ * Subscribers are counted for the quota in a hash of their own, keyed like
+ * the indexes (a spoofed internal source cannot aim at one chain): a
+ * quarter as many buckets as an index, at least 256, and striped locks, so
+ * creating and deleting mappings of different hosts seldom meet.
+ */
+#define PCPNAT_SUB_MIN_BITS	8
+#define PCPNAT_SUB_LOCK_BITS	8
+
+/* Mappings per subscriber unless configured (config.c says why). */
+#define PCPNAT_QUOTA_DEFAULT	4096
 
 /* Bucket count, log2; a module parameter (main.c). */
 extern unsigned int pcpnat_hash_bits;
@@ -55,8 +64,10 @@ struct pcpnat_table {
 	atomic_t count;			/* writers only */
 	atomic_t nall;			/* internal-port-0 mappings */
 
-	spinlock_t sub_lock;		/* nests inside the internal stripe lock */
-	struct hlist_head subs[1 << PCPNAT_SUB_BITS];
+	/* Nest inside the internal stripe lock; never two at once. */
+	spinlock_t sub_locks[1 << PCPNAT_SUB_LOCK_BITS];
+	unsigned int sub_bits;
+	struct hlist_head *subs;
 
 	/* The reaper. */
 	struct delayed_work gc_work;

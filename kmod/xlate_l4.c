@@ -128,11 +128,18 @@ static enum pcpnat_res drop(struct pcpnat_pkt *p, int idx)
  * Inbound to a pool address and a port we own with no mapping: nobody
  * inside asked for it. Ports outside the allocator's range are left to the
  * router itself (its own services on that address), unless an all-ports
- * mapping holds the address: the lookup found that one already.
+ * mapping holds the address: the lookup found that one already. So is a
+ * packet a local socket would take, in the range or not: the reply to the
+ * router's own query from an ephemeral port, or its service on a port the
+ * allocator never hands out while the socket is there (local.c).
  */
-static enum pcpnat_res no_mapping(struct pcpnat_pkt *p, __be16 dport)
+static enum pcpnat_res no_mapping(struct pcpnat_pkt *p, const struct l4_ports *l4)
 {
-	if (!pcpnat_port_owned(p->cfg, dport))
+	const struct iphdr *iph = ip_hdr(p->skb);
+
+	if (!pcpnat_port_owned(p->cfg, l4->dport) ||
+	    pcpnat_local_rx(p->pn->net, l4->proto, iph->saddr, l4->sport,
+			    iph->daddr, l4->dport, p->in))
 		return PCPNAT_PASS;
 	return drop(p, PCPNAT_STATS_A_DROP_NO_MAPPING);
 }
@@ -160,7 +167,7 @@ enum pcpnat_res pcpnat_l4_in(struct pcpnat_pkt *p)
 		return drop(p, PCPNAT_STATS_A_DROP_INVALID);
 	m = pcpnat_lookup_ext(p->pn, l4.proto, iph->daddr, l4.dport);
 	if (!m)
-		return no_mapping(p, l4.dport);
+		return no_mapping(p, &l4);
 	if (!pcpnat_inbound_allowed(p->pn, p->cfg, m, iph->saddr, l4.sport))
 		return drop(p, PCPNAT_STATS_A_DROP_FILTERED);
 	if (pcpnat_l4_rewrite(p->skb, p->l4off, l4.proto, PCPNAT_DST, m->key.addr,
@@ -213,7 +220,7 @@ enum pcpnat_res pcpnat_l4_hairpin(struct pcpnat_pkt *p)
 		return drop(p, PCPNAT_STATS_A_DROP_INVALID);
 	md = pcpnat_lookup_ext(p->pn, l4.proto, daddr, l4.dport);
 	if (!md)
-		return no_mapping(p, l4.dport);
+		return no_mapping(p, &l4);
 	ms = out_mapping(p, l4.proto, iph->saddr, l4.sport);
 	if (!ms)
 		return drop(p, PCPNAT_STATS_A_DROP_NO_RESOURCES);

@@ -625,6 +625,8 @@ TEST_F(genl, config_defaults_and_set)
 	EXPECT_EQ(1024, v.pmin);
 	EXPECT_EQ(65535, v.pmax);
 	EXPECT_EQ(1000000, v.max);
+	/* RFC 6888 REQ-4: a subscriber is limited unless told otherwise. */
+	EXPECT_EQ(4096, v.quota);
 	EXPECT_EQ(PCPNAT_FILTER_ADDRESS_DEPENDENT, v.filtering);
 	EXPECT_EQ(0, v.npool);
 

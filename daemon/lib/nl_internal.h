@@ -19,6 +19,7 @@ struct pcpnat_client {
 	int family;
 	uint32_t version;
 	char error[256];	/* extack of the last failure */
+	char warning[256];	/* extack of the last success: a warning */
 };
 
 /*

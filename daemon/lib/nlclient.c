@@ -32,41 +32,54 @@ struct xact {
 	bool done;
 };
 
-static void copy_extack(struct xact *x, const struct nlattr *tlvs, int len,
-			int error)
+static void copy_extack(struct xact *x, char *out, size_t len,
+			const struct nlattr *tlvs, int tlvlen, int error)
 {
-	pcpnat_extack_text(x->c->error, sizeof(x->c->error), x->req, tlvs, len,
-			   error);
+	pcpnat_extack_text(out, len, x->req, tlvs, tlvlen, error);
+}
+
+/*
+ * The extack of an NLMSG_ERROR message (nlh, payload e) into out: after a
+ * failure the reason, after a success (error 0) a warning.
+ */
+static void ack_tlvs(struct xact *x, const struct nlmsghdr *nlh,
+		     const struct nlmsgerr *e, char *out, size_t len)
+{
+	size_t off;
+
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
+		return;
+	/* The TLVs follow the echoed request: only its header when capped. */
+	off = NLMSG_HDRLEN + sizeof(int);
+	off += (nlh->nlmsg_flags & NLM_F_CAPPED) ? NLMSG_HDRLEN :
+		NLMSG_ALIGN(e->msg.nlmsg_len);
+	if (off < nlh->nlmsg_len)
+		copy_extack(x, out, len, (const void *)((const char *)nlh + off),
+			    nlh->nlmsg_len - off, e->error);
 }
 
 static int on_error(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
 {
 	const struct nlmsghdr *nlh = (const void *)((const char *)e - NLMSG_HDRLEN);
 	struct xact *x = arg;
-	size_t off;
 
 	(void)nla;
 	if (!x->err)
 		x->err = e->error < 0 ? e->error : -EPROTO;
 	x->done = true;
-	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
-		return NL_STOP;
-	/* The TLVs follow the echoed request: only its header when capped. */
-	off = NLMSG_HDRLEN + sizeof(int);
-	off += (nlh->nlmsg_flags & NLM_F_CAPPED) ? NLMSG_HDRLEN :
-		NLMSG_ALIGN(e->msg.nlmsg_len);
-	if (off < nlh->nlmsg_len)
-		copy_extack(x, (const void *)((const char *)nlh + off),
-			    nlh->nlmsg_len - off, e->error);
+	ack_tlvs(x, nlh, e, x->c->error, sizeof(x->c->error));
 	return NL_STOP;
 }
 
 static int on_ack(struct nl_msg *msg, void *arg)
 {
+	const struct nlmsghdr *nlh = nlmsg_hdr(msg);
 	struct xact *x = arg;
 
-	(void)msg;
 	x->done = true;
+	if (nlh->nlmsg_len >= NLMSG_HDRLEN + sizeof(struct nlmsgerr))
+		ack_tlvs(x, nlh, nlmsg_data(nlh), x->c->warning,
+			 sizeof(x->c->warning));
 	return NL_STOP;
 }
 
@@ -85,8 +98,9 @@ static int on_finish(struct nl_msg *msg, void *arg)
 	if (error < 0 && !x->err)
 		x->err = error;
 	if (nlh->nlmsg_flags & NLM_F_ACK_TLVS)
-		copy_extack(x, (const void *)((char *)nlmsg_data(nlh) +
-					      NLMSG_ALIGN(sizeof(int))),
+		copy_extack(x, x->c->error, sizeof(x->c->error),
+			    (const void *)((char *)nlmsg_data(nlh) +
+					   NLMSG_ALIGN(sizeof(int))),
 			    len - NLMSG_ALIGN(sizeof(int)), error);
 	return NL_STOP;
 }
@@ -154,6 +168,7 @@ int pcpnat_transact(struct pcpnat_client *c, struct nl_msg *msg,
 	int rc;
 
 	c->error[0] = '\0';
+	c->warning[0] = '\0';
 	cb = nl_cb_alloc(NL_CB_DEFAULT);
 	if (!cb) {
 		nlmsg_free(msg);
@@ -299,6 +314,11 @@ void pcpnat_client_close(struct pcpnat_client *c)
 const char *pcpnat_client_error(const struct pcpnat_client *c)
 {
 	return c->error;
+}
+
+const char *pcpnat_client_warning(const struct pcpnat_client *c)
+{
+	return c->warning;
 }
 
 uint32_t pcpnat_client_module_version(const struct pcpnat_client *c)

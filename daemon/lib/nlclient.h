@@ -34,6 +34,13 @@ void pcpnat_client_close(struct pcpnat_client *c);
 /* The extack message of the last failed request, "" if none. */
 const char *pcpnat_client_error(const struct pcpnat_client *c);
 
+/*
+ * The extack message the module attached to the last request's success,
+ * a warning ("" if none): the request took effect, but the person should
+ * hear about something.
+ */
+const char *pcpnat_client_warning(const struct pcpnat_client *c);
+
 /* ABI version the module registered (PCPNAT_GENL_VERSION on its side). */
 uint32_t pcpnat_client_module_version(const struct pcpnat_client *c);
 

@@ -193,7 +193,13 @@ static int config_set(struct ctl *ctl, int argc, char **argv)
 	if (!ctl_client(ctl))
 		return EXIT_FAIL;
 	rc = pcpnat_config_set(ctl->client, &cfg);
-	return rc ? ctl_fail(ctl, "config set", rc) : EXIT_OK;
+	if (rc)
+		return ctl_fail(ctl, "config set", rc);
+	/* Applied, but the module has something to say (a port range clash). */
+	if (*pcpnat_client_warning(ctl->client))
+		fprintf(stderr, "pcpctl: warning: config set: %s\n",
+			pcpnat_client_warning(ctl->client));
+	return EXIT_OK;
 }
 
 int cmd_config(struct ctl *ctl, int argc, char **argv)

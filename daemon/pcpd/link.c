@@ -40,6 +40,9 @@ int pcpd_push_nat_config(struct pcpd *d)
 	if (err)
 		log_warnx("cannot configure pcpnat: %s (%s)", strerror(-err),
 			  pcpnat_client_error(d->nl.c));
+	else if (*pcpnat_client_warning(d->nl.c))
+		log_warnx("pcpnat configured from [nat], but: %s",
+			  pcpnat_client_warning(d->nl.c));
 	else
 		log_info("pcpnat configured from [nat]");
 	return err;

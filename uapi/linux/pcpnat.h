@@ -9,8 +9,10 @@
  * - IPv4 addresses are __be32 (struct in_addr order), ports are __be16,
  *   exactly as they appear in packets, so neither side has to convert.
  * - Lifetimes and timeouts are in seconds (u32).
- * - Every command that changes state needs CAP_NET_ADMIN in the user
- *   namespace that owns the network namespace. So does MAP_GET, single
+ * - Every command that changes state needs CAP_NET_ADMIN in the initial
+ *   user namespace, whichever network namespace it is sent in (root of an
+ *   unprivileged user namespace is refused: an instance's memory is not
+ *   charged to its creator). So does MAP_GET, single
  *   or dump: mappings carry other subscribers' addresses and nonces, and
  *   pcpd (root) is the one that filters per subscriber for PCP GET.
  *   CONFIG_GET and STATS_GET are open to all; joining the events group
@@ -115,7 +117,8 @@ enum pcpnat_config_attr {
 	PCPNAT_CFG_A_TCP_TRANS_TIMEOUT,	/* u32 s, >= 240, default 240 */
 	PCPNAT_CFG_A_ICMP_TIMEOUT,	/* u32 s, >= 60, default 60 */
 	PCPNAT_CFG_A_FILTERING,		/* u8, enum pcpnat_filtering */
-	PCPNAT_CFG_A_SUBSCRIBER_QUOTA,	/* u32 mappings per subscriber, 0 = no limit */
+	PCPNAT_CFG_A_SUBSCRIBER_QUOTA,	/* u32 mappings per subscriber, 0 = no limit;
+					 * default 4096 (RFC 6888 REQ-4) */
 	PCPNAT_CFG_A_MAX_MAPPINGS,	/* u32, table size limit */
 	PCPNAT_CFG_A_ALLOW_ALL_PORTS,	/* u8 0/1: permit internal port 0 mappings */
 	/* Read only. */
