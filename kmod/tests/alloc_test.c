@@ -510,7 +510,7 @@ static void sub_quota(struct kunit *test)
 		pcpnat_sub_uncharge(t, b);
 	for (i = 0; i < 3; i++)
 		pcpnat_sub_uncharge(t, a);
-	for (i = 0; i < ARRAY_SIZE(t->subs); i++)
+	for (i = 0; i < (1U << t->sub_bits); i++)
 		KUNIT_EXPECT_TRUE(test, hlist_empty(&t->subs[i]));
 }
 

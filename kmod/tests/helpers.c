@@ -19,11 +19,12 @@ static void kt_table_free(void *p)
 	unsigned int i;
 
 	/* A test that failed halfway may have left quota entries. */
-	for (i = 0; i < ARRAY_SIZE(t->subs); i++)
+	for (i = 0; t->subs && i < (1U << t->sub_bits); i++)
 		hlist_for_each_entry_safe(s, tmp, &t->subs[i], node) {
 			hlist_del(&s->node);
 			kfree(s);
 		}
+	kvfree(t->subs);
 	kvfree(t);
 }
 
@@ -37,6 +38,7 @@ static void kt_stats_free(void *p)
 
 struct pcpnat_net *kt_net(struct kunit *test, unsigned int bits)
 {
+	unsigned int i;
 	struct pcpnat_net *pn;
 	struct pcpnat_table *t;
 
@@ -49,7 +51,11 @@ struct pcpnat_net *kt_net(struct kunit *test, unsigned int bits)
 	t->secret.key[0] = KT_SECRET0;
 	t->secret.key[1] = KT_SECRET1;
 	t->bits = bits;
-	spin_lock_init(&t->sub_lock);
+	for (i = 0; i < ARRAY_SIZE(t->sub_locks); i++)
+		spin_lock_init(&t->sub_locks[i]);
+	t->sub_bits = 8;
+	t->subs = kvcalloc(1U << t->sub_bits, sizeof(*t->subs), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, t->subs);
 	t->pn = pn;
 	pn->table = t;
 	KUNIT_ASSERT_EQ(test, pcpnat_stats_init(pn), 0);
