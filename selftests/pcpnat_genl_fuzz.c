@@ -11,7 +11,8 @@
  *   canonical mappings whose external endpoints are pinned (suggested with
  *   PREFER_FAILURE), so the table is the same on every run and kernel.
  * - Messages go out in sendmmsg() batches. Each message of a command that
- *   may change state is followed by a CONFIG_GET whose reply, everything
+ *   may change state (or of a number with no op) is followed by a
+ *   CONFIG_GET whose reply, everything
  *   but the epoch (mapping count and state id included), is the
  *   fingerprint. If it changed while every message since the previous
  *   fingerprint was refused, the test fails. Read-only commands are
@@ -28,7 +29,10 @@
  * a run, PCPNAT_FUZZ_COUNT=<n> sets the number of messages (default
  * 100000). A failure report gives the message number and its bytes.
  *
- * Runs as root with pcpnat.ko loaded, in network namespaces of its own.
+ * Two tests: fuzz.configured against the known state, fuzz.unconfigured
+ * (a tenth of the messages) against a namespace never configured, where an
+ * accepted CONFIG_SET moves the run to a fresh namespace. Runs as root with
+ * pcpnat.ko loaded, in network namespaces of its own.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE	/* unshare, sendmmsg, strerrorname_np */
@@ -1312,11 +1316,14 @@ static void hexdump(const uint8_t *p, int len)
 
 static void report_req(const struct fuzz *fz, const struct req *r)
 {
+	/* The unconfigured test runs a tenth of PCPNAT_FUZZ_COUNT. */
 	if (r->kind == R_FUZZ)
-		ksft_print_msg(" message %ld (%s, %d bytes%s), to repeat: PCPNAT_FUZZ_SEED=0x%llx PCPNAT_FUZZ_COUNT=%ld\n",
+		ksft_print_msg(" message %ld (%s, %d bytes%s), to repeat: PCPNAT_FUZZ_SEED=0x%llx PCPNAT_FUZZ_COUNT=%ld pcpnat_genl_fuzz -r fuzz.%s\n",
 			       r->index, cat_name(r->cat), r->len,
 			       r->expect_answer ? "" : ", dropped by the netlink core",
-			       (unsigned long long)fz->seed, r->index + 1);
+			       (unsigned long long)fz->seed,
+			       (r->index + 1) * (fz->configured ? 1 : 10),
+			       fz->configured ? "configured" : "unconfigured");
 	else
 		ksft_print_msg(" control request %d (%d bytes)\n", r->kind, r->len);
 	hexdump(r->buf, r->len);
@@ -1365,92 +1372,92 @@ struct vset {
 static const struct vset vs_any = { "any", -1, true, NULL };
 
 static const struct vrule vr_prefix[PCPNAT_PFX_A_MAX + 1] = {
-	[PCPNAT_PFX_A_ADDR] = { V_U32, .req = true },
-	[PCPNAT_PFX_A_LEN] = { V_U8, .req = true },
+	[PCPNAT_PFX_A_ADDR] = { .t = V_U32, .req = true },
+	[PCPNAT_PFX_A_LEN] = { .t = V_U8, .req = true },
 };
 static const struct vset vs_prefix = { "prefix", PCPNAT_PFX_A_MAX, false, vr_prefix };
 
 static const struct vrule vr_list[PCPNAT_LIST_A_MAX + 1] = {
-	[PCPNAT_LIST_A_PREFIX] = { V_NEST, .rep = true, .sub = &vs_prefix },
+	[PCPNAT_LIST_A_PREFIX] = { .t = V_NEST, .rep = true, .sub = &vs_prefix },
 };
 static const struct vset vs_list = { "prefix list", PCPNAT_LIST_A_MAX, false, vr_list };
 
 static const struct vrule vr_cfg[PCPNAT_CFG_A_MAX + 1] = {
-	[PCPNAT_CFG_A_EXT_POOL] = { V_NEST, .req = true, .sub = &vs_list },
-	[PCPNAT_CFG_A_INT_PREFIXES] = { V_NEST, .req = true, .sub = &vs_list },
-	[PCPNAT_CFG_A_EXT_IFINDEX] = { V_U32, .req = true },
-	[PCPNAT_CFG_A_PORT_MIN] = { V_U16, .req = true },
-	[PCPNAT_CFG_A_PORT_MAX] = { V_U16, .req = true },
-	[PCPNAT_CFG_A_UDP_TIMEOUT] = { V_U32, .req = true },
-	[PCPNAT_CFG_A_TCP_EST_TIMEOUT] = { V_U32, .req = true },
-	[PCPNAT_CFG_A_TCP_TRANS_TIMEOUT] = { V_U32, .req = true },
-	[PCPNAT_CFG_A_ICMP_TIMEOUT] = { V_U32, .req = true },
-	[PCPNAT_CFG_A_FILTERING] = { V_U8, .req = true },
-	[PCPNAT_CFG_A_SUBSCRIBER_QUOTA] = { V_U32, .req = true },
-	[PCPNAT_CFG_A_MAX_MAPPINGS] = { V_U32, .req = true },
-	[PCPNAT_CFG_A_ALLOW_ALL_PORTS] = { V_U8, .req = true },
-	[PCPNAT_CFG_A_EPOCH] = { V_U32, .req = true },
-	[PCPNAT_CFG_A_STATE_ID] = { V_U64, .req = true },
-	[PCPNAT_CFG_A_MAPPINGS] = { V_U32, .req = true },
-	[PCPNAT_CFG_A_PAD] = { V_ANY },
+	[PCPNAT_CFG_A_EXT_POOL] = { .t = V_NEST, .req = true, .sub = &vs_list },
+	[PCPNAT_CFG_A_INT_PREFIXES] = { .t = V_NEST, .req = true, .sub = &vs_list },
+	[PCPNAT_CFG_A_EXT_IFINDEX] = { .t = V_U32, .req = true },
+	[PCPNAT_CFG_A_PORT_MIN] = { .t = V_U16, .req = true },
+	[PCPNAT_CFG_A_PORT_MAX] = { .t = V_U16, .req = true },
+	[PCPNAT_CFG_A_UDP_TIMEOUT] = { .t = V_U32, .req = true },
+	[PCPNAT_CFG_A_TCP_EST_TIMEOUT] = { .t = V_U32, .req = true },
+	[PCPNAT_CFG_A_TCP_TRANS_TIMEOUT] = { .t = V_U32, .req = true },
+	[PCPNAT_CFG_A_ICMP_TIMEOUT] = { .t = V_U32, .req = true },
+	[PCPNAT_CFG_A_FILTERING] = { .t = V_U8, .req = true },
+	[PCPNAT_CFG_A_SUBSCRIBER_QUOTA] = { .t = V_U32, .req = true },
+	[PCPNAT_CFG_A_MAX_MAPPINGS] = { .t = V_U32, .req = true },
+	[PCPNAT_CFG_A_ALLOW_ALL_PORTS] = { .t = V_U8, .req = true },
+	[PCPNAT_CFG_A_EPOCH] = { .t = V_U32, .req = true },
+	[PCPNAT_CFG_A_STATE_ID] = { .t = V_U64, .req = true },
+	[PCPNAT_CFG_A_MAPPINGS] = { .t = V_U32, .req = true },
+	[PCPNAT_CFG_A_PAD] = { .t = V_ANY },
 };
 static const struct vset vs_cfg = { "config", PCPNAT_CFG_A_MAX, false, vr_cfg };
 
 static const struct vrule vr_filter[PCPNAT_FILTER_A_MAX + 1] = {
-	[PCPNAT_FILTER_A_ADDR] = { V_U32, .req = true },
-	[PCPNAT_FILTER_A_PLEN] = { V_U8, .req = true },
-	[PCPNAT_FILTER_A_PORT] = { V_U16 },
+	[PCPNAT_FILTER_A_ADDR] = { .t = V_U32, .req = true },
+	[PCPNAT_FILTER_A_PLEN] = { .t = V_U8, .req = true },
+	[PCPNAT_FILTER_A_PORT] = { .t = V_U16 },
 };
 static const struct vset vs_filter = { "filter", PCPNAT_FILTER_A_MAX, false, vr_filter };
 
 static const struct vrule vr_filters[PCPNAT_FILTERS_A_MAX + 1] = {
-	[PCPNAT_FILTERS_A_FILTER] = { V_NEST, .rep = true, .sub = &vs_filter },
+	[PCPNAT_FILTERS_A_FILTER] = { .t = V_NEST, .rep = true, .sub = &vs_filter },
 };
 static const struct vset vs_filters = { "filters", PCPNAT_FILTERS_A_MAX, false, vr_filters };
 
 static const struct vrule vr_map[PCPNAT_MAP_A_MAX + 1] = {
-	[PCPNAT_MAP_A_PROTO] = { V_U8, .req = true },
-	[PCPNAT_MAP_A_INT_ADDR] = { V_U32, .req = true },
-	[PCPNAT_MAP_A_INT_PORT] = { V_U16, .req = true },
-	[PCPNAT_MAP_A_EXT_ADDR] = { V_U32, .req = true },
-	[PCPNAT_MAP_A_EXT_PORT] = { V_U16, .req = true },
-	[PCPNAT_MAP_A_KIND] = { V_U8, .req = true },
-	[PCPNAT_MAP_A_LIFETIME] = { V_U32, .req = true },
-	[PCPNAT_MAP_A_NONCE] = { V_NONCE },
-	[PCPNAT_MAP_A_SUBSCRIBER] = { V_U32, .req = true },
-	[PCPNAT_MAP_A_FILTERS] = { V_NEST, .sub = &vs_filters },
-	[PCPNAT_MAP_A_DESCR] = { V_STR, .max = PCPNAT_DESCR_MAX },
-	[PCPNAT_MAP_A_FLAGS] = { V_U32 },
-	[PCPNAT_MAP_A_IDLE] = { V_U32 },
-	[PCPNAT_MAP_A_PAD] = { V_ANY },
+	[PCPNAT_MAP_A_PROTO] = { .t = V_U8, .req = true },
+	[PCPNAT_MAP_A_INT_ADDR] = { .t = V_U32, .req = true },
+	[PCPNAT_MAP_A_INT_PORT] = { .t = V_U16, .req = true },
+	[PCPNAT_MAP_A_EXT_ADDR] = { .t = V_U32, .req = true },
+	[PCPNAT_MAP_A_EXT_PORT] = { .t = V_U16, .req = true },
+	[PCPNAT_MAP_A_KIND] = { .t = V_U8, .req = true },
+	[PCPNAT_MAP_A_LIFETIME] = { .t = V_U32, .req = true },
+	[PCPNAT_MAP_A_NONCE] = { .t = V_NONCE },
+	[PCPNAT_MAP_A_SUBSCRIBER] = { .t = V_U32, .req = true },
+	[PCPNAT_MAP_A_FILTERS] = { .t = V_NEST, .sub = &vs_filters },
+	[PCPNAT_MAP_A_DESCR] = { .t = V_STR, .max = PCPNAT_DESCR_MAX },
+	[PCPNAT_MAP_A_FLAGS] = { .t = V_U32 },
+	[PCPNAT_MAP_A_IDLE] = { .t = V_U32 },
+	[PCPNAT_MAP_A_PAD] = { .t = V_ANY },
 };
 static const struct vset vs_map = { "map", PCPNAT_MAP_A_MAX, false, vr_map };
 
 static const struct vrule vr_stats[PCPNAT_STATS_A_MAX + 1] = {
-#define S(x) [PCPNAT_STATS_A_##x] = { V_U64, .req = true }
+#define S(x) [PCPNAT_STATS_A_##x] = { .t = V_U64, .req = true }
 	S(PKTS_OUT), S(PKTS_IN), S(PKTS_HAIRPIN), S(DROP_NO_MAPPING),
 	S(DROP_FILTERED), S(DROP_INVALID), S(DROP_NO_RESOURCES), S(MAP_CREATED),
 	S(MAP_DELETED), S(MAP_EXPIRED), S(ALLOC_OK), S(ALLOC_PROBES),
 	S(ALLOC_NO_PORT), S(ALLOC_QUOTA), S(TABLE_FULL), S(MAPPINGS),
 	S(MAPPING_BYTES),
 #undef S
-	[PCPNAT_STATS_A_PAD] = { V_ANY },
+	[PCPNAT_STATS_A_PAD] = { .t = V_ANY },
 };
 static const struct vset vs_stats = { "stats", PCPNAT_STATS_A_MAX, false, vr_stats };
 
 /* Top level of each reply. */
 static const struct vrule vr_top_cfg[PCPNAT_A_MAX + 1] = {
-	[PCPNAT_A_CONFIG] = { V_NEST, .req = true, .sub = &vs_cfg },
-	[PCPNAT_A_VERSION] = { V_U32, .req = true },
+	[PCPNAT_A_CONFIG] = { .t = V_NEST, .req = true, .sub = &vs_cfg },
+	[PCPNAT_A_VERSION] = { .t = V_U32, .req = true },
 };
 static const struct vrule vr_top_map[PCPNAT_A_MAX + 1] = {
-	[PCPNAT_A_MAP] = { V_NEST, .req = true, .sub = &vs_map },
+	[PCPNAT_A_MAP] = { .t = V_NEST, .req = true, .sub = &vs_map },
 };
 static const struct vrule vr_top_stats[PCPNAT_A_MAX + 1] = {
-	[PCPNAT_A_STATS] = { V_NEST, .req = true, .sub = &vs_stats },
+	[PCPNAT_A_STATS] = { .t = V_NEST, .req = true, .sub = &vs_stats },
 };
 static const struct vrule vr_top_flush[PCPNAT_A_MAX + 1] = {
-	[PCPNAT_A_FLUSHED] = { V_U32, .req = true },
+	[PCPNAT_A_FLUSHED] = { .t = V_U32, .req = true },
 };
 static const struct vset vs_top_cfg = { "CONFIG_GET reply", PCPNAT_A_MAX, false, vr_top_cfg };
 static const struct vset vs_top_map = { "mapping reply", PCPNAT_A_MAX, false, vr_top_map };
@@ -1459,12 +1466,12 @@ static const struct vset vs_top_flush = { "FLUSH reply", PCPNAT_A_MAX, false, vr
 
 /* NLMSGERR_ATTR_*: the core's, so unknown (future) ones are allowed. */
 static const struct vrule vr_ack[NLMSGERR_ATTR_MISS_NEST + 1] = {
-	[NLMSGERR_ATTR_MSG] = { V_STR, .max = 1024 },
-	[NLMSGERR_ATTR_OFFS] = { V_U32 },
-	[NLMSGERR_ATTR_COOKIE] = { V_BIN, .max = 20 },
-	[NLMSGERR_ATTR_POLICY] = { V_FLAT },
-	[NLMSGERR_ATTR_MISS_TYPE] = { V_U32 },
-	[NLMSGERR_ATTR_MISS_NEST] = { V_U32 },
+	[NLMSGERR_ATTR_MSG] = { .t = V_STR, .max = 1024 },
+	[NLMSGERR_ATTR_OFFS] = { .t = V_U32 },
+	[NLMSGERR_ATTR_COOKIE] = { .t = V_BIN, .max = 20 },
+	[NLMSGERR_ATTR_POLICY] = { .t = V_FLAT },
+	[NLMSGERR_ATTR_MISS_TYPE] = { .t = V_U32 },
+	[NLMSGERR_ATTR_MISS_NEST] = { .t = V_U32 },
 };
 static const struct vset vs_ack = { "extack", NLMSGERR_ATTR_MISS_NEST, true, vr_ack };
 
@@ -2707,8 +2714,8 @@ static void full_check(struct fuzz *fz, long at)
 
 /*
  * One batch: up to FZ_BATCH messages, a fingerprint after each of a
- * command that changes state, a dump only last (a second dump would find
- * the first still running and get EBUSY).
+ * command that changes state or has no op, a dump only last (a second
+ * dump would find the first still running and get EBUSY).
  */
 static void fuzz_batch(struct fuzz *fz, long *next, long count)
 {

@@ -66,7 +66,8 @@ rc=$(cat "$rundir/rc")
 
 if [ -n "${VM_DMESG:-}" ]; then cp "$rundir/dmesg" "$VM_DMESG"; fi
 # The kernel log, then what a forced kmemleak scan found (debug kernel).
-cat "$rundir/dmesg" "$rundir/kmemleak" 2>/dev/null >"$rundir/log"
+cat "$rundir/dmesg" >"$rundir/log"
+if [ -f "$rundir/kmemleak" ]; then cat "$rundir/kmemleak" >>"$rundir/log"; fi
 bad='Oops|BUG:|WARNING:|Call Trace|refcount_t|kmemleak: [0-9]+ new suspected|unreferenced object|Objects remaining|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|rcu_.*stall|general protection|Kernel panic|UBSAN|KASAN|KFENCE|ODEBUG|list_(add|del) corruption|blocked for more than|lockdep is turned off|turning off the locking correctness validator|DEBUG_LOCKS_WARN|sleeping function called from invalid context'
 if grep -E "$bad" "$rundir/log" >"$rundir/bad"; then
 	echo "run.sh: the kernel log of $kver shows trouble:" >&2
