@@ -14,7 +14,8 @@
 # The topology and the helpers (want, ok, start_pcpd ...): lib.sh.
 source "$KSFT_DIR/kselftest/ktap_helpers.sh"
 here=$(cd "$(dirname "$0")" && pwd)
-PCPC="python3 $here/pcp_client.py"
+# The client, quoted where it runs: the tree's path may have spaces.
+PCPC=$here/pcp_client.py
 source "$here/lib.sh"
 topo_names pcprec
 R2=pcprec-r2-$$
@@ -31,7 +32,7 @@ declare -A cw cr
 client_start() {
 	local ns=$1 f=$tmp/cl-$1 w r
 	mkfifo "$f.in" "$f.out" || return 1
-	ip netns exec "$ns" $PCPC serve <"$f.in" >"$f.out" 2>>"$tmp/client.err" &
+	ip netns exec "$ns" python3 "$PCPC" serve <"$f.in" >"$f.out" 2>>"$tmp/client.err" &
 	pids+=($!)
 	exec {w}>"$f.in" {r}<"$f.out"
 	cw[$ns]=$w

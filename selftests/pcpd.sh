@@ -11,7 +11,8 @@
 # The topology and the helpers (want, ok, server, start_pcpd ...): lib.sh.
 source "$KSFT_DIR/kselftest/ktap_helpers.sh"
 here=$(cd "$(dirname "$0")" && pwd)
-PCPC="python3 $here/pcp_client.py"
+# The client, quoted where it runs: the tree's path may have spaces.
+PCPC=$here/pcp_client.py
 
 source "$here/lib.sh"
 topo_names pcpd
@@ -24,7 +25,7 @@ ktap_set_plan 22
 
 ktap_need "$PROBE" "$PCPCTL" "$PCPD"
 
-pcpc() { local ns=$1; shift; in_ns "$ns" $PCPC "$@"; }
+pcpc() { local ns=$1; shift; in_ns "$ns" python3 "$PCPC" "$@"; }
 epoch_of() { jq -r .epoch <<<"$1"; }
 
 setup() {
