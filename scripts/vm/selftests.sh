@@ -15,6 +15,7 @@ case $(uname -r) in
 *-pcpnat-debug)
 	export PCPNAT_DUMP_COUNT=${PCPNAT_DUMP_COUNT:-20000}
 	export PCPNAT_FUZZ_COUNT=${PCPNAT_FUZZ_COUNT:-20000}
+	export kselftest_override_timeout=${KSFT_TIMEOUT:-1500}
 	export PCPCTL_SCALE=${PCPCTL_SCALE:-20000} ;;
 esac
 
