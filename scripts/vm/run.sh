@@ -5,7 +5,7 @@
 # The project tree is writable inside at the same path. The kernel log is
 # checked afterwards: an oops, BUG, WARN, lockdep, refcount or leak report
 # fails the run even when the command succeeded.
-# Environment: VM_SMP (2), VM_MEM (1536M), VM_TIMEOUT seconds (1200),
+# Environment: VM_SMP (2), VM_MEM (1536M), VM_TIMEOUT seconds (2400),
 # VM_APPEND (more kernel parameters),
 # VM_KEEP=1 keeps the run directory, VM_QUIET=1 sends the console to a file.
 set -euo pipefail
@@ -48,7 +48,7 @@ console=/dev/stdout
 rc=0
 # la57=off: with TCG's 5-level paging, KASAN in the debug kernel reports a
 # wild access in identify_cpu at boot and lock debugging is turned off.
-timeout --foreground -k 10 "${VM_TIMEOUT:-1200}" \
+timeout --foreground -k 10 "${VM_TIMEOUT:-2400}" \
 	qemu-system-x86_64 -accel tcg ${VM_QEMU_ARGS:-} -cpu max,la57=off -smp "${VM_SMP:-2}" -m "${VM_MEM:-1536M}" \
 	-nic none -nographic -no-reboot -monitor none -serial stdio \
 	-kernel "$kernel" -initrd "$initrd" \
