@@ -84,13 +84,6 @@ vm_run() {
 	VM_QUIET=1 "$top/scripts/vm/run.sh" "$k" \
 		"$top/scripts/vm/selftests.sh" "$out/vm-$k.ktap" >"$out/vm-$k.run" 2>&1 || rc=$?
 	touch "$out/vm-$k.ktap"
-	if [[ $k == *-pcpnat-debug ]]; then
-		# Counted as information only (scripts/vm/selftests.sh says why):
-		# its failed cases become comment lines and a summary.
-		n=$(grep -cE '^(# )?not ok' "$out/vm-$k.ktap")
-		sed -i -E 's/^(# )?not ok /# debug kernel, not counted: not ok /' "$out/vm-$k.ktap"
-		echo "# debug kernel: $n selftest results failed, not counted (emulation timing)" >>"$out/vm-$k.ktap"
-	fi
 	# A VM that crashed, a module that would not unload, or a kernel log
 	# with an oops or a leak fails the kernel's run whatever the tests said.
 	if ((rc != 0)); then
