@@ -23,7 +23,9 @@ GW=10.0.1.1
 H1=10.0.1.2
 H2=10.0.1.3
 
-# How long bound and reap wait, in tenths of a second.
+# How long bound and reap wait, in tenths of a second; PCPNAT_SLOW (set on
+# the debug kernel by scripts/vm/selftests.sh) multiplies them, and the
+# probes' -t, since KASAN and lockdep under TCG overrun fixed waits.
 bound_tries=300
 reap_tries=300
 
@@ -115,7 +117,7 @@ server() {
 # Wait until a socket listens on port $3 ($2: u or t) in namespace $1.
 bound() {
 	local i
-	for i in $(seq "$bound_tries"); do
+	for i in $(seq $((bound_tries * ${PCPNAT_SLOW:-1}))); do
 		in_ns "$1" ss -Hln"$2" "sport = :$3" | grep -q . && return 0
 		sleep 0.1
 	done
@@ -125,7 +127,7 @@ bound() {
 # Wait until the last background job has finished.
 reap() {
 	local p=${pids[-1]} i
-	for i in $(seq "$reap_tries"); do
+	for i in $(seq $((reap_tries * ${PCPNAT_SLOW:-1}))); do
 		kill -0 "$p" 2>/dev/null || { wait "$p"; return; }
 		sleep 0.1
 	done

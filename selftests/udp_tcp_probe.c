@@ -39,6 +39,13 @@
 
 static int timeout_s = 8;
 
+static int slow(void)
+{
+	const char *e = getenv("PCPNAT_SLOW");
+
+	return e && atoi(e) > 1 ? atoi(e) : 1;
+}
+
 static void die(const char *what)
 {
 	perror(what);
@@ -327,7 +334,8 @@ int main(int argc, char **argv)
 	/* Options after the positional argument too: "+" is not wanted. */
 	while ((opt = getopt(argc, argv, "t:b:n:i:xzs:")) != -1) {
 		switch (opt) {
-		case 't': timeout_s = atoi(optarg); break;
+		/* PCPNAT_SLOW stretches every wait on a slow (debug) kernel. */
+		case 't': timeout_s = atoi(optarg) * slow(); break;
 		case 'b': bport = atoi(optarg); break;
 		case 'n': n = atoi(optarg); break;
 		case 'i': id = atoi(optarg); break;

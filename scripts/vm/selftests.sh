@@ -14,6 +14,7 @@ export kselftest_override_timeout=${KSFT_TIMEOUT:-600}
 # large dump 5,000 (its batch load is the slowest path under KASAN).
 case $(uname -r) in
 *-pcpnat-debug)
+	export PCPNAT_SLOW=${PCPNAT_SLOW:-4}
 	export PCPNAT_DUMP_COUNT=${PCPNAT_DUMP_COUNT:-20000}
 	export PCPNAT_FUZZ_COUNT=${PCPNAT_FUZZ_COUNT:-20000}
 	export kselftest_override_timeout=${KSFT_TIMEOUT:-1500}
