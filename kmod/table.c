@@ -341,7 +341,7 @@ static void event_new(struct pcpnat_net *pn, const struct pcpnat_config *cfg,
 {
 	struct pcpnat_map_view *v;
 
-	if (!pcpnat_events_wanted(pn))
+	if (!pcpnat_map_events_wanted(pn, m->kind, -1))
 		return;
 	v = kmalloc(sizeof(*v), gfp);
 	if (!v)
@@ -817,7 +817,7 @@ u32 pcpnat_table_remove_range(struct pcpnat_net *pn, unsigned int from,
 			spin_unlock_bh(int_lock(t, b));
 			for (i = 0; i < n; i++) {
 				m = batch[i];
-				if (v && pcpnat_events_wanted(pn)) {
+				if (v && pcpnat_map_events_wanted(pn, m->kind, reason)) {
 					rcu_read_lock();
 					pcpnat_map_view(pn, rcu_dereference(pn->cfg), m, v);
 					rcu_read_unlock();

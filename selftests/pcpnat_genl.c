@@ -497,17 +497,22 @@ static int dump(struct conn *c, struct dumpres *d, const char *sub, int kind,
 	return xact(c, m, dump_reply, d);
 }
 
-/* Events socket. */
-static int events_open(struct conn *c)
+/* Events socket on one group. */
+static int events_open_group(struct conn *c, const char *group)
 {
 	int grp;
 
 	if (conn_open(c))
 		return -1;
-	grp = genl_ctrl_resolve_grp(c->sk, PCPNAT_GENL_NAME, PCPNAT_MCGRP_EVENTS);
+	grp = genl_ctrl_resolve_grp(c->sk, PCPNAT_GENL_NAME, group);
 	if (grp < 0 || nl_socket_add_membership(c->sk, grp))
 		return -1;
 	return 0;
+}
+
+static int events_open(struct conn *c)
+{
+	return events_open_group(c, PCPNAT_MCGRP_EVENTS);
 }
 
 struct event {
@@ -1202,6 +1207,44 @@ TEST_F_TIMEOUT(genl, events, 120)
 	ASSERT_EQ(0, event_wait(&ev, PCPNAT_CMD_EVENT_ADDR_DEL, -1, &e, 5000));
 	EXPECT_EQ(-ENOENT, map_get_int(&self->c, IPPROTO_UDP, "10.0.0.2", 5000, &m));
 	conn_close(&ev);
+}
+
+/*
+ * Implicit mappings' creation and deletion go to their own group, so that
+ * a PCP server on "events" is not flooded by traffic; their flush, which
+ * the server must tell the client of, goes to "events".
+ */
+TEST_F_TIMEOUT(genl, events_implicit_group, 120)
+{
+	struct cfgreq r = base_cfg;
+	struct mapreq q = { .int_addr = "10.0.0.3", .int_port = 5001,
+			    .lifetime = 30, .kind = PCPNAT_KIND_IMPLICIT };
+	struct nl_msg *msg;
+	struct conn ev;
+	struct event e;
+	uint32_t n;
+
+	ASSERT_EQ(0, config_set(&self->c, &r));
+
+	ASSERT_EQ(0, events_open_group(&ev, PCPNAT_MCGRP_IMPLICIT));
+	ASSERT_EQ(0, map_cmd(&self->c, PCPNAT_CMD_MAP_ADD, &q, NULL));
+	ASSERT_EQ(0, event_wait(&ev, PCPNAT_CMD_EVENT_MAP_NEW, -1, &e, 2000));
+	EXPECT_EQ(5001, ntohs(e.m.int_port));
+	conn_close(&ev);
+	nbacklog = 0;
+
+	ASSERT_EQ(0, events_open(&ev));
+	q.int_port = 5002;
+	ASSERT_EQ(0, map_cmd(&self->c, PCPNAT_CMD_MAP_ADD, &q, NULL));
+	EXPECT_EQ(-ETIMEDOUT, event_wait(&ev, PCPNAT_CMD_EVENT_MAP_NEW, -1, &e, 1000));
+	msg = req(&self->c, PCPNAT_CMD_FLUSH, 0);
+	nla_put_u32(msg, PCPNAT_A_SUBSCRIBER, A("10.0.0.3"));
+	ASSERT_EQ(0, xact(&self->c, msg, flush_reply, &n));
+	EXPECT_EQ(2, n);
+	ASSERT_EQ(0, event_wait(&ev, PCPNAT_CMD_EVENT_MAP_DEL, PCPNAT_REASON_FLUSHED,
+				&e, 2000));
+	conn_close(&ev);
+	nbacklog = 0;
 }
 
 /* Pipelined MAP_ADD of count mappings: addr base + i / 1000, port 1000 + i % 1000. */

@@ -713,6 +713,9 @@ static void build_template(struct fmsg *m, int t)
 	switch (t) {
 	case T_CONFIG_GET:
 		m_init(m, PCPNAT_CMD_CONFIG_GET);
+		/* The address a host's mappings take (paired pooling). */
+		if (chance(50))
+			m_be32(m, PCPNAT_A_SUBSCRIBER, IP(10, 9, rnd(256), rnd(256)));
 		break;
 	case T_CONFIG_SET:
 		put_config_set(m, chance(50) ? 100 : 40);
@@ -1449,6 +1452,7 @@ static const struct vset vs_stats = { "stats", PCPNAT_STATS_A_MAX, false, vr_sta
 static const struct vrule vr_top_cfg[PCPNAT_A_MAX + 1] = {
 	[PCPNAT_A_CONFIG] = { .t = V_NEST, .req = true, .sub = &vs_cfg },
 	[PCPNAT_A_VERSION] = { .t = V_U32, .req = true },
+	[PCPNAT_A_ADDR] = { .t = V_U32 },	/* asked with a SUBSCRIBER */
 };
 static const struct vrule vr_top_map[PCPNAT_A_MAX + 1] = {
 	[PCPNAT_A_MAP] = { .t = V_NEST, .req = true, .sub = &vs_map },
