@@ -21,7 +21,7 @@ bound_tries=100
 reap_tries=150
 
 ktap_print_header
-ktap_set_plan 25
+ktap_set_plan 26
 
 ktap_need "$PROBE" "$PCPCTL" "$PCPD"
 
@@ -337,6 +337,15 @@ want le "$e" $(($(date +%s) - t0 + 1))
 want has "$tmp/pcpd.log" "events lost"
 pcpctl flush subscriber 10.0.1.50 >/dev/null
 ok "events lost: pcpd finds the subscriber flush again, its epoch restarts ($eb -> $e)"
+
+# --- 11. only the internal side is served ------------------------------------
+# An external host that routes to the internal address reaches the router;
+# pcpd must not hear it (RFC 6887 13.1: THIRD_PARTY trusts the inside).
+in_ns "$S" ip route add 10.0.1.0/24 via "$EXT"
+pcpc "$S" announce "$GW" --timeout 2 >/dev/null
+want not grep -q "$SRV:[0-9]*: PCP" "$tmp/pcpd.log"
+want eq "$(jq -r .result <<<"$(pcpc "$C1" announce "$GW")")" 0
+ok "a request from the external side is not heard"
 
 want stop_pcpd
 want has "$tmp/pcpd.log" "exiting, mappings stay"

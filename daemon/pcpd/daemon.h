@@ -46,6 +46,7 @@ struct pcpd {
 	int nsock;
 	int sock[PCPD_LISTEN_MAX];
 	uint32_t sock_addr[PCPD_LISTEN_MAX];
+	uint32_t sock_mask[PCPD_LISTEN_MAX];	/* its interface's prefix */
 
 	int ep, sigfd, tick_fd, announce_fd, save_fd;
 	bool save_armed;

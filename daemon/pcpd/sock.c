@@ -1,13 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The PCP/NAT-PMP sockets: one UDP socket per configured internal
- * address, port 5351, so requests on the external side never reach pcpd
- * and each reply leaves from the address the client talked to (checked
- * again with IP_PKTINFO: a datagram for another local address, which a
- * socket bound to one address never gets, is dropped all the same).
+ * address, port 5351, bound to that address and to the interface that
+ * holds it (SO_BINDTODEVICE). Linux delivers a datagram for a local
+ * address whatever interface it came in on, so without the device a
+ * host on the external side that routes to the internal address would
+ * reach pcpd, the THIRD_PARTY path with a spoofed NOC address included
+ * (RFC 6887 13.1 trusts the internal side only). Each reply leaves from
+ * the address the client talked to (checked again with IP_PKTINFO), and
+ * an unsolicited message from the socket of the client's subnet.
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <ifaddrs.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -20,7 +25,30 @@
 #include "pcpd/daemon.h"
 #include "pcpd/log.h"
 
-static int open_one(uint32_t addr)
+/* The interface holding addr, and its prefix: 0 if none has it. */
+static int addr_iface(uint32_t addr, char *name, uint32_t *mask)
+{
+	struct ifaddrs *ifa, *i;
+	int found = 0;
+
+	if (getifaddrs(&ifa))
+		return -errno;
+	for (i = ifa; i; i = i->ifa_next) {
+		const struct sockaddr_in *a = (void *)i->ifa_addr;
+		const struct sockaddr_in *m = (void *)i->ifa_netmask;
+
+		if (!a || a->sin_family != AF_INET || a->sin_addr.s_addr != addr)
+			continue;
+		snprintf(name, IF_NAMESIZE, "%s", i->ifa_name);
+		*mask = m ? m->sin_addr.s_addr : 0xffffffff;
+		found = 1;
+		break;
+	}
+	freeifaddrs(ifa);
+	return found;
+}
+
+static int open_one(uint32_t addr, const char *ifname)
 {
 	struct sockaddr_in sin = {
 		.sin_family = AF_INET,
@@ -38,7 +66,9 @@ static int open_one(uint32_t addr)
 	fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	if (setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one)) ||
+	if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifname,
+		       (socklen_t)strlen(ifname) + 1) ||
+	    setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one)) ||
 	    setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &mif, sizeof(mif)) ||
 	    setsockopt(fd, IPPROTO_IP, IP_MULTICAST_TTL, &ttl, sizeof(ttl)) ||
 	    bind(fd, (struct sockaddr *)&sin, sizeof(sin))) {
@@ -56,17 +86,26 @@ int pcpd_sockets_open(struct pcpd *d)
 	unsigned int i;
 	int fd;
 
+	char ifname[IF_NAMESIZE];
+	uint32_t mask = 0;
+
 	for (i = 0; i < d->conf.nlisten; i++) {
 		inet_ntop(AF_INET, &d->conf.listen[i], a, sizeof(a));
-		fd = open_one(d->conf.listen[i]);
+		fd = addr_iface(d->conf.listen[i], ifname, &mask);
+		if (fd <= 0) {
+			log_warnx("listen address %s is on no interface", a);
+			return fd ? fd : -EADDRNOTAVAIL;
+		}
+		fd = open_one(d->conf.listen[i], ifname);
 		if (fd < 0) {
 			errno = -fd;
 			log_warn("cannot listen on %s:%d", a, PCP_SERVER_PORT);
 			return fd;
 		}
 		d->sock[d->nsock] = fd;
+		d->sock_mask[d->nsock] = mask;
 		d->sock_addr[d->nsock++] = d->conf.listen[i];
-		log_info("listening on %s:%d", a, PCP_SERVER_PORT);
+		log_info("listening on %s:%d (%s)", a, PCP_SERVER_PORT, ifname);
 	}
 	return 0;
 }
@@ -228,8 +267,11 @@ void pcpd_send_unsolicited(struct pcpd *d, uint32_t addr, const uint8_t *buf,
 	if (!d->nsock)
 		return;
 	if (!IN_MULTICAST(ntohl(addr))) {
-		/* Unicast: the routing table picks the internal interface. */
-		send_via(d->sock[0], 0, addr, buf, len);
+		/* Unicast: from the socket on the client's subnet. */
+		for (s = 0; s < d->nsock; s++)
+			if (((addr ^ d->sock_addr[s]) & d->sock_mask[s]) == 0)
+				break;
+		send_via(d->sock[s < d->nsock ? s : 0], 0, addr, buf, len);
 		return;
 	}
 	if (!d->conf.nannounce) {
