@@ -271,7 +271,8 @@ want eq "$(jq -r .int_port <<<"$u")" 7400
 want eq "$(jq -r .nonce <<<"$u")" "$N1"
 want ge "$(jq -r .lifetime <<<"$u")" 1
 # NAT-PMP clients learn the new address from the RFC 6886 3.2.1 announcement.
-a=$(jq -c 'select(.version == 0 and .opcode == 128)' "$tmp/umap" | head -n 1)
+# The last one: an earlier series (start-up, state loss) may still run.
+a=$(jq -c 'select(.version == 0 and .opcode == 128)' "$tmp/umap" | tail -n 1)
 want eq "$(jq -r .result <<<"$a")" 0
 want eq "$(jq -r .ext_addr <<<"$a")" 198.51.100.5
 ok "external address removed: unsolicited MAP response and NAT-PMP announcement with the new address"
@@ -288,7 +289,8 @@ ok "500 random and malformed datagrams: pcpd alive, table unchanged, still answe
 
 # --- 9. NAT-PMP with a two-address pool --------------------------------------
 # Paired pooling (RFC 4787 REQ-2) gives each host one of the addresses; the
-# one opcode 0 reports (RFC 6886 3.2) must be where its mappings are.
+# one opcode 0 reports (RFC 6886 3.2) must be where its mappings are
+# (lifetime 600 s: eight hosts take a while in an emulator).
 in_ns "$R" ip addr add 198.51.100.6/24 dev r-ext
 want pcpctl config set pool 198.51.100.5/32,198.51.100.6/32
 declare -A told_n=()
@@ -296,7 +298,7 @@ for i in $(seq 0 7); do
 	src=10.0.1.$((20 + i)) port=$((7500 + i))
 	in_ns "$C1" ip addr add "$src/24" dev eth0
 	a=$(pcpc "$C1" raw "$GW" 0000 --src "$src" | jq -r .ext_addr)
-	pcpc "$C1" raw "$GW" "$(printf '00010000%04x%04x0000003c' $port $port)" \
+	pcpc "$C1" raw "$GW" "$(printf '00010000%04x%04x00000258' $port $port)" \
 		--src "$src" >/dev/null
 	m=$(pcpctl show proto udp int "$src:$port" --json)
 	want eq "$(jq -r '.[0].ext_addr' <<<"$m")" "$a"
@@ -311,6 +313,9 @@ want bound "$C1" u 7500
 probe "$S" udp-client "$first_addr:$first_port" -t 1 >/dev/null 2>&1
 want reap
 want has "$tmp/np7500" "from $SRV:"
+[ "$fails" = 0 ] || ktap_print_msg "to $first_addr:$first_port:" \
+	"$(pcpctl show --json | jq -c '.[] | select(.int_addr == "10.0.1.20")')" \
+	"$(pcpctl stats --json | jq -c .)"
 for i in $(seq 0 7); do pcpctl flush subscriber 10.0.1.$((20 + i)) >/dev/null; done
 ok "NAT-PMP, two-address pool: each host is told the address its mappings use, traffic arrives there"
 
@@ -327,7 +332,7 @@ want ge "$eb" 5
 awk 'BEGIN { for (i = 0; i < 2000; i++)
 	printf "map add proto udp int 10.0.1.50:%d\n", 20000 + i }' >"$tmp/burst"
 kill -STOP "$pcpd_pid"
-want pcpctl batch "$tmp/burst"
+want pcpctl batch "$tmp/burst" >/dev/null
 t0=$(date +%s)
 want pcpctl flush subscriber "$H1"
 kill -CONT "$pcpd_pid"

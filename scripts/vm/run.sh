@@ -20,7 +20,7 @@ IFS=$'\t' read -r kernel modroot < <("$top/scripts/kernel/image.sh" "$kver")
 # The debug kernel's checkers need room: KASAN's shadow is an eighth of it.
 # pci=noacpi: its ACPI interpreter, slowed by the checkers, times out on
 # the PCI routing method (a minute of boot) where the BIOS table serves.
-case $kver in *-pcpnat-debug) : "${VM_MEM:=3G}" "${VM_APPEND:=pci=noacpi}" "${VM_TIMEOUT:=4800}" ;; esac
+case $kver in *-pcpnat-debug) : "${VM_MEM:=3G}" "${VM_APPEND:=pci=noacpi}" "${VM_TIMEOUT:=3000}" ;; esac
 
 mkdir -p "$PCPNAT_BUILD/vm"
 initrd=$PCPNAT_BUILD/vm/initramfs-$kver.cpio.gz
