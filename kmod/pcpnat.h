@@ -62,9 +62,17 @@ struct pcpnat_map_extra {
 #define PCPNAT_PEERS_INLINE	2
 #define PCPNAT_PEERS_MORE	62
 
+/*
+ * seen is jiffies truncated to 32 bits, compared as time_before32(): 8
+ * bytes a peer keep two of them inline in a mapping of 128 bytes. Every
+ * timeout is at most PCPNAT_TIMEOUT_MAX (a week), well below the 2^30
+ * jiffies (12 days at HZ=1000) the reaper lets a time age before it pins
+ * it there (pcpnat_peers_age()), so an old time never wraps into a recent
+ * one.
+ */
 struct pcpnat_peer {
 	__be32 addr;			/* 0: free */
-	unsigned long seen;		/* jiffies */
+	u32 seen;			/* jiffies, low 32 bits */
 };
 
 struct pcpnat_peer_set;
@@ -76,14 +84,16 @@ struct pcpnat_mapping {
 	__be32 ext_addr;
 	__be16 ext_port;
 	u8 kind;			/* enum pcpnat_map_kind, pcpnat_m_kind() */
+	u8 tcp;				/* PCPNAT_TCP_*, changed by cmpxchg */
 	__be32 subscriber;
 	u8 nonce[PCPNAT_NONCE_LEN];
 	/* Written on the packet path with WRITE_ONCE only when it changes. */
 	unsigned long last_used;	/* jiffies */
 	unsigned long expires;		/* jiffies, explicit lifetime end */
-	unsigned long tcp;		/* PCPNAT_TCP_* */
-	/* Address-dependent filtering; the lock serialises adding peers. */
-	spinlock_t peer_lock;
+	/*
+	 * Address-dependent filtering, lock-free (peers.c): no spinlock here,
+	 * which lockdep would make 64 bytes on a debug kernel.
+	 */
 	struct pcpnat_peer peers[PCPNAT_PEERS_INLINE];
 	struct pcpnat_peer_set __rcu *more;
 	struct pcpnat_map_extra __rcu *extra;
@@ -200,8 +210,8 @@ void pcpnat_tcp_in(struct pcpnat_mapping *m, u8 flags);
 bool pcpnat_tcp_transitory(const struct pcpnat_mapping *m);
 
 /* Address-dependent filtering's peer set (peers.c). */
-void pcpnat_peers_init(struct pcpnat_mapping *m);
 void pcpnat_peers_free(struct pcpnat_mapping *m);
+void pcpnat_peers_age(struct pcpnat_mapping *m, unsigned long now);
 void pcpnat_peer_note(struct pcpnat_mapping *m, __be32 addr);
 bool pcpnat_peer_known(const struct pcpnat_mapping *m, __be32 addr,
 		       unsigned long timeout);

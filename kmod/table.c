@@ -388,7 +388,6 @@ struct pcpnat_mapping *pcpnat_create_implicit(struct pcpnat_net *pn, u8 proto,
 	m->key.port = port;
 	m->key.proto = proto;
 	m->kind = PCPNAT_KIND_IMPLICIT;
-	pcpnat_peers_init(m);
 	m->subscriber = addr;
 	m->last_used = jiffies ?: 1;
 	m->expires = m->last_used;
@@ -571,7 +570,6 @@ static int map_add_new(struct pcpnat_net *pn, const struct pcpnat_config *cfg,
 
 	m->key = req->key;
 	m->kind = req->kind;
-	pcpnat_peers_init(m);
 	m->subscriber = req->subscriber;
 	m->expires = jiffies + (unsigned long)req->lifetime * HZ;
 	if (req->kind == PCPNAT_KIND_IMPLICIT) {
@@ -705,6 +703,7 @@ static void demote_locked(struct pcpnat_table *t, unsigned int b,
  * The reaper's half of that rule, for buckets [from, to): explicit
  * mappings whose lifetime is over but whose host still sends become
  * implicit, and monitors hear of it as MAP_DEL's demotion tells them.
+ * The same walk ages the peer times of every mapping (peers.c).
  * Process context, under cfg_lock (gc.c). Returns how many.
  */
 u32 pcpnat_table_demote_range(struct pcpnat_net *pn,
@@ -725,6 +724,8 @@ u32 pcpnat_table_demote_range(struct pcpnat_net *pn,
 		n = 0;
 		spin_lock_bh(int_lock(t, b));
 		hlist_for_each_entry(m, &t->int_hash[b], int_node) {
+			/* Once a second each: old peer times never wrap. */
+			pcpnat_peers_age(m, now);
 			if (m->kind != PCPNAT_KIND_EXPLICIT ||
 			    !time_after_eq(now, m->expires) ||
 			    !map_active(cfg, m, now))

@@ -17,9 +17,11 @@
  * lifetime purposes; the host answers a real one with silence and the
  * mapping then ages out from its last outbound packet.
  *
- * Both directions may update the word on different cpus at once (FINs
+ * Both directions may update the byte on different cpus at once (FINs
  * crossing), so it changes by cmpxchg, and only when it changes: an
- * established connection's packets read it and write nothing.
+ * established connection's packets read it and write nothing. A byte,
+ * beside the mapping's kind, keeps the mapping within 128 bytes (x86
+ * has a one-byte cmpxchg).
  */
 #include <linux/atomic.h>
 #include "pcpnat.h"
@@ -29,10 +31,9 @@
 #define TH_RST	0x04
 #define TH_ACK	0x10
 
-static void tcp_update(struct pcpnat_mapping *m, unsigned long set,
-		       unsigned long clear)
+static void tcp_update(struct pcpnat_mapping *m, u8 set, u8 clear)
 {
-	unsigned long old = READ_ONCE(m->tcp), new, seen;
+	u8 old = READ_ONCE(m->tcp), new, seen;
 
 	for (;;) {
 		new = (old & ~clear) | set;
@@ -47,7 +48,7 @@ static void tcp_update(struct pcpnat_mapping *m, unsigned long set,
 
 void pcpnat_tcp_out(struct pcpnat_mapping *m, u8 flags)
 {
-	unsigned long st = READ_ONCE(m->tcp);
+	u8 st = READ_ONCE(m->tcp);
 
 	if (flags & TH_SYN) {
 		/* A new connection (or the host accepting one): opening. */
@@ -77,10 +78,11 @@ void pcpnat_tcp_in(struct pcpnat_mapping *m, u8 flags)
 
 bool pcpnat_tcp_transitory(const struct pcpnat_mapping *m)
 {
-	unsigned long st = READ_ONCE(m->tcp);
+	u8 st = READ_ONCE(m->tcp);
 
 	if (!(st & PCPNAT_TCP_EST) || (st & PCPNAT_TCP_RST))
 		return true;
 	return (st & (PCPNAT_TCP_FIN_OUT | PCPNAT_TCP_FIN_IN)) ==
 	       (PCPNAT_TCP_FIN_OUT | PCPNAT_TCP_FIN_IN);
 }
+EXPORT_SYMBOL_IF_KUNIT(pcpnat_tcp_transitory);
