@@ -19,9 +19,11 @@ UDP from a chosen source address, and one UDP port talking to many peers.
                               listening S more seconds, "from A:P" for
                               every later datagram; "sent" once all left
 
-Every wait is bounded (-t, default 8 s). Exit 0 on success, 1 on timeout.
+Every wait is bounded (-t, default 8 s, times PCPNAT_SLOW if set). Exit 0
+on success, 1 on timeout.
 """
 import argparse
+import os
 import select
 import socket
 import struct
@@ -168,6 +170,10 @@ def main():
     x.add_argument("peers", nargs="+")
     x.add_argument("-l", type=float, default=3)
     a = p.parse_args()
+    # PCPNAT_SLOW stretches every wait on a slow (debug) kernel.
+    slow = os.environ.get("PCPNAT_SLOW", "")
+    if slow.isdigit() and int(slow) > 1:
+        a.t *= int(slow)
     return {"tcp-serve": tcp_serve, "tcp-hold": tcp_hold, "segment": segment,
             "udp-from": udp_from, "echo-peers": echo_peers,
             "talk": talk}[a.mode](a)

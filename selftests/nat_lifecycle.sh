@@ -35,7 +35,7 @@ lp_bg() {
 # Wait until file $1 has a line matching $2.
 seen() {
 	local i
-	for i in $(seq 300); do grep -q -- "$2" "$1" && return 0; sleep 0.1; done
+	for i in $(seq $((300 * ${PCPNAT_SLOW:-1}))); do grep -q -- "$2" "$1" && return 0; sleep 0.1; done
 	has "$1" "$2"
 }
 life() { pcpctl show proto "$1" int "$2" --json | jq -r '.[0].lifetime // "none"'; }
@@ -74,6 +74,15 @@ want le "$l" "$trans"
 want gt "$l" 0
 ok "TCP: a connection closed normally leaves a mapping that expires within ${trans} s"
 
+# An outsider's segment (flags $1, sequence number $2, named $3) into the
+# held connection of tests 2 and 3; l is the mapping's lifetime after it.
+knock() {
+	lp "$S" segment "$SRV:5004" "$EXT:$x" "$1" --seq "$2"
+	sleep 1
+	l=$(life tcp "$H1:40200")
+	ktap_print_msg "lifetime after an inbound $3: $l"
+}
+
 # --- 2. TCP: established, and an outsider's RST -----------------------------
 # A held connection from the same internal port: the SYN reopens the
 # mapping, the handshake makes it established. An RST from the peer's
@@ -89,16 +98,14 @@ x=$(xport tcp "$H1:40200")
 l=$(life tcp "$H1:40200")
 ktap_print_msg "lifetime while established: $l"
 want gt "$l" "$trans"
-lp "$S" segment "$SRV:5004" "$EXT:$x" R --seq 7
-sleep 1
-l=$(life tcp "$H1:40200")
-ktap_print_msg "lifetime after an inbound RST: $l"
+knock R 7 RST
 want gt "$l" "$trans"
 ok "TCP: a SYN reopens the mapping; an inbound RST does not shorten it"
 
 # --- 3. TCP: close from inside, then an outsider's ACK -----------------------
-# c1 closes first this time (its process ends, the kernel sends the FIN). After both FINs, an ACK from outside (c1 in
-# TIME_WAIT answers it with an ACK of its own) must not lengthen it.
+# c1 closes first this time (its process ends, the kernel sends the FIN):
+# the mapping is transitory once both FINs went. An ACK from outside (c1
+# in TIME_WAIT answers it with an ACK of its own) must not lengthen it.
 kill "${pids[-1]}"
 wait "${pids[-1]}" 2>/dev/null
 wait "${pids[-2]}"
@@ -106,10 +113,7 @@ sleep 1
 l=$(life tcp "$H1:40200")
 ktap_print_msg "lifetime after close: $l"
 want le "$l" "$trans"
-lp "$S" segment "$SRV:5004" "$EXT:$x" A --seq 99
-sleep 1
-l=$(life tcp "$H1:40200")
-ktap_print_msg "lifetime after an inbound ACK: $l"
+knock A 99 ACK
 want le "$l" "$trans"
 ok "TCP: after FINs both ways an inbound ACK does not lengthen the mapping"
 
@@ -137,15 +141,18 @@ ktap_print_msg "unrelated sources: ${chosen[*]}"
 lp_bg peers-s "$S" -t 600 echo-peers 5000 $PEERS
 want seen "$tmp/peers-s" listening
 f0=$(stat drop_filtered)
-lp_bg talk "$C1" -t 60 talk 40300 $(for a in $PEERS; do echo "$a:5000"; done) -l 40
+# c1 listens until killed: the knocks below start a python each, which
+# under a loaded emulator can take longer than any fixed listening time.
+lp_bg talk "$C1" -t 60 talk 40300 $(for a in $PEERS; do echo "$a:5000"; done) -l 3600
 want seen "$tmp/talk" '^sent'
 x=$(xport udp "$H1:40300")
 for a in "${chosen[@]}"; do lp "$S" udp-from "$a" "$EXT:$x"; done
+# Sent last, on the same path: once it is in, the others would be too.
 lp "$S" udp-from 198.51.100.10 "$EXT:$x"
-reap_tries=1200 want reap
-kill "${pids[-2]}" 2>/dev/null
+want seen "$tmp/talk" "^from 198.51.100.10:"
+kill "${pids[-1]}" "${pids[-2]}" 2>/dev/null
+wait "${pids[-1]}" "${pids[-2]}" 2>/dev/null
 want eq "$(grep -c '^reply from' "$tmp/talk")" 40
-want has "$tmp/talk" "^from 198.51.100.10:"
 for a in "${chosen[@]}"; do want not grep -q "^from $a:" "$tmp/talk"; done
 want ge "$(stat drop_filtered)" $((f0 + ${#chosen[@]}))
 ok "ADF: 40 peers' replies come back, chosen unrelated sources do not get in"
@@ -203,8 +210,16 @@ ok "ICMP: an echo with identifier 0 gets its reply through an ordinary mapping"
 # With an all-ports mapping in the table (c2, UDP), c1's echo with another
 # identifier must get a mapping of its own, not leave through c1's id-0
 # mapping with its identifier unallocated.
-pcpctl map add proto udp int "$H2:0" lifetime 600 >"$tmp/m" 2>&1
-want [ $? = 0 ]
+# The all-ports mapping takes the pool's one address for UDP, so no UDP
+# port of it may be in use: c1's mappings from the tests above go, and
+# its echo with identifier 0 makes that mapping again.
+pcpctl flush subscriber "$H1" >/dev/null
+probe "$C1" ping "$SRV" -i 0 >"$tmp/c" 2>&1
+want has "$tmp/c" "echo reply from $SRV id 0\$"
+if ! pcpctl map add proto udp int "$H2:0" lifetime 600 >"$tmp/m" 2>&1; then
+	ktap_print_msg "failed: map add: $(tr '\n' ' ' <"$tmp/m")"
+	fails=$((fails + 1))
+fi
 server ping "$S" ping-listen -t 30
 want seen "$tmp/ping" listening
 probe "$C1" ping "$SRV" -i 4243 >"$tmp/c" 2>&1
@@ -219,3 +234,5 @@ probe "$C1" ping "$SRV" -i 0 >"$tmp/c" 2>&1
 want has "$tmp/c" "echo reply from $SRV id 0\$"
 pcpctl map del proto udp int "$H2:0" >/dev/null 2>&1
 ok "ICMP: identifier 0 still answered with an all-ports mapping present"
+
+ktap_finished
