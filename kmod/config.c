@@ -245,6 +245,23 @@ static void config_warn_local_ports(struct net *net,
 	}
 }
 
+static void config_free_rcu(struct rcu_head *head)
+{
+	pcpnat_config_free(container_of(head, struct pcpnat_config, rcu));
+}
+
+/* Did an address of old's pool leave it in cfg? */
+static bool config_addr_left(const struct pcpnat_config *old,
+			     const struct pcpnat_config *cfg)
+{
+	int i;
+
+	for (i = 0; i < old->naddrs; i++)
+		if (pcpnat_config_index(cfg, old->addrs[i]) < 0)
+			return true;
+	return false;
+}
+
 /*
  * Apply a validated request. Called under pn->cfg_lock. The first
  * configuration of a namespace brings the instance to life.
@@ -253,6 +270,7 @@ int pcpnat_config_set(struct pcpnat_net *pn, const struct pcpnat_config *req,
 		      struct netlink_ext_ack *extack)
 {
 	struct pcpnat_config *old, *cfg;
+	bool gone;
 	int err, i;
 
 	lockdep_assert_held(&pn->cfg_lock);
@@ -283,29 +301,37 @@ int pcpnat_config_set(struct pcpnat_net *pn, const struct pcpnat_config *req,
 	}
 
 	rcu_assign_pointer(pn->cfg, cfg);
-	/*
-	 * After this no reader holds the old configuration, so nobody can
-	 * still allocate on an address that left the pool: its mappings can
-	 * be swept once and its allocator freed.
-	 */
-	synchronize_rcu();
-	for (i = 0; i < old->naddrs; i++) {
-		if (pcpnat_config_index(cfg, old->addrs[i]) >= 0)
-			continue;
+	gone = config_addr_left(old, cfg);
+	if (gone) {
+		/*
+		 * After this no reader holds the old configuration, so nobody
+		 * can still allocate on an address that left the pool: its
+		 * mappings can be swept once and its allocator freed.
+		 */
+		synchronize_rcu();
 		pcpnat_table_remove(pn, map_addr_gone, cfg,
 				    PCPNAT_REASON_ADDR_REMOVED, true);
-		break;
-	}
-	for (i = 0; i < old->naddrs; i++) {
-		if (pcpnat_config_index(cfg, old->addrs[i]) >= 0)
-			continue;
-		pcpnat_event_addr(pn, PCPNAT_CMD_EVENT_ADDR_DEL, old->addrs[i]);
-		pcpnat_portmap_free(old->pms[i]);
+		for (i = 0; i < old->naddrs; i++) {
+			if (pcpnat_config_index(cfg, old->addrs[i]) >= 0)
+				continue;
+			pcpnat_event_addr(pn, PCPNAT_CMD_EVENT_ADDR_DEL,
+					  old->addrs[i]);
+			pcpnat_portmap_free(old->pms[i]);
+		}
 	}
 	for (i = 0; i < cfg->naddrs; i++)
 		if (pcpnat_config_index(old, cfg->addrs[i]) < 0)
 			pcpnat_event_addr(pn, PCPNAT_CMD_EVENT_ADDR_ADD, cfg->addrs[i]);
-	pcpnat_config_free(old);
+	if (gone)
+		pcpnat_config_free(old);
+	else
+		/*
+		 * Every allocator lives on in cfg: readers may finish with
+		 * the old configuration at their pace, and a script or pcpd
+		 * changing a timeout does not wait a grace period each time
+		 * (module exit's rcu_barrier() waits for the free).
+		 */
+		call_rcu(&old->rcu, config_free_rcu);
 	config_warn_local_ports(pn->net, cfg, extack);
 	return 0;
 }

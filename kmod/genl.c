@@ -74,7 +74,8 @@ static const struct nla_policy pcpnat_config_set_policy[PCPNAT_A_MAX + 1] = {
 	[PCPNAT_A_CONFIG] = NLA_POLICY_NESTED(pcpnat_config_policy),
 };
 
-static const struct nla_policy pcpnat_flush_policy[PCPNAT_A_MAX + 1] = {
+/* FLUSH and CONFIG_GET: an optional subscriber. */
+static const struct nla_policy pcpnat_subscriber_policy[PCPNAT_A_MAX + 1] = {
 	[PCPNAT_A_SUBSCRIBER] = { .type = NLA_BE32 },
 };
 
@@ -193,6 +194,13 @@ static int pcpnat_nl_config_get(struct sk_buff *skb, struct genl_info *info)
 	if (nla_put_u32(msg, PCPNAT_A_VERSION, PCPNAT_GENL_VERSION) ||
 	    put_config(msg, pn, cfg))
 		goto fail;
+	if (info->attrs[PCPNAT_A_SUBSCRIBER] && pn->table && cfg->naddrs) {
+		__be32 sub = nla_get_be32(info->attrs[PCPNAT_A_SUBSCRIBER]);
+		int i = pcpnat_addr_pick(pn->table, cfg, sub);
+
+		if (nla_put_be32(msg, PCPNAT_A_ADDR, cfg->addrs[i]))
+			goto fail;
+	}
 	mutex_unlock(&pn->cfg_lock);
 	pcpnat_config_free(defaults);
 	genlmsg_end(msg, hdr);
@@ -416,6 +424,8 @@ static const struct genl_ops pcpnat_genl_ops[] = {
 	{
 		.cmd = PCPNAT_CMD_CONFIG_GET,
 		.doit = pcpnat_nl_config_get,
+		.policy = pcpnat_subscriber_policy,
+		.maxattr = PCPNAT_A_MAX,
 	},
 	{
 		.cmd = PCPNAT_CMD_CONFIG_SET,
@@ -451,7 +461,7 @@ static const struct genl_ops pcpnat_genl_ops[] = {
 	{
 		.cmd = PCPNAT_CMD_FLUSH,
 		.doit = pcpnat_nl_flush,
-		.policy = pcpnat_flush_policy,
+		.policy = pcpnat_subscriber_policy,
 		.maxattr = PCPNAT_A_MAX,
 		.flags = GENL_ADMIN_PERM,
 	},
@@ -468,7 +478,10 @@ static const struct genl_ops pcpnat_genl_ops[] = {
 
 /* Events carry every subscriber's mappings, nonces included. */
 static const struct genl_multicast_group pcpnat_mcgrps[] = {
-	{ .name = PCPNAT_MCGRP_EVENTS, .flags = GENL_MCAST_CAP_NET_ADMIN },
+	[PCPNAT_GRP_EVENTS] = { .name = PCPNAT_MCGRP_EVENTS,
+				.flags = GENL_MCAST_CAP_NET_ADMIN },
+	[PCPNAT_GRP_IMPLICIT] = { .name = PCPNAT_MCGRP_IMPLICIT,
+				  .flags = GENL_MCAST_CAP_NET_ADMIN },
 };
 
 struct genl_family pcpnat_genl_family __ro_after_init = {
@@ -540,38 +553,50 @@ int pcpnat_put_map(struct sk_buff *skb, int attr, const struct pcpnat_map_view *
 	return 0;
 }
 
-bool pcpnat_events_wanted(const struct pcpnat_net *pn)
+/* The group of a mapping's event (uapi: PCPNAT_MCGRP_IMPLICIT). */
+static unsigned int map_event_group(u8 kind, int reason)
 {
-	return genl_has_listeners(&pcpnat_genl_family, pn->net, 0);
+	if (kind == PCPNAT_KIND_IMPLICIT && reason != PCPNAT_REASON_FLUSHED &&
+	    reason != PCPNAT_REASON_ADDR_REMOVED)
+		return PCPNAT_GRP_IMPLICIT;
+	return PCPNAT_GRP_EVENTS;
+}
+
+bool pcpnat_map_events_wanted(const struct pcpnat_net *pn, u8 kind, int reason)
+{
+	return genl_has_listeners(&pcpnat_genl_family, pn->net,
+				  map_event_group(kind, reason));
 }
 
 /*
  * An event message of cmd with its genl header, or NULL when nobody
- * listens (building it would be wasted) or memory is short.
+ * listens to group (building it would be wasted) or memory is short.
  */
-static struct sk_buff *event_start(struct pcpnat_net *pn, u8 cmd, size_t size,
-				   gfp_t gfp, void **hdr)
+static struct sk_buff *event_start(struct pcpnat_net *pn, unsigned int group,
+				   u8 cmd, size_t size, gfp_t gfp, void **hdr)
 {
-	if (!pcpnat_events_wanted(pn))
+	if (!genl_has_listeners(&pcpnat_genl_family, pn->net, group))
 		return NULL;
 	return msg_new(size, gfp, 0, 0, cmd, hdr);
 }
 
-static void event_send(struct pcpnat_net *pn, struct sk_buff *skb, void *hdr,
-		       gfp_t gfp)
+static void event_send(struct pcpnat_net *pn, unsigned int group,
+		       struct sk_buff *skb, void *hdr, gfp_t gfp)
 {
 	genlmsg_end(skb, hdr);
-	genlmsg_multicast_netns(&pcpnat_genl_family, pn->net, skb, 0, 0, gfp);
+	genlmsg_multicast_netns(&pcpnat_genl_family, pn->net, skb, 0, group,
+				gfp);
 }
 
 /* reason < 0: none (MAP_NEW). */
 void pcpnat_event_map(struct pcpnat_net *pn, u8 cmd,
 		      const struct pcpnat_map_view *v, int reason, gfp_t gfp)
 {
+	unsigned int group = map_event_group(v->kind, reason);
 	struct sk_buff *skb;
 	void *hdr;
 
-	skb = event_start(pn, cmd, NLMSG_GOODSIZE, gfp, &hdr);
+	skb = event_start(pn, group, cmd, NLMSG_GOODSIZE, gfp, &hdr);
 	if (!skb)
 		return;
 	if (pcpnat_put_map(skb, PCPNAT_A_MAP, v) ||
@@ -579,7 +604,7 @@ void pcpnat_event_map(struct pcpnat_net *pn, u8 cmd,
 		nlmsg_free(skb);
 		return;
 	}
-	event_send(pn, skb, hdr, gfp);
+	event_send(pn, group, skb, hdr, gfp);
 }
 
 void pcpnat_event_addr(struct pcpnat_net *pn, u8 cmd, __be32 addr)
@@ -587,14 +612,15 @@ void pcpnat_event_addr(struct pcpnat_net *pn, u8 cmd, __be32 addr)
 	struct sk_buff *skb;
 	void *hdr;
 
-	skb = event_start(pn, cmd, NLMSG_DEFAULT_SIZE, GFP_KERNEL, &hdr);
+	skb = event_start(pn, PCPNAT_GRP_EVENTS, cmd, NLMSG_DEFAULT_SIZE,
+			  GFP_KERNEL, &hdr);
 	if (!skb)
 		return;
 	if (nla_put_be32(skb, PCPNAT_A_ADDR, addr)) {
 		nlmsg_free(skb);
 		return;
 	}
-	event_send(pn, skb, hdr, GFP_KERNEL);
+	event_send(pn, PCPNAT_GRP_EVENTS, skb, hdr, GFP_KERNEL);
 }
 
 void pcpnat_event_state_reset(struct pcpnat_net *pn)
@@ -602,8 +628,8 @@ void pcpnat_event_state_reset(struct pcpnat_net *pn)
 	struct sk_buff *skb;
 	void *hdr;
 
-	skb = event_start(pn, PCPNAT_CMD_EVENT_STATE_RESET, NLMSG_DEFAULT_SIZE,
-			  GFP_KERNEL, &hdr);
+	skb = event_start(pn, PCPNAT_GRP_EVENTS, PCPNAT_CMD_EVENT_STATE_RESET,
+			  NLMSG_DEFAULT_SIZE, GFP_KERNEL, &hdr);
 	if (skb)
-		event_send(pn, skb, hdr, GFP_KERNEL);
+		event_send(pn, PCPNAT_GRP_EVENTS, skb, hdr, GFP_KERNEL);
 }

@@ -357,7 +357,7 @@ static void event_new(struct pcpnat_net *pn, const struct pcpnat_config *cfg,
 {
 	struct pcpnat_map_view *v;
 
-	if (!pcpnat_events_wanted(pn))
+	if (!pcpnat_map_events_wanted(pn, m->kind, -1))
 		return;
 	v = kmalloc(sizeof(*v), gfp);
 	if (!v)
@@ -736,7 +736,9 @@ u32 pcpnat_table_demote_range(struct pcpnat_net *pn,
 			total++;
 		}
 		spin_unlock_bh(int_lock(t, b));
-		if (!n || !pcpnat_events_wanted(pn))
+		/* Implicit now: MAP_NEW goes where MAP_DEL's demotion sends it. */
+		if (!n ||
+		    !pcpnat_map_events_wanted(pn, PCPNAT_KIND_IMPLICIT, -1))
 			continue;
 		if (!v)
 			v = kmalloc(sizeof(*v), GFP_KERNEL);
@@ -866,7 +868,7 @@ u32 pcpnat_table_remove_range(struct pcpnat_net *pn, unsigned int from,
 			spin_unlock_bh(int_lock(t, b));
 			for (i = 0; i < n; i++) {
 				m = batch[i];
-				if (v && pcpnat_events_wanted(pn)) {
+				if (v && pcpnat_map_events_wanted(pn, m->kind, reason)) {
 					rcu_read_lock();
 					pcpnat_map_view(pn, rcu_dereference(pn->cfg), m, v);
 					rcu_read_unlock();

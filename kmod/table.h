@@ -212,7 +212,10 @@ void pcpnat_gc_stop(struct pcpnat_table *t);
 extern struct genl_family pcpnat_genl_family;
 int pcpnat_genl_init(void);
 void pcpnat_genl_exit(void);
-bool pcpnat_events_wanted(const struct pcpnat_net *pn);
+/* The genl family's multicast groups (genl.c), in pcpnat_mcgrps order. */
+enum { PCPNAT_GRP_EVENTS, PCPNAT_GRP_IMPLICIT };
+/* Would an event of a mapping of kind (reason < 0: MAP_NEW) reach anyone? */
+bool pcpnat_map_events_wanted(const struct pcpnat_net *pn, u8 kind, int reason);
 void pcpnat_event_map(struct pcpnat_net *pn, u8 cmd,
 		      const struct pcpnat_map_view *v, int reason, gfp_t gfp);
 void pcpnat_event_addr(struct pcpnat_net *pn, u8 cmd, __be32 addr);

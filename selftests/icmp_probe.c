@@ -37,65 +37,15 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "probe_util.h"
+
 static int timeout_s = 8;
 
-static void die(const char *what)
-{
-	perror(what);
-	exit(3);
-}
-
-static void usage(void)
+void usage(void)
 {
 	fprintf(stderr, "usage: icmp_probe listen|raw|timestamp|udp|error ... "
 		"[-t S] [-n N] [-T TTL] [-s N] [-D] [-B SRC]\n");
 	exit(3);
-}
-
-static struct sockaddr_in parse_ep(const char *s)
-{
-	struct sockaddr_in sin = { .sin_family = AF_INET };
-	char buf[64], *colon;
-
-	snprintf(buf, sizeof(buf), "%s", s);
-	colon = strchr(buf, ':');
-	if (colon) {
-		*colon = 0;
-		sin.sin_port = htons(atoi(colon + 1));
-	}
-	if (inet_pton(AF_INET, buf, &sin.sin_addr) != 1)
-		usage();
-	return sin;
-}
-
-static unsigned short csum(const void *p, size_t n)
-{
-	const unsigned short *w = p;
-	unsigned int sum = 0;
-
-	for (; n > 1; n -= 2)
-		sum += *w++;
-	if (n)
-		sum += *(const unsigned char *)w;
-	sum = (sum >> 16) + (sum & 0xffff);
-	sum += sum >> 16;
-	return ~sum;
-}
-
-static int raw_socket(int proto, const char *src)
-{
-	int fd = socket(AF_INET, SOCK_RAW, proto);
-
-	if (fd < 0)
-		die("socket raw");
-	if (src) {
-		struct sockaddr_in sin = parse_ep(src);
-
-		sin.sin_port = 0;
-		if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)))
-			die("bind");
-	}
-	return fd;
 }
 
 static void send_to(int fd, const void *buf, size_t n, struct sockaddr_in dst)
@@ -181,7 +131,7 @@ static int send_timestamp(struct sockaddr_in dst)
 
 	pkt[4] = 0x12;		/* identifier */
 	pkt[5] = 0x34;
-	((unsigned short *)pkt)[1] = csum(pkt, sizeof(pkt));
+	((unsigned short *)pkt)[1] = inet_csum(pkt, sizeof(pkt));
 	send_to(fd, pkt, sizeof(pkt), dst);
 	return 0;
 }
@@ -226,7 +176,7 @@ static int send_error(struct sockaddr_in dst, int type, int code, int proto,
 	ih->protocol = proto;
 	ih->saddr = qs.sin_addr.s_addr;
 	ih->daddr = qd.sin_addr.s_addr;
-	ih->check = csum(ih, 20);
+	ih->check = inet_csum(ih, 20);
 	if (proto == IPPROTO_ICMP) {
 		l4[0] = ICMP_ECHO;
 		memcpy(l4 + 4, &qs.sin_port, 2);
@@ -234,7 +184,7 @@ static int send_error(struct sockaddr_in dst, int type, int code, int proto,
 		memcpy(l4, &qs.sin_port, 2);
 		memcpy(l4 + 2, &qd.sin_port, 2);
 	}
-	((unsigned short *)pkt)[1] = csum(pkt, sizeof(pkt));
+	((unsigned short *)pkt)[1] = inet_csum(pkt, sizeof(pkt));
 	send_to(fd, pkt, sizeof(pkt), dst);
 	return 0;
 }
@@ -245,10 +195,7 @@ int main(int argc, char **argv)
 	const char *mode, *src = NULL;
 	size_t size = 32;
 
-	if (argc < 2)
-		usage();
-	mode = argv[1];
-	optind = 2;
+	mode = probe_mode(argc, argv);
 	while ((opt = getopt(argc, argv, "t:n:T:s:DB:")) != -1) {
 		switch (opt) {
 		case 't': timeout_s = atoi(optarg); break;
@@ -260,22 +207,21 @@ int main(int argc, char **argv)
 		default: usage();
 		}
 	}
-	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (!strcmp(mode, "listen"))
 		return listen_icmp(n);
 	if (optind >= argc)
 		usage();
 	if (!strcmp(mode, "raw") && optind + 1 < argc)
-		return send_raw(parse_ep(argv[optind]), atoi(argv[optind + 1]));
+		return send_raw(parse_ep(argv[optind], 0), atoi(argv[optind + 1]));
 	if (!strcmp(mode, "timestamp"))
-		return send_timestamp(parse_ep(argv[optind]));
+		return send_timestamp(parse_ep(argv[optind], 0));
 	if (!strcmp(mode, "udp"))
-		return send_udp(parse_ep(argv[optind]), ttl, size, df);
+		return send_udp(parse_ep(argv[optind], 0), ttl, size, df);
 	if (!strcmp(mode, "error") && optind + 5 < argc)
-		return send_error(parse_ep(argv[optind]), atoi(argv[optind + 1]),
+		return send_error(parse_ep(argv[optind], 0), atoi(argv[optind + 1]),
 				  atoi(argv[optind + 2]), atoi(argv[optind + 3]),
-				  parse_ep(argv[optind + 4]),
-				  parse_ep(argv[optind + 5]), src);
+				  parse_ep(argv[optind + 4], 0),
+				  parse_ep(argv[optind + 5], 0), src);
 	usage();
 	return 3;
 }

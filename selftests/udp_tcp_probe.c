@@ -37,6 +37,8 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "probe_util.h"
+
 static int timeout_s = 8;
 
 static int slow(void)
@@ -46,35 +48,11 @@ static int slow(void)
 	return e && atoi(e) > 1 ? atoi(e) : 1;
 }
 
-static void die(const char *what)
-{
-	perror(what);
-	exit(3);
-}
-
-static void usage(void)
+void usage(void)
 {
 	fprintf(stderr, "usage: udp_tcp_probe udp-server|udp-client|tcp-server|"
 		"tcp-client|ping|ping-listen ... [-t S] [-b PORT] [-n N] [-i ID] [-x] [-z] [-s N]\n");
 	exit(3);
-}
-
-static struct sockaddr_in parse_ep(const char *s, int need_port)
-{
-	struct sockaddr_in sin = { .sin_family = AF_INET };
-	char buf[64], *colon;
-
-	snprintf(buf, sizeof(buf), "%s", s);
-	colon = strchr(buf, ':');
-	if (colon) {
-		*colon = 0;
-		sin.sin_port = htons(atoi(colon + 1));
-	} else if (need_port) {
-		usage();
-	}
-	if (inet_pton(AF_INET, buf, &sin.sin_addr) != 1)
-		usage();
-	return sin;
 }
 
 static const char *ep_str(const struct sockaddr_in *sin)
@@ -243,20 +221,6 @@ static int tcp_client(struct sockaddr_in dst, unsigned short bport)
 	return 0;
 }
 
-static unsigned short icmp_csum(const void *p, size_t n)
-{
-	const unsigned short *w = p;
-	unsigned int sum = 0;
-
-	for (; n > 1; n -= 2)
-		sum += *w++;
-	if (n)
-		sum += *(const unsigned char *)w;
-	sum = (sum >> 16) + (sum & 0xffff);
-	sum += sum >> 16;
-	return ~sum;
-}
-
 /* Raw sockets see every ICMP message; keep reading until ours comes. */
 static const struct icmphdr *icmp_recv(int fd, unsigned char *buf, size_t size,
 				       struct sockaddr_in *from, int type, int id)
@@ -278,19 +242,17 @@ static const struct icmphdr *icmp_recv(int fd, unsigned char *buf, size_t size,
 
 static int ping(struct sockaddr_in dst, int id)
 {
-	int fd = socket(AF_INET, SOCK_RAW, IPPROTO_ICMP);
+	int fd = raw_socket(IPPROTO_ICMP, NULL);
 	unsigned char pkt[64] = { 0 }, buf[1500];
 	struct icmphdr *ic = (void *)pkt;
 	const struct icmphdr *rep;
 	struct sockaddr_in from;
 
-	if (fd < 0)
-		die("socket raw");
 	ic->type = ICMP_ECHO;
 	ic->un.echo.id = htons(id);
 	ic->un.echo.sequence = htons(1);
 	memcpy(pkt + sizeof(*ic), "pcpnat probe", 12);
-	ic->checksum = icmp_csum(pkt, sizeof(pkt));
+	ic->checksum = inet_csum(pkt, sizeof(pkt));
 	if (sendto(fd, pkt, sizeof(pkt), 0, (struct sockaddr *)&dst, sizeof(dst)) < 0)
 		die("sendto");
 	rep = icmp_recv(fd, buf, sizeof(buf), &from, ICMP_ECHOREPLY, id);
@@ -303,13 +265,11 @@ static int ping(struct sockaddr_in dst, int id)
 
 static int ping_listen(void)
 {
-	int fd = socket(AF_INET, SOCK_RAW, IPPROTO_ICMP);
+	int fd = raw_socket(IPPROTO_ICMP, NULL);
 	const struct icmphdr *req;
 	struct sockaddr_in from;
 	unsigned char buf[1500];
 
-	if (fd < 0)
-		die("socket raw");
 	printf("listening\n");
 	fflush(stdout);
 	req = icmp_recv(fd, buf, sizeof(buf), &from, ICMP_ECHO, -1);
@@ -327,10 +287,7 @@ int main(int argc, char **argv)
 	unsigned short bport = 0;
 	const char *mode;
 
-	if (argc < 2)
-		usage();
-	mode = argv[1];
-	optind = 2;
+	mode = probe_mode(argc, argv);
 	/* Options after the positional argument too: "+" is not wanted. */
 	while ((opt = getopt(argc, argv, "t:b:n:i:xzs:")) != -1) {
 		switch (opt) {
@@ -345,7 +302,6 @@ int main(int argc, char **argv)
 		default: usage();
 		}
 	}
-	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (!strcmp(mode, "ping-listen"))
 		return ping_listen();
 	if (optind >= argc)

@@ -102,6 +102,32 @@ int pcpnat_config_get(struct pcpnat_client *c, struct pcpnat_config *cfg)
 	return pcpnat_transact(c, msg, reply_config, cfg);
 }
 
+static int reply_addr(const struct nlmsghdr *nlh, struct nlattr **top,
+		      void *arg)
+{
+	(void)nlh;
+	if (!top[PCPNAT_A_ADDR] || nla_len(top[PCPNAT_A_ADDR]) != 4)
+		return -EADDRNOTAVAIL;	/* no pool yet */
+	memcpy(arg, nla_data(top[PCPNAT_A_ADDR]), 4);
+	return 0;
+}
+
+int pcpnat_config_addr_of(struct pcpnat_client *c, struct in_addr host,
+			  struct in_addr *addr)
+{
+	struct nl_msg *msg;
+
+	msg = pcpnat_msg_new(c, PCPNAT_CMD_CONFIG_GET, 0);
+	if (!msg)
+		return -ENOMEM;
+	if (nla_put(msg, PCPNAT_A_SUBSCRIBER, 4, &host.s_addr)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	addr->s_addr = 0;
+	return pcpnat_transact(c, msg, reply_addr, addr);
+}
+
 static int put_config(struct nl_msg *msg, const struct pcpnat_config *cfg)
 {
 	uint32_t f = cfg->fields;

@@ -10,6 +10,13 @@
 int pcpnat_config_get(struct pcpnat_client *c, struct pcpnat_config *cfg);
 
 /*
+ * The pool address the module gives host's mappings (paired pooling):
+ * -EADDRNOTAVAIL while the pool is empty.
+ */
+int pcpnat_config_addr_of(struct pcpnat_client *c, struct in_addr host,
+			  struct in_addr *addr);
+
+/*
  * Change the members named in cfg->fields, nothing else. POOL/INTERNAL
  * replace the whole list (npool/nint == 0 clears it). Read-only fields are
  * ignored.

@@ -11,6 +11,8 @@
 
 /* Room for the notifications of a large flush before the socket overruns. */
 #define EVENTS_RCVBUF	(8 << 20)
+/* Datagrams one pcpnat_events_read() takes at most. */
+#define EVENTS_BATCH	256
 
 struct pcpnat_events {
 	struct nl_sock *sk;
@@ -70,10 +72,32 @@ static int on_event(struct nl_msg *msg, void *arg)
 	return ev->user_rc ? NL_STOP : NL_SKIP;
 }
 
-int pcpnat_events_open(struct pcpnat_events **evp, char *err, size_t errlen)
+/* Join group name of the family: 0 or -errno, err set. */
+static int join(struct pcpnat_events *ev, const char *name, char *err,
+		size_t errlen)
+{
+	int grp = genl_ctrl_resolve_grp(ev->sk, PCPNAT_GENL_NAME, name), rc;
+
+	if (grp < 0) {
+		snprintf(err, errlen,
+			 "the pcpnat module is not loaded (no generic netlink group \"%s\")",
+			 name);
+		return -ENOENT;
+	}
+	rc = nl_socket_add_membership(ev->sk, grp);
+	if (rc < 0) {
+		snprintf(err, errlen, "cannot join the %s group: %s", name,
+			 nl_geterror(rc));
+		return -EIO;
+	}
+	return 0;
+}
+
+int pcpnat_events_open(struct pcpnat_events **evp, bool implicit, char *err,
+		       size_t errlen)
 {
 	struct pcpnat_events *ev;
-	int grp, rc;
+	int rc;
 
 	ev = calloc(1, sizeof(*ev));
 	if (!ev)
@@ -93,21 +117,20 @@ int pcpnat_events_open(struct pcpnat_events **evp, char *err, size_t errlen)
 		goto fail;
 	}
 	ev->family = genl_ctrl_resolve(ev->sk, PCPNAT_GENL_NAME);
-	grp = ev->family < 0 ? ev->family :
-		genl_ctrl_resolve_grp(ev->sk, PCPNAT_GENL_NAME, PCPNAT_MCGRP_EVENTS);
-	if (grp < 0) {
-		snprintf(err, errlen,
-			 "the pcpnat module is not loaded (no generic netlink group \"%s\")",
-			 PCPNAT_MCGRP_EVENTS);
+	if (ev->family < 0) {
+		snprintf(err, errlen, "the pcpnat module is not loaded");
 		rc = -ENOENT;
 		goto fail_rc;
 	}
 	nl_socket_set_buffer_size(ev->sk, EVENTS_RCVBUF, 0);
-	rc = nl_socket_add_membership(ev->sk, grp);
-	if (rc >= 0)
-		rc = nl_socket_set_nonblocking(ev->sk);
+	rc = join(ev, PCPNAT_MCGRP_EVENTS, err, errlen);
+	if (!rc && implicit)
+		rc = join(ev, PCPNAT_MCGRP_IMPLICIT, err, errlen);
+	if (rc)
+		goto fail_rc;
+	rc = nl_socket_set_nonblocking(ev->sk);
 	if (rc < 0) {
-		snprintf(err, errlen, "cannot join the events group: %s",
+		snprintf(err, errlen, "cannot make the events socket non-blocking: %s",
 			 nl_geterror(rc));
 		goto fail;
 	}
@@ -141,12 +164,16 @@ int pcpnat_events_fd(const struct pcpnat_events *ev)
 
 int pcpnat_events_read(struct pcpnat_events *ev, pcpnat_event_cb cb, void *arg)
 {
-	int rc;
+	int rc, n;
 
 	ev->user_cb = cb;
 	ev->user_arg = arg;
 	ev->user_rc = 0;
-	for (;;) {
+	/*
+	 * A bounded batch: the rest stays queued and the event loop comes
+	 * back, so a burst of events cannot starve the PCP socket.
+	 */
+	for (n = 0; n < EVENTS_BATCH; n++) {
 		rc = nl_recvmsgs(ev->sk, ev->cb);
 		if (ev->user_rc)
 			return 0;
@@ -159,4 +186,5 @@ int pcpnat_events_read(struct pcpnat_events *ev, pcpnat_event_cb cb, void *arg)
 			return -ENOBUFS;
 		return -EIO;
 	}
+	return 0;
 }

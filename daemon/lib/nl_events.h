@@ -13,17 +13,22 @@
 
 struct pcpnat_events;
 
-/* Join the group; the socket is non-blocking. err gets one line on failure. */
-int pcpnat_events_open(struct pcpnat_events **ev, char *err, size_t errlen);
+/*
+ * Join the events group, and with implicit the implicit mappings' group
+ * too (uapi PCPNAT_MCGRP_IMPLICIT); the socket is non-blocking. err gets
+ * one line on failure.
+ */
+int pcpnat_events_open(struct pcpnat_events **ev, bool implicit, char *err,
+		       size_t errlen);
 void pcpnat_events_close(struct pcpnat_events *ev);
 
 /* For poll(): readable when events are queued. */
 int pcpnat_events_fd(const struct pcpnat_events *ev);
 
 /*
- * Read what is queued and call cb for each event (return non-zero from cb
- * to stop early; the rest stays queued). Returns 0 when the queue is
- * drained or cb stopped, -ENOBUFS if events were lost because the socket
+ * Read what is queued, up to a batch, and call cb for each event (return
+ * non-zero from cb to stop early; the rest stays queued). Returns 0 when
+ * the queue is drained, the batch is read or cb stopped, -ENOBUFS if events were lost because the socket
  * overran (the listener should then resynchronise, e.g. dump again), or
  * another -errno.
  */

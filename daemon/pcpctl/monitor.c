@@ -117,7 +117,7 @@ int cmd_monitor(struct ctl *ctl, int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 
-	rc = pcpnat_events_open(&ev, err, sizeof(err));
+	rc = pcpnat_events_open(&ev, true, err, sizeof(err));
 	if (rc)
 		return ctl_error("%s", err);
 	pfd.fd = pcpnat_events_fd(ev);

@@ -4,8 +4,10 @@
  * - After a state loss, an ANNOUNCE response to 224.0.0.1:5350 on each
  *   internal interface (RFC 6887 14.1.3; draft-boucadair-pcp-flow-examples
  *   2.21), so clients see the epoch jump and repair their mappings at once.
- * - When the external address changes, NAT-PMP's address announcement to
- *   224.0.0.1:5350 (RFC 6886 3.2.1).
+ * - On start-up, after a state loss and when the external address changes,
+ *   NAT-PMP's address announcement to 224.0.0.1:5350 (RFC 6886 3.2.1:
+ *   "upon boot ... or any other event that may indicate possible loss or
+ *   change of NAT mapping state"), so NAT-PMP clients renew at once.
  * Both are sent PCPD_ANNOUNCE_COUNT times, the first at once, then with
  * an interval starting at 250 ms and doubling, as RFC 6886 3.2.1 spells
  * out and RFC 6887 14.1.3 asks for PCP. A new loss restarts the series.
@@ -108,6 +110,12 @@ void pcpd_announce_start(struct pcpd *d, struct pcpd_repeat *r)
 	r->next_ms = pcpd_now_ms();
 	step(d, r, r->next_ms);
 	arm(d);
+}
+
+void pcpd_announce_state_lost(struct pcpd *d)
+{
+	pcpd_announce_start(d, &d->pcp_ann);
+	pcpd_announce_start(d, &d->nat_ann);
 }
 
 void pcpd_announce_timer(struct pcpd *d)

@@ -281,26 +281,20 @@ static uint32_t nl_epoch(void *be, uint32_t subscriber)
 				  cfg.state_id : 0, pcpd_boot_now());
 }
 
-static int first_ext(void *arg, const struct pcpd_mapping *m)
-{
-	*(uint32_t *)arg = m->ext_addr;
-	return 1;
-}
-
+/*
+ * The pool address the module gives this host's mappings (paired pooling,
+ * RFC 4787 REQ-2): what NAT-PMP's opcode 0 must report (RFC 6886 3.2), so
+ * that the client's mappings are where it was told they are. One request,
+ * whatever the size of the table.
+ */
 static uint32_t nl_ext_addr(void *be, uint32_t subscriber)
 {
 	struct pcpd_nl *nl = be;
-	struct pcpd_walk_filter f = { .subscriber = subscriber };
-	struct pcpnat_config cfg;
-	uint32_t addr = 0;
+	struct in_addr host = { .s_addr = subscriber }, addr;
 
-	/* Where its mappings already are: what peers see it as. */
-	if (nl_map_walk(be, &f, NULL, first_ext, &addr) >= 0 && addr)
-		return addr;
-	if (pcpnat_config_get(nl->c, &cfg) || !cfg.npool)
+	if (pcpnat_config_addr_of(nl->c, host, &addr))
 		return 0;
-	/* The pool expands to every address of its prefixes, first first. */
-	return cfg.pool[0].addr.s_addr;
+	return addr.s_addr;
 }
 
 const struct pcpd_backend_ops pcpd_nl_ops = {

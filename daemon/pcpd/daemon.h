@@ -75,6 +75,8 @@ int pcpd_push_nat_config(struct pcpd *d);
 
 /* announce.c */
 void pcpd_announce_start(struct pcpd *d, struct pcpd_repeat *r);
+/* Mappings were lost: both PCP's ANNOUNCE and NAT-PMP's announcement. */
+void pcpd_announce_state_lost(struct pcpd *d);
 void pcpd_announce_timer(struct pcpd *d);
 void pcpd_send_announce(struct pcpd *d);
 void pcpd_send_natpmp_addr(struct pcpd *d);

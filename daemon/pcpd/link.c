@@ -84,7 +84,7 @@ static void state_flushed(struct pcpd *d, uint64_t state_id)
 	d->state_id = state_id;
 	d->flushed_state_id = state_id;
 	pcpd_store_dirty(d);
-	pcpd_announce_start(d, &d->pcp_ann);
+	pcpd_announce_state_lost(d);
 }
 
 /* A new instance appeared (or we just started): resume or restore. */
@@ -107,7 +107,12 @@ static int connect_module(struct pcpd *d)
 		d->nl.c = NULL;
 		return rc;
 	}
-	rc = pcpnat_events_open(&d->ev, err, sizeof(err));
+	/*
+	 * Not the implicit mappings' group: traffic makes thousands a
+	 * second, none of which pcpd acts on, and they would overrun the
+	 * socket and lose the events it needs.
+	 */
+	rc = pcpnat_events_open(&d->ev, false, err, sizeof(err));
 	if (rc) {
 		log_warnx("events: %s", err);
 		pcpnat_client_close(d->nl.c);
@@ -128,8 +133,11 @@ static int connect_module(struct pcpd *d)
 		pcpd_link_close(d);
 		return rc;
 	}
-	new_instance(d, cfg.state_id, !d->state_id);
 	d->nat_addr = first_pool_addr(d);
+	new_instance(d, cfg.state_id, !d->state_id);
+	/* RFC 6886 3.2.1: the gateway's start-up (a state loss announces too). */
+	if (!d->nat_ann.left)
+		pcpd_announce_start(d, &d->nat_ann);
 	return 0;
 }
 
@@ -174,15 +182,47 @@ void pcpd_link_tick(struct pcpd *d)
 	}
 }
 
+/*
+ * The subscriber's mappings are gone: its epoch restarts
+ * (draft-boucadair-pcp-failure 3.2), and it is told once however many
+ * mappings went at that second.
+ */
+static void subscriber_lost(struct pcpd *d, uint32_t sub, int64_t now,
+			    const char *why)
+{
+	char a[INET_ADDRSTRLEN];
+	unsigned int i;
+
+	for (i = 0; i < d->nl.nresets; i++)
+		if (d->nl.resets[i].subscriber == sub && d->nl.resets[i].at == now)
+			return;
+	pcpd_nl_subscriber_reset(&d->nl, sub, now);
+	inet_ntop(AF_INET, &sub, a, sizeof(a));
+	log_info("subscriber %s %s: its epoch restarts", a, why);
+	pcpd_send_announce_to(d, sub);
+}
+
+/* Re-read the pool's first address; NAT-PMP clients hear of a change. */
+static void pool_addr_check(struct pcpd *d)
+{
+	uint32_t addr = first_pool_addr(d);
+	char a[INET_ADDRSTRLEN];
+
+	if (addr == d->nat_addr)
+		return;
+	inet_ntop(AF_INET, &addr, a, sizeof(a));
+	log_info("external address now %s: telling NAT-PMP clients", a);
+	d->nat_addr = addr;
+	pcpd_announce_start(d, &d->nat_ann);
+}
+
 static int on_event(const struct pcpnat_event *e, void *arg)
 {
 	struct pcpd *d = arg;
 	struct pcpd_mapping m;
 	struct pcpnat_config cfg;
 	const struct pcpd_state_map *sm;
-	uint32_t addr;
 	int64_t now = pcpd_boot_now();
-	char a[INET_ADDRSTRLEN];
 
 	switch (e->cmd) {
 	case PCPNAT_CMD_EVENT_STATE_RESET:
@@ -200,20 +240,7 @@ static int on_event(const struct pcpnat_event *e, void *arg)
 			 * This subscriber's state is new
 			 * (draft-boucadair-pcp-failure 3.2).
 			 */
-			bool first = true;
-			unsigned int i;
-
-			for (i = 0; i < d->nl.nresets; i++)
-				if (d->nl.resets[i].subscriber == m.subscriber &&
-				    d->nl.resets[i].at == now)
-					first = false;
-			pcpd_nl_subscriber_reset(&d->nl, m.subscriber, now);
-			if (first) {
-				inet_ntop(AF_INET, &m.subscriber, a, sizeof(a));
-				log_info("subscriber %s flushed: its epoch restarts",
-					 a);
-				pcpd_send_announce_to(d, m.subscriber);
-			}
+			subscriber_lost(d, m.subscriber, now, "flushed");
 		}
 		if (e->has_reason && e->reason == PCPNAT_REASON_ADDR_REMOVED &&
 		    m.kind == PCPNAT_KIND_EXPLICIT) {
@@ -244,17 +271,40 @@ static int on_event(const struct pcpnat_event *e, void *arg)
 		break;
 	case PCPNAT_CMD_EVENT_ADDR_ADD:
 	case PCPNAT_CMD_EVENT_ADDR_DEL:
-		addr = first_pool_addr(d);
-		if (addr != d->nat_addr) {
-			inet_ntop(AF_INET, &addr, a, sizeof(a));
-			log_info("external address now %s: telling NAT-PMP clients",
-				 a);
-			d->nat_addr = addr;
-			pcpd_announce_start(d, &d->nat_ann);
-		}
+		pool_addr_check(d);
 		break;
 	}
 	return 0;
+}
+
+/*
+ * Events were lost: find again from the module what they said. A flush or
+ * a new instance shows in the state id (the tick's check); the pool is
+ * re-read; and a stored mapping still within its lifetime that the module
+ * no longer has was lost whatever removed it (a subscriber flush, most
+ * likely), so its owner's epoch restarts. Then a fresh snapshot.
+ */
+static void resync(struct pcpd *d)
+{
+	int64_t now = pcpd_boot_now();
+	struct pcpd_mapping cur;
+	unsigned int i;
+
+	pcpd_link_tick(d);
+	if (!d->connected)
+		return;
+	pool_addr_check(d);
+	for (i = 0; i < d->stored.nmaps; i++) {
+		const struct pcpd_mapping *m = &d->stored.maps[i].m;
+
+		if (d->stored.maps[i].expires <= now ||
+		    pcpd_nl_ops.map_get(&d->nl, m->proto, m->int_addr,
+					m->int_port, &cur) != -ENOENT)
+			continue;
+		subscriber_lost(d, m->subscriber ? m->subscriber : m->int_addr,
+				now, "lost mappings while events were lost");
+	}
+	pcpd_store_dirty(d);
 }
 
 void pcpd_link_events(struct pcpd *d)
@@ -265,9 +315,8 @@ void pcpd_link_events(struct pcpd *d)
 		return;
 	rc = pcpnat_events_read(d->ev, on_event, d);
 	if (rc == -ENOBUFS) {
-		/* Lost some: the table is the truth, take a fresh snapshot. */
-		log_warnx("events lost; resynchronising");
-		pcpd_store_dirty(d);
+		log_warnx("events lost (the socket overran); resynchronising");
+		resync(d);
 	} else if (rc) {
 		log_warnx("events: %s", strerror(-rc));
 	}

@@ -177,5 +177,5 @@ void pcpd_store_resume(struct pcpd *d, uint64_t state_id, bool lost)
 		pcpd_store_dirty(d);
 	/* The clients' mappings are gone: tell them (RFC 6887 14.1.3). */
 	if (lost || state_id)
-		pcpd_announce_start(d, &d->pcp_ann);
+		pcpd_announce_state_lost(d);
 }

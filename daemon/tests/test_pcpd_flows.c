@@ -21,43 +21,28 @@
 #include "pcp/natpmp.h"
 #include "fake_backend.c"
 #include "pcp_test_util.h"
+#include "pcpd_fixture.h"
 
 #define CLIENT	"::ffff:198.51.100.1"
 #define EXT1	"::ffff:192.0.2.1"
 #define ANY4	"::ffff:0.0.0.0"
 
 FIXTURE(flow) {
-	struct fake_be be;
-	struct pcpd_policy pol;
-	struct pcpd_server srv;
-	uint8_t req[1100];
-	uint8_t resp[1100];
-	uint32_t src;
+	PCPD_FIXTURE_MEMBERS;
 };
 
+/* The draft's server policy: see the top of this file. */
 FIXTURE_SETUP(flow)
 {
-	fake_init(&self->be);
-	pcpd_policy_defaults(&self->pol);
+	pcpd_fixture_setup(self);
 	self->pol.lifetime_min = 60;
 	self->pol.lifetime_max = 20000;
 	self->pol.err_lifetime_short = 300;
 	self->pol.err_lifetime_long = 0;
-	self->srv.pol = &self->pol;
-	self->srv.ops = &fake_ops;
-	self->srv.be = &self->be;
-	self->src = ip4("198.51.100.1");
-	self->be.epoch = 1250;
 }
 
 FIXTURE_TEARDOWN(flow)
 {
-}
-
-static int run(FIXTURE_DATA(flow) *self, size_t n)
-{
-	return pcpd_handle(&self->srv, self->req, n, self->src, self->resp,
-			   sizeof(self->resp), NULL);
 }
 
 /* Existing mapping in the table, as the example's state. */

@@ -13,38 +13,22 @@
 #include "pcp/pcp.h"
 #include "fake_backend.c"
 #include "pcp_test_util.h"
+#include "pcpd_fixture.h"
 
 #define CLIENT	"::ffff:198.51.100.1"
 #define ANY4	"::ffff:0.0.0.0"
 
 FIXTURE(opt) {
-	struct fake_be be;
-	struct pcpd_policy pol;
-	struct pcpd_server srv;
-	uint8_t req[1100];
-	uint8_t resp[1100];
-	uint32_t src;
+	PCPD_FIXTURE_MEMBERS;
 };
 
 FIXTURE_SETUP(opt)
 {
-	fake_init(&self->be);
-	pcpd_policy_defaults(&self->pol);
-	self->srv.pol = &self->pol;
-	self->srv.ops = &fake_ops;
-	self->srv.be = &self->be;
-	self->src = ip4("198.51.100.1");
-	self->be.epoch = 1250;
+	pcpd_fixture_setup(self);
 }
 
 FIXTURE_TEARDOWN(opt)
 {
-}
-
-static int run(FIXTURE_DATA(opt) *self, size_t n)
-{
-	return pcpd_handle(&self->srv, self->req, n, self->src, self->resp,
-			   sizeof(self->resp), NULL);
 }
 
 static struct pcpd_mapping *put_explicit(FIXTURE_DATA(opt) *self,

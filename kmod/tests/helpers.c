@@ -9,6 +9,7 @@
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
+#include <net/net_namespace.h>
 #include "kt.h"
 
 static void kt_table_free(void *p)
@@ -58,6 +59,12 @@ struct pcpnat_net *kt_net(struct kunit *test, unsigned int bits)
 	KUNIT_ASSERT_NOT_NULL(test, t->subs);
 	t->pn = pn;
 	pn->table = t;
+	/*
+	 * The allocator asks the namespace's socket tables whether the router
+	 * holds a port (local.c); the test pool's addresses are on no
+	 * interface of init_net, so no socket there holds one of them.
+	 */
+	pn->net = &init_net;
 	KUNIT_ASSERT_EQ(test, pcpnat_stats_init(pn), 0);
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, kt_stats_free, pn), 0);
 	return pn;

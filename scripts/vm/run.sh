@@ -57,9 +57,16 @@ timeout --foreground -k 10 "${VM_TIMEOUT:-2400}" \
 	-virtfs local,path="$top",mount_tag=proj,security_model=none,multidevs=remap \
 	</dev/null >"$console" 2>&1 || rc=$?
 
+bad='Oops|BUG:|WARNING:|Call Trace|refcount_t|kmemleak: [0-9]+ new suspected|unreferenced object|Objects remaining|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|rcu_.*stall|general protection|Kernel panic|UBSAN|KASAN|KFENCE|ODEBUG|list_(add|del) corruption|blocked for more than|lockdep is turned off|turning off the locking correctness validator|DEBUG_LOCKS_WARN|sleeping function called from invalid context'
+# VM_CONSOLE: where to keep the whole console (make check keeps each one).
+[ -z "${VM_CONSOLE:-}" ] || [ "$console" = /dev/stdout ] || cp "$console" "$VM_CONSOLE"
 if [ ! -f "$rundir/rc" ]; then
 	echo "run.sh: the VM did not finish its job (qemu status $rc)" >&2
-	[ "$console" = /dev/stdout ] || tail -n 50 "$console" >&2
+	if [ "$console" != /dev/stdout ]; then
+		# The first kernel report whole (its stack says where), then the end.
+		grep -a -E -m1 -A45 "$bad" "$console" >&2 && echo "[...]" >&2
+		tail -n 30 "$console" >&2
+	fi
 	exit 125
 fi
 rc=$(cat "$rundir/rc")
@@ -68,7 +75,6 @@ if [ -n "${VM_DMESG:-}" ]; then cp "$rundir/dmesg" "$VM_DMESG"; fi
 # The kernel log, then what a forced kmemleak scan found (debug kernel).
 cat "$rundir/dmesg" >"$rundir/log"
 if [ -f "$rundir/kmemleak" ]; then cat "$rundir/kmemleak" >>"$rundir/log"; fi
-bad='Oops|BUG:|WARNING:|Call Trace|refcount_t|kmemleak: [0-9]+ new suspected|unreferenced object|Objects remaining|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|rcu_.*stall|general protection|Kernel panic|UBSAN|KASAN|KFENCE|ODEBUG|list_(add|del) corruption|blocked for more than|lockdep is turned off|turning off the locking correctness validator|DEBUG_LOCKS_WARN|sleeping function called from invalid context'
 if grep -E "$bad" "$rundir/log" >"$rundir/bad"; then
 	echo "run.sh: the kernel log of $kver shows trouble:" >&2
 	grep -E -B5 -A40 "$bad" "$rundir/log" | head -n 200 >&2

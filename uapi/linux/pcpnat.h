@@ -45,6 +45,13 @@
 /* Bumped on any incompatible change; userspace refuses a mismatch. */
 #define PCPNAT_GENL_VERSION	1
 #define PCPNAT_MCGRP_EVENTS	"events"
+/*
+ * Implicit mappings' MAP_NEW, and their MAP_DEL when deleted or expired:
+ * traffic's own, thousands a second on a busy router, so a group of their
+ * own. "events" keeps the rest, implicit mappings' flushes and address
+ * removals included (what a PCP server must tell clients of).
+ */
+#define PCPNAT_MCGRP_IMPLICIT	"implicit"
 
 /* Limits shared by both sides. */
 #define PCPNAT_NONCE_LEN	12
@@ -56,7 +63,12 @@
 
 enum pcpnat_cmd {
 	PCPNAT_CMD_UNSPEC,
-	PCPNAT_CMD_CONFIG_GET,	/* -> PCPNAT_A_CONFIG */
+	/*
+	 * -> PCPNAT_A_CONFIG. With PCPNAT_A_SUBSCRIBER (an internal address)
+	 * also PCPNAT_A_ADDR: the pool address that host's mappings take
+	 * (paired pooling, RFC 4787 REQ-2), what NAT-PMP tells it.
+	 */
+	PCPNAT_CMD_CONFIG_GET,
 	PCPNAT_CMD_CONFIG_SET,	/* PCPNAT_A_CONFIG: only the attributes given change */
 	PCPNAT_CMD_MAP_ADD,	/* PCPNAT_A_MAP -> PCPNAT_A_MAP as installed */
 	PCPNAT_CMD_MAP_DEL,	/* PCPNAT_A_MAP (key, nonce) -> PCPNAT_A_MAP */
