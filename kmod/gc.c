@@ -38,6 +38,8 @@ static void gc_work(struct work_struct *work)
 	mutex_lock(&pn->cfg_lock);
 	arg.cfg = pcpnat_cfg_locked(pn);
 	arg.now = jiffies;
+	/* Explicit mappings still in use become implicit, not expired. */
+	pcpnat_table_demote_range(pn, arg.cfg, from, to, arg.now);
 	gone = pcpnat_table_remove_range(pn, from, to, gc_match, &arg,
 					 PCPNAT_REASON_EXPIRED, true);
 	mutex_unlock(&pn->cfg_lock);

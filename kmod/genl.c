@@ -36,6 +36,23 @@ static const struct nla_policy pcpnat_list_policy[PCPNAT_LIST_A_MAX + 1] = {
 	[PCPNAT_LIST_A_PREFIX] = NLA_POLICY_NESTED(pcpnat_prefix_policy),
 };
 
+/*
+ * RFC minimums (RFC 4787 REQ-5, RFC 5382 REQ-5, RFC 5508 REQ-1), uapi
+ * maximum. Not const: 6.1's nla_policy points to a mutable range.
+ */
+static struct netlink_range_validation udp_timeout_range = {
+	.min = 120, .max = PCPNAT_TIMEOUT_MAX,
+};
+static struct netlink_range_validation tcp_est_timeout_range = {
+	.min = 7440, .max = PCPNAT_TIMEOUT_MAX,
+};
+static struct netlink_range_validation tcp_trans_timeout_range = {
+	.min = 240, .max = PCPNAT_TIMEOUT_MAX,
+};
+static struct netlink_range_validation icmp_timeout_range = {
+	.min = 60, .max = PCPNAT_TIMEOUT_MAX,
+};
+
 /* Read-only attributes (EPOCH, STATE_ID, MAPPINGS) are absent: refused. */
 static const struct nla_policy pcpnat_config_policy[PCPNAT_CFG_A_MAX + 1] = {
 	[PCPNAT_CFG_A_EXT_POOL] = NLA_POLICY_NESTED(pcpnat_list_policy),
@@ -43,10 +60,10 @@ static const struct nla_policy pcpnat_config_policy[PCPNAT_CFG_A_MAX + 1] = {
 	[PCPNAT_CFG_A_EXT_IFINDEX] = { .type = NLA_U32 },
 	[PCPNAT_CFG_A_PORT_MIN] = NLA_POLICY_MIN(NLA_U16, 1),
 	[PCPNAT_CFG_A_PORT_MAX] = NLA_POLICY_MIN(NLA_U16, 1),
-	[PCPNAT_CFG_A_UDP_TIMEOUT] = NLA_POLICY_MIN(NLA_U32, 120),
-	[PCPNAT_CFG_A_TCP_EST_TIMEOUT] = NLA_POLICY_MIN(NLA_U32, 7440),
-	[PCPNAT_CFG_A_TCP_TRANS_TIMEOUT] = NLA_POLICY_MIN(NLA_U32, 240),
-	[PCPNAT_CFG_A_ICMP_TIMEOUT] = NLA_POLICY_MIN(NLA_U32, 60),
+	[PCPNAT_CFG_A_UDP_TIMEOUT] = NLA_POLICY_FULL_RANGE(NLA_U32, &udp_timeout_range),
+	[PCPNAT_CFG_A_TCP_EST_TIMEOUT] = NLA_POLICY_FULL_RANGE(NLA_U32, &tcp_est_timeout_range),
+	[PCPNAT_CFG_A_TCP_TRANS_TIMEOUT] = NLA_POLICY_FULL_RANGE(NLA_U32, &tcp_trans_timeout_range),
+	[PCPNAT_CFG_A_ICMP_TIMEOUT] = NLA_POLICY_FULL_RANGE(NLA_U32, &icmp_timeout_range),
 	[PCPNAT_CFG_A_FILTERING] = NLA_POLICY_MAX(NLA_U8, PCPNAT_FILTER_MAX),
 	[PCPNAT_CFG_A_SUBSCRIBER_QUOTA] = { .type = NLA_U32 },
 	[PCPNAT_CFG_A_MAX_MAPPINGS] = NLA_POLICY_MIN(NLA_U32, 1),

@@ -30,10 +30,15 @@ static const struct nla_policy pcpnat_filters_policy[PCPNAT_FILTERS_A_MAX + 1] =
 	[PCPNAT_MAP_A_KIND] = NLA_POLICY_RANGE(NLA_U8, PCPNAT_KIND_IMPLICIT, \
 					       PCPNAT_KIND_EXPLICIT)
 
+/* Not const: 6.1's nla_policy points to a mutable range. */
+static struct netlink_range_validation pcpnat_lifetime_range = {
+	.min = 1, .max = PCPNAT_LIFETIME_MAX,
+};
+
 const struct nla_policy pcpnat_map_add_policy[PCPNAT_MAP_A_MAX + 1] = {
 	MAP_KEY_POLICY,
 	MAP_EXT_POLICY,
-	[PCPNAT_MAP_A_LIFETIME] = NLA_POLICY_MIN(NLA_U32, 1),
+	[PCPNAT_MAP_A_LIFETIME] = NLA_POLICY_FULL_RANGE(NLA_U32, &pcpnat_lifetime_range),
 	[PCPNAT_MAP_A_NONCE] = NLA_POLICY_EXACT_LEN(PCPNAT_NONCE_LEN),
 	[PCPNAT_MAP_A_SUBSCRIBER] = { .type = NLA_BE32 },
 	[PCPNAT_MAP_A_FILTERS] = NLA_POLICY_NESTED(pcpnat_filters_policy),

@@ -45,14 +45,37 @@ struct pcpnat_map_extra {
 	char descr[PCPNAT_DESCR_MAX];
 };
 
-/* TCP state, coarse on purpose: enough to pick the RFC 5382 timeout. */
-enum pcpnat_tcp_state {
-	PCPNAT_TCP_TRANSITORY,
-	PCPNAT_TCP_ESTABLISHED,
+/*
+ * TCP state, coarse on purpose: enough to pick the RFC 5382 timeout
+ * (tcp_track.c). No bit set: opening, transitory.
+ */
+#define PCPNAT_TCP_EST		BIT(0)	/* handshake done */
+#define PCPNAT_TCP_FIN_OUT	BIT(1)	/* the internal host sent a FIN */
+#define PCPNAT_TCP_FIN_IN	BIT(2)	/* a FIN came in */
+#define PCPNAT_TCP_RST		BIT(3)	/* the internal host sent an RST */
+
+/*
+ * Address-dependent filtering (peers.c): remote addresses the internal
+ * endpoint sent to, and when it last did, two inline and up to
+ * PCPNAT_PEERS_MORE out of line (RFC 4787 REQ-8).
+ */
+#define PCPNAT_PEERS_INLINE	2
+#define PCPNAT_PEERS_MORE	62
+
+/*
+ * seen is jiffies truncated to 32 bits, compared as time_before32(): 8
+ * bytes a peer keep two of them inline in a mapping of 128 bytes. Every
+ * timeout is at most PCPNAT_TIMEOUT_MAX (a week), well below the 2^30
+ * jiffies (12 days at HZ=1000) the reaper lets a time age before it pins
+ * it there (pcpnat_peers_age()), so an old time never wraps into a recent
+ * one.
+ */
+struct pcpnat_peer {
+	__be32 addr;			/* 0: free */
+	u32 seen;			/* jiffies, low 32 bits */
 };
 
-/* Number of remote addresses remembered exactly for address-dependent filtering. */
-#define PCPNAT_RECENT_PEERS	2
+struct pcpnat_peer_set;
 
 struct pcpnat_mapping {
 	struct hlist_node int_node;	/* internal index */
@@ -60,23 +83,36 @@ struct pcpnat_mapping {
 	struct pcpnat_key key;		/* internal endpoint */
 	__be32 ext_addr;
 	__be16 ext_port;
-	u8 kind;			/* enum pcpnat_map_kind */
-	u8 tcp_state;			/* enum pcpnat_tcp_state */
+	u8 kind;			/* enum pcpnat_map_kind, pcpnat_m_kind() */
+	u8 tcp;				/* PCPNAT_TCP_*, changed by cmpxchg */
 	__be32 subscriber;
 	u8 nonce[PCPNAT_NONCE_LEN];
 	/* Written on the packet path with WRITE_ONCE only when it changes. */
 	unsigned long last_used;	/* jiffies */
 	unsigned long expires;		/* jiffies, explicit lifetime end */
-	/* Address-dependent filtering: the last remote addresses the inside sent to. */
-	__be32 peers[PCPNAT_RECENT_PEERS];
-	u32 peer_bloom;			/* older peers, may admit a few extra */
+	/*
+	 * Address-dependent filtering, lock-free (peers.c): no spinlock here,
+	 * which lockdep would make 64 bytes on a debug kernel.
+	 */
+	struct pcpnat_peer peers[PCPNAT_PEERS_INLINE];
+	struct pcpnat_peer_set __rcu *more;
 	struct pcpnat_map_extra __rcu *extra;
 	struct rcu_head rcu;
 };
 
+/*
+ * The kind with acquire semantics: MAP_ADD publishes an explicit mapping's
+ * extra and nonce before its kind (smp_store_release), so a reader that
+ * sees EXPLICIT sees them too.
+ */
+static inline u8 pcpnat_m_kind(const struct pcpnat_mapping *m)
+{
+	return smp_load_acquire(&m->kind);
+}
+
 /* Per-cpu counters; indexes follow enum pcpnat_stats_attr. */
 struct pcpnat_pcpu_stats {
-	u64 v[PCPNAT_STATS_A_MAX + 1];
+	u64_stats_t v[PCPNAT_STATS_A_MAX + 1];
 	struct u64_stats_sync syncp;
 };
 
@@ -125,14 +161,21 @@ struct pcpnat_net *pcpnat_pernet(const struct net *net);
 int pcpnat_hooks_register(struct pcpnat_net *pn);
 void pcpnat_hooks_unregister(struct pcpnat_net *pn);
 
-/* Counters (stats.c). Safe in any context, no atomics. */
+/*
+ * Counters (stats.c). Safe in any context, no atomics: process context
+ * (LOCAL_OUT, genl) and a softirq on the same cpu may both count. The add
+ * is a local64 one, a single instruction where the cpu has it, which a
+ * softirq cannot split; where 64-bit counters need the seqcount (32-bit),
+ * the _irqsave variants keep the softirq out of the writer's section.
+ */
 static inline void pcpnat_stat_add(struct pcpnat_net *pn, int idx, u64 n)
 {
 	struct pcpnat_pcpu_stats *s = get_cpu_ptr(pn->stats);
+	unsigned long flags;
 
-	u64_stats_update_begin(&s->syncp);
-	s->v[idx] += n;
-	u64_stats_update_end(&s->syncp);
+	flags = u64_stats_update_begin_irqsave(&s->syncp);
+	u64_stats_add(&s->v[idx], n);
+	u64_stats_update_end_irqrestore(&s->syncp, flags);
 	put_cpu_ptr(pn->stats);
 }
 
@@ -143,7 +186,9 @@ static inline void pcpnat_stat_add(struct pcpnat_net *pn, int idx, u64 n)
  * in it); the returned mapping is valid until they drop it. No lock is
  * taken by the lookups. They fall back to the all-ports mapping of (proto,
  * addr) when the exact endpoint has none; such a mapping has key.port and
- * ext_port 0, and translation keeps the packet's port (xlate.h).
+ * ext_port 0, and translation keeps the packet's port (xlate.h). An
+ * implicit mapping of port (echo identifier) 0 has an allocated ext_port
+ * and is an ordinary mapping: only ext_port 0 means all ports.
  */
 struct pcpnat_mapping *pcpnat_lookup_int(struct pcpnat_net *pn, u8 proto,
 					 __be32 addr, __be16 port);
@@ -158,6 +203,18 @@ struct pcpnat_mapping *pcpnat_create_implicit(struct pcpnat_net *pn, u8 proto,
 /* Note traffic: refresh idle time, TCP state, remember the remote peer. */
 void pcpnat_touch_out(struct pcpnat_mapping *m, __be32 raddr, u8 tcp_flags);
 void pcpnat_touch_in(struct pcpnat_mapping *m, u8 tcp_flags);
+
+/* TCP state (tcp_track.c); flags is the TCP header's flags byte. */
+void pcpnat_tcp_out(struct pcpnat_mapping *m, u8 flags);
+void pcpnat_tcp_in(struct pcpnat_mapping *m, u8 flags);
+bool pcpnat_tcp_transitory(const struct pcpnat_mapping *m);
+
+/* Address-dependent filtering's peer set (peers.c). */
+void pcpnat_peers_free(struct pcpnat_mapping *m);
+void pcpnat_peers_age(struct pcpnat_mapping *m, unsigned long now);
+void pcpnat_peer_note(struct pcpnat_mapping *m, __be32 addr);
+bool pcpnat_peer_known(const struct pcpnat_mapping *m, __be32 addr,
+		       unsigned long timeout);
 /* Inbound from raddr:rport: does the filtering mode and FILTER list admit it? */
 bool pcpnat_inbound_allowed(const struct pcpnat_net *pn,
 			    const struct pcpnat_config *cfg,

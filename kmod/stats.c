@@ -33,7 +33,8 @@ void pcpnat_stats_fold(struct pcpnat_net *pn, u64 *sum)
 
 		do {
 			start = u64_stats_fetch_begin(&s->syncp);
-			memcpy(v, s->v, sizeof(v));
+			for (i = 0; i <= PCPNAT_STATS_A_MAX; i++)
+				v[i] = u64_stats_read(&s->v[i]);
 		} while (u64_stats_fetch_retry(&s->syncp, start));
 		for (i = 0; i <= PCPNAT_STATS_A_MAX; i++)
 			sum[i] += v[i];
@@ -55,10 +56,12 @@ void pcpnat_stats_reset(struct pcpnat_net *pn)
 	for_each_possible_cpu(cpu) {
 		struct pcpnat_pcpu_stats *s = per_cpu_ptr(pn->stats, cpu);
 
-		local_bh_disable();
-		u64_stats_update_begin(&s->syncp);
-		memset(s->v, 0, sizeof(s->v));
-		u64_stats_update_end(&s->syncp);
-		local_bh_enable();
+		unsigned long flags;
+		int i;
+
+		flags = u64_stats_update_begin_irqsave(&s->syncp);
+		for (i = 0; i <= PCPNAT_STATS_A_MAX; i++)
+			u64_stats_set(&s->v[i], 0);
+		u64_stats_update_end_irqrestore(&s->syncp, flags);
 	}
 }

@@ -23,7 +23,7 @@
 #include <linux/slab.h>
 #include <linux/jiffies.h>
 #include <linux/vmalloc.h>
-#include <linux/hash.h>
+#include <linux/net.h>
 #include "table.h"
 
 #define PCPNAT_BATCH	32
@@ -112,7 +112,9 @@ static struct pcpnat_mapping *lookup_ext(struct pcpnat_table *t, u8 proto,
  * only on a miss and only while the table holds an all-ports mapping at all
  * (nall, a plain read), so the usual case costs what an exact lookup does.
  * No other mapping can share an all-ports mapping's external address and
- * protocol (alloc.c), so the two never disagree inbound.
+ * protocol (alloc.c), so the two never disagree inbound. Internal port 0
+ * alone is not "all ports": an implicit mapping made by an echo with
+ * identifier 0 has that key too, and an allocated external port.
  */
 static inline bool try_all_ports(const struct pcpnat_table *t,
 				 const struct pcpnat_mapping *m, __be16 port)
@@ -125,8 +127,10 @@ struct pcpnat_mapping *pcpnat_lookup_int(struct pcpnat_net *pn, u8 proto,
 {
 	struct pcpnat_mapping *m = lookup_int(pn->table, proto, addr, port);
 
-	return try_all_ports(pn->table, m, port) ?
-	       lookup_int(pn->table, proto, addr, 0) : m;
+	if (!try_all_ports(pn->table, m, port))
+		return m;
+	m = lookup_int(pn->table, proto, addr, 0);
+	return m && !m->ext_port ? m : NULL;
 }
 
 struct pcpnat_mapping *pcpnat_lookup_ext(struct pcpnat_net *pn, u8 proto,
@@ -207,6 +211,7 @@ static void mapping_free_rcu(struct rcu_head *head)
 	struct pcpnat_mapping *m = container_of(head, struct pcpnat_mapping, rcu);
 
 	kfree(rcu_dereference_protected(m->extra, 1));
+	pcpnat_peers_free(m);
 	kmem_cache_free(pcpnat_map_cache, m);
 }
 
@@ -229,13 +234,21 @@ static int insert_locked(struct pcpnat_net *pn, const struct pcpnat_config *cfg,
 	struct pcpnat_table *t = pn->table;
 	int err, i;
 
+	/*
+	 * Operators of nf_nat expect the kernel log to say when a NAT runs
+	 * out; rate-limited, as a flood of refusals must not flood the log.
+	 */
 	if (atomic_read(&t->count) >= cfg->max_mappings) {
 		pcpnat_stat_inc(pn, PCPNAT_STATS_A_TABLE_FULL);
+		net_warn_ratelimited("pcpnat: mapping table full (max-mappings %u), refusing a new mapping\n",
+				     cfg->max_mappings);
 		return -ENOBUFS;
 	}
 	err = pcpnat_sub_charge(t, cfg, m->subscriber);
 	if (err) {
 		pcpnat_stat_inc(pn, PCPNAT_STATS_A_ALLOC_QUOTA);
+		net_warn_ratelimited("pcpnat: subscriber %pI4 over its quota of %u mappings\n",
+				     &m->subscriber, cfg->subscriber_quota);
 		return err;
 	}
 	err = pcpnat_port_alloc(pn, cfg, aidx, &m->key, want, exact, all,
@@ -249,8 +262,11 @@ static int insert_locked(struct pcpnat_net *pn, const struct pcpnat_config *cfg,
 		}
 	if (err) {
 		pcpnat_sub_uncharge(t, m->subscriber);
-		if (err == -ENOSPC)
+		if (err == -ENOSPC) {
 			pcpnat_stat_inc(pn, PCPNAT_STATS_A_ALLOC_NO_PORT);
+			net_warn_ratelimited("pcpnat: no free external port for %pI4 (proto %u)\n",
+					     &m->key.addr, m->key.proto);
+		}
 		return err;
 	}
 	m->ext_addr = cfg->addrs[aidx];
@@ -266,8 +282,8 @@ unsigned long pcpnat_idle_timeout(const struct pcpnat_config *cfg,
 
 	switch (m->key.proto) {
 	case IPPROTO_TCP:
-		s = READ_ONCE(m->tcp_state) == PCPNAT_TCP_ESTABLISHED ?
-			cfg->tcp_est_timeout : cfg->tcp_trans_timeout;
+		s = pcpnat_tcp_transitory(m) ? cfg->tcp_trans_timeout :
+					       cfg->tcp_est_timeout;
 		break;
 	case IPPROTO_UDP:
 		s = cfg->udp_timeout;
@@ -285,7 +301,7 @@ static unsigned long map_end(const struct pcpnat_config *cfg,
 {
 	unsigned long idle_end;
 
-	if (m->kind == PCPNAT_KIND_EXPLICIT)
+	if (pcpnat_m_kind(m) == PCPNAT_KIND_EXPLICIT)
 		return m->expires;
 	/* Implicit: idle timeout, or longer if PCP PEER asked for it. */
 	idle_end = READ_ONCE(m->last_used) + pcpnat_idle_timeout(cfg, m);
@@ -364,16 +380,14 @@ struct pcpnat_mapping *pcpnat_create_implicit(struct pcpnat_net *pn, u8 proto,
 		return ERR_PTR(-ENETDOWN);
 	if (pcpnat_pm_index(proto) < 0)
 		return ERR_PTR(-EPROTONOSUPPORT);
+	/* The caller counts the drop (drop_no_resources), once. */
 	m = kmem_cache_zalloc(pcpnat_map_cache, GFP_ATOMIC);
-	if (!m) {
-		pcpnat_stat_inc(pn, PCPNAT_STATS_A_DROP_NO_RESOURCES);
+	if (!m)
 		return ERR_PTR(-ENOBUFS);
-	}
 	m->key.addr = addr;
 	m->key.port = port;
 	m->key.proto = proto;
 	m->kind = PCPNAT_KIND_IMPLICIT;
-	m->tcp_state = PCPNAT_TCP_TRANSITORY;
 	m->subscriber = addr;
 	m->last_used = jiffies ?: 1;
 	m->expires = m->last_used;
@@ -393,7 +407,6 @@ struct pcpnat_mapping *pcpnat_create_implicit(struct pcpnat_net *pn, u8 proto,
 	spin_unlock_bh(int_lock(t, b));
 	if (err) {
 		kmem_cache_free(pcpnat_map_cache, m);
-		pcpnat_stat_inc(pn, PCPNAT_STATS_A_DROP_NO_RESOURCES);
 		return ERR_PTR(err);
 	}
 	event_new(pn, cfg, m, GFP_ATOMIC);
@@ -408,44 +421,20 @@ void pcpnat_touch_out(struct pcpnat_mapping *m, __be32 raddr, u8 tcp_flags)
 	if (READ_ONCE(m->last_used) != now)
 		WRITE_ONCE(m->last_used, now);
 	if (m->key.proto == IPPROTO_TCP)
-		pcpnat_touch_in(m, tcp_flags);
-	if (READ_ONCE(m->peers[0]) != raddr && READ_ONCE(m->peers[1]) != raddr) {
-		/* The peer pushed out is kept, approximately, in the bloom. */
-		__be32 old = READ_ONCE(m->peers[1]);
-
-		if (old) {
-			u32 bit = BIT(hash_32((__force u32)old, 5));
-
-			if (!(READ_ONCE(m->peer_bloom) & bit))
-				WRITE_ONCE(m->peer_bloom, m->peer_bloom | bit);
-		}
-		WRITE_ONCE(m->peers[1], READ_ONCE(m->peers[0]));
-		WRITE_ONCE(m->peers[0], raddr);
-	}
+		pcpnat_tcp_out(m, tcp_flags);
+	pcpnat_peer_note(m, raddr);
 }
 EXPORT_SYMBOL_IF_KUNIT(pcpnat_touch_out);
 
 /*
- * Coarse TCP state for the RFC 5382 timeouts: FIN or RST make the mapping
- * transitory, a segment carrying only ACK (the handshake is over) makes it
- * established. Inbound packets do not refresh the idle time (RFC 4787
- * REQ-6 only asks for outbound refresh), so a peer cannot keep a mapping
- * alive on its own.
+ * Inbound packets do not refresh the idle time (RFC 4787 REQ-6 only asks
+ * for outbound refresh), so a peer cannot keep a mapping alive on its own;
+ * of their TCP flags only a FIN counts (tcp_track.c).
  */
 void pcpnat_touch_in(struct pcpnat_mapping *m, u8 tcp_flags)
 {
-	u8 st;
-
-	if (m->key.proto != IPPROTO_TCP)
-		return;
-	if (tcp_flags & (0x01 | 0x04))		/* FIN, RST */
-		st = PCPNAT_TCP_TRANSITORY;
-	else if ((tcp_flags & (0x02 | 0x10)) == 0x10)	/* ACK, no SYN */
-		st = PCPNAT_TCP_ESTABLISHED;
-	else
-		return;
-	if (READ_ONCE(m->tcp_state) != st)
-		WRITE_ONCE(m->tcp_state, st);
+	if (m->key.proto == IPPROTO_TCP)
+		pcpnat_tcp_in(m, tcp_flags);
 }
 EXPORT_SYMBOL_IF_KUNIT(pcpnat_touch_in);
 
@@ -457,7 +446,7 @@ bool pcpnat_inbound_allowed(const struct pcpnat_net *pn,
 	const struct pcpnat_map_extra *x;
 	int i;
 
-	if (m->kind == PCPNAT_KIND_EXPLICIT) {
+	if (pcpnat_m_kind(m) == PCPNAT_KIND_EXPLICIT) {
 		/* A PCP MAP admits everyone unless FILTER options say otherwise. */
 		x = rcu_dereference(m->extra);
 		if (!x || !x->nfilters)
@@ -473,9 +462,7 @@ bool pcpnat_inbound_allowed(const struct pcpnat_net *pn,
 	}
 	if (cfg->filtering == PCPNAT_FILTER_ENDPOINT_INDEPENDENT)
 		return true;
-	if (READ_ONCE(m->peers[0]) == raddr || READ_ONCE(m->peers[1]) == raddr)
-		return true;
-	return READ_ONCE(m->peer_bloom) & BIT(hash_32((__force u32)raddr, 5));
+	return pcpnat_peer_known(m, raddr, pcpnat_idle_timeout(cfg, m));
 }
 EXPORT_SYMBOL_IF_KUNIT(pcpnat_inbound_allowed);
 
@@ -583,7 +570,6 @@ static int map_add_new(struct pcpnat_net *pn, const struct pcpnat_config *cfg,
 
 	m->key = req->key;
 	m->kind = req->kind;
-	m->tcp_state = PCPNAT_TCP_TRANSITORY;
 	m->subscriber = req->subscriber;
 	m->expires = jiffies + (unsigned long)req->lifetime * HZ;
 	if (req->kind == PCPNAT_KIND_IMPLICIT) {
@@ -679,13 +665,98 @@ out:
 	return err;
 }
 
+/*
+ * The one rule for the end of an explicit mapping, by MAP_DEL or by its
+ * lifetime running out (RFC 6887 §15, §11.3; flow-examples 2.13): while
+ * its host still sends (map_active), it lives on as the implicit mapping
+ * the traffic would have made, external port kept, its idle timeout from
+ * then on; otherwise it goes. The kind changes first: a reader that still
+ * sees EXPLICIT sees the old extra, freed only after a grace period.
+ */
+static void demote_locked(struct pcpnat_table *t, unsigned int b,
+			  struct pcpnat_mapping *m, unsigned long now)
+{
+	struct pcpnat_map_extra *ox;
+
+	WRITE_ONCE(m->kind, PCPNAT_KIND_IMPLICIT);
+	m->expires = now;
+	memset(m->nonce, 0, sizeof(m->nonce));
+	ox = rcu_dereference_protected(m->extra, lockdep_is_held(int_lock(t, b)));
+	RCU_INIT_POINTER(m->extra, NULL);
+	if (ox)
+		kfree_rcu(ox, rcu);
+	/*
+	 * Back to its host's share; quota is not enforced here. The host is
+	 * charged before the old subscriber is let go: if that charge fails
+	 * (no memory), the mapping stays with the subscriber that still
+	 * counts it, so its unlink later uncharges the one that was charged,
+	 * never another.
+	 */
+	if (m->subscriber != m->key.addr &&
+	    !pcpnat_sub_charge(t, NULL, m->key.addr)) {
+		pcpnat_sub_uncharge(t, m->subscriber);
+		m->subscriber = m->key.addr;
+	}
+}
+
+/*
+ * The reaper's half of that rule, for buckets [from, to): explicit
+ * mappings whose lifetime is over but whose host still sends become
+ * implicit, and monitors hear of it as MAP_DEL's demotion tells them.
+ * The same walk ages the peer times of every mapping (peers.c).
+ * Process context, under cfg_lock (gc.c). Returns how many.
+ */
+u32 pcpnat_table_demote_range(struct pcpnat_net *pn,
+			      const struct pcpnat_config *cfg,
+			      unsigned int from, unsigned int to,
+			      unsigned long now)
+{
+	struct pcpnat_table *t = pn->table;
+	struct pcpnat_key keys[PCPNAT_BATCH];
+	struct pcpnat_map_view *v = NULL;
+	struct pcpnat_mapping *m;
+	unsigned int b, n, i;
+	u32 total = 0;
+
+	for (b = from; b < to; b++) {
+		if (hlist_empty(&t->int_hash[b]))
+			continue;
+		n = 0;
+		spin_lock_bh(int_lock(t, b));
+		hlist_for_each_entry(m, &t->int_hash[b], int_node) {
+			/* Once a second each: old peer times never wrap. */
+			pcpnat_peers_age(m, now);
+			if (m->kind != PCPNAT_KIND_EXPLICIT ||
+			    !time_after_eq(now, m->expires) ||
+			    !map_active(cfg, m, now))
+				continue;
+			demote_locked(t, b, m, now);
+			if (n < PCPNAT_BATCH)
+				keys[n++] = m->key;
+			total++;
+		}
+		spin_unlock_bh(int_lock(t, b));
+		/* Implicit now: MAP_NEW goes where MAP_DEL's demotion sends it. */
+		if (!n ||
+		    !pcpnat_map_events_wanted(pn, PCPNAT_KIND_IMPLICIT, -1))
+			continue;
+		if (!v)
+			v = kmalloc(sizeof(*v), GFP_KERNEL);
+		for (i = 0; v && i < n; i++)
+			if (!pcpnat_map_get(pn, &keys[i], false, v))
+				pcpnat_event_map(pn, PCPNAT_CMD_EVENT_MAP_NEW, v,
+						 -1, GFP_KERNEL);
+	}
+	kfree(v);
+	return total;
+}
+
 int pcpnat_map_del(struct pcpnat_net *pn, const struct pcpnat_key *key,
 		   const u8 *nonce, bool force, struct pcpnat_map_view *out,
 		   bool *removed, struct netlink_ext_ack *extack)
 {
 	struct pcpnat_table *t = pn->table;
 	const struct pcpnat_config *cfg;
-	struct pcpnat_map_extra *ox;
 	struct pcpnat_mapping *m;
 	unsigned long now = jiffies;
 	bool reverted = false;
@@ -717,27 +788,7 @@ int pcpnat_map_del(struct pcpnat_net *pn, const struct pcpnat_key *key,
 		 */
 		if (m->kind == PCPNAT_KIND_EXPLICIT) {
 			reverted = true;
-			WRITE_ONCE(m->kind, PCPNAT_KIND_IMPLICIT);
-			m->expires = now;
-			memset(m->nonce, 0, sizeof(m->nonce));
-			ox = rcu_dereference_protected(m->extra,
-						       lockdep_is_held(int_lock(t, b)));
-			RCU_INIT_POINTER(m->extra, NULL);
-			if (ox)
-				kfree_rcu(ox, rcu);
-			/*
-			 * Back to its host's share; quota is not enforced
-			 * here. The host is charged before the old
-			 * subscriber is let go: if that charge fails (no
-			 * memory), the mapping stays with the subscriber
-			 * that still counts it, so its unlink later
-			 * uncharges the one that was charged, never another.
-			 */
-			if (m->subscriber != m->key.addr &&
-			    !pcpnat_sub_charge(t, NULL, m->key.addr)) {
-				pcpnat_sub_uncharge(t, m->subscriber);
-				m->subscriber = m->key.addr;
-			}
+			demote_locked(t, b, m, now);
 		}
 		pcpnat_map_view(pn, cfg, m, out);
 		goto unlock;

@@ -184,6 +184,10 @@ int pcpnat_walk(struct pcpnat_net *pn, struct pcpnat_cursor *c,
 bool pcpnat_map_expired(const struct pcpnat_config *cfg,
 			const struct pcpnat_mapping *m, unsigned long now);
 void pcpnat_unlink_locked(struct pcpnat_table *t, struct pcpnat_mapping *m);
+u32 pcpnat_table_demote_range(struct pcpnat_net *pn,
+			      const struct pcpnat_config *cfg,
+			      unsigned int from, unsigned int to,
+			      unsigned long now);
 void pcpnat_mapping_free(struct pcpnat_mapping *m);
 
 /* alloc.c */

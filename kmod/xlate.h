@@ -42,19 +42,20 @@ struct pcpnat_pkt {
 };
 
 /*
- * An internal-port-0 ("all ports") mapping translates the address only:
- * the port stays what it was.
+ * An all-ports mapping (external port 0, explicit only) translates the
+ * address only: the port stays what it was. An implicit mapping of port
+ * (echo identifier) 0 has a real external port, and translates it.
  */
 static inline __be16 pcpnat_m_int_port(const struct pcpnat_mapping *m,
 				       __be16 port)
 {
-	return m->key.port ? m->key.port : port;
+	return m->ext_port ? m->key.port : port;
 }
 
 static inline __be16 pcpnat_m_ext_port(const struct pcpnat_mapping *m,
 				       __be16 port)
 {
-	return m->key.port ? m->ext_port : port;
+	return m->ext_port ? m->ext_port : port;
 }
 
 /* Ports in the allocator's range belong to pcpnat on a pool address. */

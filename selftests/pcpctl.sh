@@ -116,9 +116,9 @@ ktap_test_result "config set: bad syntax is refused before the kernel (exit 2)" 
 t_config_kernel_refusal() {
 	# Well formed, but the module's policy says no; its words reach the
 	# user, with the setting the kernel pointed at and the bound it broke.
-	refused 1 '^pcpctl: config set: udp-timeout: .*out of range \(minimum 120\)$' \
+	refused 1 '^pcpctl: config set: udp-timeout: .*out of range \(range 120-604800\)$' \
 		config set udp-timeout 10 &&
-	refused 1 '^pcpctl: config set: tcp-est-timeout: .*\(minimum 7440\)$' \
+	refused 1 '^pcpctl: config set: tcp-est-timeout: .*\(range 7440-604800\)$' \
 		config set ports 3000-4000 tcp-est-timeout 7439 &&
 	refused 1 '^pcpctl: config set: max-mappings: .*\(minimum 1\)$' \
 		config set max-mappings 0 &&

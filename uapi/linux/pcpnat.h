@@ -117,6 +117,15 @@ enum pcpnat_filtering {
 	PCPNAT_FILTER_MAX = __PCPNAT_FILTER_MAX - 1
 };
 
+/*
+ * Upper bounds of timeouts and lifetimes, in seconds: one week. Above it
+ * nothing is gained (RFC 6887 §15 recommends 24 hours as the longest PCP
+ * lifetime, RFC 5382 REQ-5 asks for 2 h 4 min), and expiry times must stay
+ * well inside the range where jiffies comparisons hold on 32-bit kernels.
+ */
+#define PCPNAT_TIMEOUT_MAX	604800
+#define PCPNAT_LIFETIME_MAX	604800
+
 enum pcpnat_config_attr {
 	PCPNAT_CFG_A_UNSPEC,
 	PCPNAT_CFG_A_EXT_POOL,		/* nest of PCPNAT_LIST_A_PREFIX */
@@ -124,10 +133,10 @@ enum pcpnat_config_attr {
 	PCPNAT_CFG_A_EXT_IFINDEX,	/* u32, 0 = none: translation off */
 	PCPNAT_CFG_A_PORT_MIN,		/* u16, >= 1, default 1024 */
 	PCPNAT_CFG_A_PORT_MAX,		/* u16, default 65535 */
-	PCPNAT_CFG_A_UDP_TIMEOUT,	/* u32 s, >= 120, default 300 */
-	PCPNAT_CFG_A_TCP_EST_TIMEOUT,	/* u32 s, >= 7440, default 7440 */
-	PCPNAT_CFG_A_TCP_TRANS_TIMEOUT,	/* u32 s, >= 240, default 240 */
-	PCPNAT_CFG_A_ICMP_TIMEOUT,	/* u32 s, >= 60, default 60 */
+	PCPNAT_CFG_A_UDP_TIMEOUT,	/* u32 s, 120..TIMEOUT_MAX, default 300 */
+	PCPNAT_CFG_A_TCP_EST_TIMEOUT,	/* u32 s, 7440..TIMEOUT_MAX, default 7440 */
+	PCPNAT_CFG_A_TCP_TRANS_TIMEOUT,	/* u32 s, 240..TIMEOUT_MAX, default 240 */
+	PCPNAT_CFG_A_ICMP_TIMEOUT,	/* u32 s, 60..TIMEOUT_MAX, default 60 */
 	PCPNAT_CFG_A_FILTERING,		/* u8, enum pcpnat_filtering */
 	PCPNAT_CFG_A_SUBSCRIBER_QUOTA,	/* u32 mappings per subscriber, 0 = no limit;
 					 * default 4096 (RFC 6888 REQ-4) */
