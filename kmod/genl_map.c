@@ -44,6 +44,7 @@ const struct nla_policy pcpnat_map_add_policy[PCPNAT_MAP_A_MAX + 1] = {
 	[PCPNAT_MAP_A_FILTERS] = NLA_POLICY_NESTED(pcpnat_filters_policy),
 	[PCPNAT_MAP_A_DESCR] = { .type = NLA_NUL_STRING, .len = PCPNAT_DESCR_MAX - 1 },
 	[PCPNAT_MAP_A_FLAGS] = NLA_POLICY_MASK(NLA_U32, PCPNAT_MAP_F_ALL),
+	[PCPNAT_MAP_A_PEER] = { .type = NLA_BE32 },
 };
 
 /* MAP_DEL: the internal key, the nonce, FORCE. */
@@ -239,6 +240,14 @@ static int parse_map_add(struct pcpnat_net *pn, struct genl_info *info,
 			  nla_get_be32(tb[PCPNAT_MAP_A_SUBSCRIBER]) : req->key.addr;
 	req->has_filters = tb[PCPNAT_MAP_A_FILTERS];
 	req->has_descr = tb[PCPNAT_MAP_A_DESCR];
+	if (tb[PCPNAT_MAP_A_PEER]) {
+		if (req->kind == PCPNAT_KIND_EXPLICIT) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[PCPNAT_MAP_A_PEER],
+					    "a peer to admit is for implicit (PEER) mappings; explicit ones take FILTERS");
+			return -EINVAL;
+		}
+		req->peer = nla_get_be32(tb[PCPNAT_MAP_A_PEER]);
+	}
 	if (req->kind != PCPNAT_KIND_EXPLICIT)
 		return 0;
 	if (!req->has_filters && !req->has_descr &&

@@ -653,6 +653,9 @@ int pcpnat_map_add(struct pcpnat_net *pn, struct pcpnat_map_req *req,
 			created = true;
 		}
 	}
+	/* PEER: as if the host had sent to the peer (RFC 6887 12). */
+	if (!err && req->peer && pcpnat_m_kind(m) == PCPNAT_KIND_IMPLICIT)
+		pcpnat_peer_note(m, req->peer);
 	if (!err)
 		pcpnat_map_view(pn, cfg, m, out);
 	spin_unlock_bh(int_lock(t, b));

@@ -90,6 +90,7 @@ struct pcpnat_map_req {
 	bool has_nonce;
 	u8 nonce[PCPNAT_NONCE_LEN];
 	__be32 subscriber;
+	__be32 peer;			/* implicit: a peer it admits, 0 none */
 	bool has_filters;		/* FILTERS given */
 	bool has_descr;
 	struct pcpnat_map_extra *extra;	/* preallocated, consumed on success */

@@ -59,6 +59,8 @@ int pcpnat_map_put(struct nl_msg *msg, int type, const struct pcpnat_map *m)
 	     nla_put(msg, PCPNAT_MAP_A_SUBSCRIBER, 4, &m->subscriber.s_addr)) ||
 	    ((m->fields & PCPNAT_MF_DESCR) &&
 	     nla_put_string(msg, PCPNAT_MAP_A_DESCR, m->descr)) ||
+	    ((m->fields & PCPNAT_MF_PEER) &&
+	     nla_put(msg, PCPNAT_MAP_A_PEER, 4, &m->peer.s_addr)) ||
 	    ((m->fields & (PCPNAT_MF_FLAGS | PCPNAT_MF_FILTERS)) &&
 	     nla_put_u32(msg, PCPNAT_MAP_A_FLAGS, flags)))
 		return -EMSGSIZE;

@@ -84,6 +84,7 @@ enum pcpnat_map_field {
 	PCPNAT_MF_DESCR		= 1 << 10,
 	PCPNAT_MF_FLAGS		= 1 << 11,
 	PCPNAT_MF_IDLE		= 1 << 12,
+	PCPNAT_MF_PEER		= 1 << 13,	/* request only */
 };
 
 #define PCPNAT_MF_INT_KEY (PCPNAT_MF_PROTO | PCPNAT_MF_INT_ADDR | PCPNAT_MF_INT_PORT)
@@ -105,6 +106,7 @@ struct pcpnat_map {
 	unsigned int nfilters;
 	struct pcpnat_filter filters[PCPNAT_FILTERS_MAX];
 	char descr[PCPNAT_DESCR_MAX];
+	struct in_addr peer;		/* implicit ADD: a peer it admits */
 };
 
 /*

@@ -39,6 +39,7 @@ struct pcpd_mapping {
 	uint8_t nfilters;
 	struct pcpd_filter filters[PCPNAT_FILTERS_MAX];
 	char descr[PCPNAT_DESCR_MAX];	/* "" = none */
+	uint32_t peer;		/* PEER on add: the remote address it admits */
 };
 
 /* Walk selection: zero fields match anything. */

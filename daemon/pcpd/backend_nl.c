@@ -63,6 +63,10 @@ void pcpd_nl_to_lib(const struct pcpd_mapping *m, struct pcpnat_map *out)
 		out->fields |= PCPNAT_MF_SUBSCRIBER;
 		out->subscriber.s_addr = m->subscriber;
 	}
+	if (m->peer && out->kind == PCPNAT_KIND_IMPLICIT) {
+		out->fields |= PCPNAT_MF_PEER;
+		out->peer.s_addr = m->peer;
+	}
 	if (out->kind == PCPNAT_KIND_EXPLICIT) {
 		out->fields |= PCPNAT_MF_NONCE;
 		memcpy(out->nonce, m->nonce, PCPNAT_NONCE_LEN);

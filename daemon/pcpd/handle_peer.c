@@ -48,6 +48,12 @@ int pcpd_handle_peer(struct pcpd_txn *t)
 	want.lifetime = q->lifetime ?
 			pcpd_clamp_lifetime(s->pol, q->lifetime) : 0;
 	memcpy(want.nonce, m->nonce, PCPNAT_NONCE_LEN);
+	/*
+	 * As if the host had sent to the peer (RFC 6887 12;
+	 * draft-boucadair-pcp-flow-examples 8.1): under address-dependent
+	 * filtering the peer's first packet must get in.
+	 */
+	want.peer = peer;
 	if (!have) {
 		want.ext_addr = sug_addr;
 		want.ext_port = m->ext_port;

@@ -202,6 +202,12 @@ enum pcpnat_map_attr {
 	PCPNAT_MAP_A_FLAGS,		/* u32, enum pcpnat_map_flags */
 	PCPNAT_MAP_A_IDLE,		/* u32 s since the last packet (replies) */
 	PCPNAT_MAP_A_PAD,
+	/*
+	 * __be32, MAP_ADD of an implicit mapping (PCP PEER): a remote peer
+	 * it admits as if the host had sent to it (RFC 6887 12), so that
+	 * address-dependent filtering lets the peer's first packet in.
+	 */
+	PCPNAT_MAP_A_PEER,
 
 	__PCPNAT_MAP_A_MAX,
 	PCPNAT_MAP_A_MAX = __PCPNAT_MAP_A_MAX - 1
