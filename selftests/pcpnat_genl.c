@@ -508,10 +508,18 @@ struct event {
 	uint32_t addr;
 };
 
-/* Next event within timeout_ms; 0 or -ETIMEDOUT. Keeps a small backlog. */
+/* Events read but not yet waited for, from the one events socket open. */
 static struct event backlog[256];
 static int nbacklog;
 
+/* Close, and forget what was queued from it. */
+static void events_close(struct conn *c)
+{
+	conn_close(c);
+	nbacklog = 0;
+}
+
+/* Next event within timeout_ms; 0 or -ETIMEDOUT. Keeps a small backlog. */
 static int event_next(struct conn *c, struct event *ev, int timeout_ms)
 {
 	struct pollfd p = { .fd = nl_socket_get_fd(c->sk), .events = POLLIN };
@@ -1115,6 +1123,15 @@ static void flush_reply(struct nlmsghdr *nlh, void *arg)
 		*(uint32_t *)arg = nla_get_u32(tb[PCPNAT_A_FLUSHED]);
 }
 
+/* FLUSH of one subscriber's mappings; *n: how many went. */
+static int flush_subscriber(struct conn *c, const char *sub, uint32_t *n)
+{
+	struct nl_msg *m = req(c, PCPNAT_CMD_FLUSH, 0);
+
+	nla_put_u32(m, PCPNAT_A_SUBSCRIBER, A(sub));
+	return xact(c, m, flush_reply, n);
+}
+
 TEST_F(genl, flush)
 {
 	struct cfgreq r = base_cfg;
@@ -1122,7 +1139,6 @@ TEST_F(genl, flush)
 	struct cfgview v1, v2;
 	struct conn ev;
 	struct event e;
-	struct nl_msg *m;
 	uint32_t n = 0;
 	int i;
 
@@ -1133,9 +1149,7 @@ TEST_F(genl, flush)
 		q.int_port = 100 + i;
 		ASSERT_EQ(0, map_cmd(&self->c, PCPNAT_CMD_MAP_ADD, &q, NULL));
 	}
-	m = req(&self->c, PCPNAT_CMD_FLUSH, 0);
-	nla_put_u32(m, PCPNAT_A_SUBSCRIBER, A("10.0.0.2"));
-	ASSERT_EQ(0, xact(&self->c, m, flush_reply, &n));
+	ASSERT_EQ(0, flush_subscriber(&self->c, "10.0.0.2", &n));
 	EXPECT_EQ(3, n);
 	ASSERT_EQ(0, event_wait(&ev, PCPNAT_CMD_EVENT_MAP_DEL, PCPNAT_REASON_FLUSHED,
 				&e, 2000));
@@ -1150,7 +1164,7 @@ TEST_F(genl, flush)
 	EXPECT_EQ(0, v2.mappings);
 	EXPECT_NE(v1.state_id, v2.state_id);
 	EXPECT_LE(v2.epoch, v1.epoch);
-	conn_close(&ev);
+	events_close(&ev);
 }
 
 TEST_F_TIMEOUT(genl, events, 120)
@@ -1193,7 +1207,7 @@ TEST_F_TIMEOUT(genl, events, 120)
 				PCPNAT_REASON_ADDR_REMOVED, &e, 5000));
 	ASSERT_EQ(0, event_wait(&ev, PCPNAT_CMD_EVENT_ADDR_DEL, -1, &e, 5000));
 	EXPECT_EQ(-ENOENT, map_get_int(&self->c, IPPROTO_UDP, "10.0.0.2", 5000, &m));
-	conn_close(&ev);
+	events_close(&ev);
 }
 
 /*
@@ -1206,7 +1220,6 @@ TEST_F_TIMEOUT(genl, events_implicit_group, 120)
 	struct cfgreq r = base_cfg;
 	struct mapreq q = { .int_addr = "10.0.0.3", .int_port = 5001,
 			    .lifetime = 30, .kind = PCPNAT_KIND_IMPLICIT };
-	struct nl_msg *msg;
 	struct conn ev;
 	struct event e;
 	uint32_t n;
@@ -1217,21 +1230,17 @@ TEST_F_TIMEOUT(genl, events_implicit_group, 120)
 	ASSERT_EQ(0, map_cmd(&self->c, PCPNAT_CMD_MAP_ADD, &q, NULL));
 	ASSERT_EQ(0, event_wait(&ev, PCPNAT_CMD_EVENT_MAP_NEW, -1, &e, 2000));
 	EXPECT_EQ(5001, ntohs(e.m.int_port));
-	conn_close(&ev);
-	nbacklog = 0;
+	events_close(&ev);
 
 	ASSERT_EQ(0, events_open(&ev));
 	q.int_port = 5002;
 	ASSERT_EQ(0, map_cmd(&self->c, PCPNAT_CMD_MAP_ADD, &q, NULL));
 	EXPECT_EQ(-ETIMEDOUT, event_wait(&ev, PCPNAT_CMD_EVENT_MAP_NEW, -1, &e, 1000));
-	msg = req(&self->c, PCPNAT_CMD_FLUSH, 0);
-	nla_put_u32(msg, PCPNAT_A_SUBSCRIBER, A("10.0.0.3"));
-	ASSERT_EQ(0, xact(&self->c, msg, flush_reply, &n));
+	ASSERT_EQ(0, flush_subscriber(&self->c, "10.0.0.3", &n));
 	EXPECT_EQ(2, n);
 	ASSERT_EQ(0, event_wait(&ev, PCPNAT_CMD_EVENT_MAP_DEL, PCPNAT_REASON_FLUSHED,
 				&e, 2000));
-	conn_close(&ev);
-	nbacklog = 0;
+	events_close(&ev);
 }
 
 /* Pipelined MAP_ADD of count mappings: addr base + i / 1000, port 1000 + i % 1000. */

@@ -25,11 +25,11 @@
 #include "pcpd/daemon.h"
 #include "pcpd/log.h"
 
-/* The interface holding addr, and its prefix: 0 if none has it. */
+/* The interface holding addr, and its prefix: 0, or -EADDRNOTAVAIL. */
 static int addr_iface(uint32_t addr, char *name, uint32_t *mask)
 {
 	struct ifaddrs *ifa, *i;
-	int found = 0;
+	int rc = -EADDRNOTAVAIL;
 
 	if (getifaddrs(&ifa))
 		return -errno;
@@ -41,11 +41,11 @@ static int addr_iface(uint32_t addr, char *name, uint32_t *mask)
 			continue;
 		snprintf(name, IF_NAMESIZE, "%s", i->ifa_name);
 		*mask = m ? m->sin_addr.s_addr : 0xffffffff;
-		found = 1;
+		rc = 0;
 		break;
 	}
 	freeifaddrs(ifa);
-	return found;
+	return rc;
 }
 
 static int open_one(uint32_t addr, const char *ifname)
@@ -82,19 +82,18 @@ static int open_one(uint32_t addr, const char *ifname)
 
 int pcpd_sockets_open(struct pcpd *d)
 {
-	char a[INET_ADDRSTRLEN];
+	char a[INET_ADDRSTRLEN], ifname[IF_NAMESIZE];
+	uint32_t mask = 0;
 	unsigned int i;
 	int fd;
-
-	char ifname[IF_NAMESIZE];
-	uint32_t mask = 0;
 
 	for (i = 0; i < d->conf.nlisten; i++) {
 		inet_ntop(AF_INET, &d->conf.listen[i], a, sizeof(a));
 		fd = addr_iface(d->conf.listen[i], ifname, &mask);
-		if (fd <= 0) {
-			log_warnx("listen address %s is on no interface", a);
-			return fd ? fd : -EADDRNOTAVAIL;
+		if (fd) {
+			errno = -fd;
+			log_warn("listen address %s: no interface", a);
+			return fd;
 		}
 		fd = open_one(d->conf.listen[i], ifname);
 		if (fd < 0) {
