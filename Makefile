@@ -48,10 +48,12 @@ setup:
 	@"$(TOP)/scripts/setup.sh"
 
 # kbuild writes objects next to the sources; a tree of symlinks per kernel
-# keeps the kernels' objects apart and the source tree clean.
+# keeps the kernels' objects apart and the source tree clean. KMOD_OUT
+# moves those trees (check.sh's sparse pass builds beside the VMs' module).
+KMOD_OUT ?= $(BUILD)/kmod
 module-%:
-	@"$(TOP)/scripts/shadow-tree.sh" "$(BUILD)/kmod/$*"
-	$(MAKE) -C "$$("$(TOP)/scripts/kernel/kdir.sh" $*)" M="$(BUILD)/kmod/$*" \
+	@"$(TOP)/scripts/shadow-tree.sh" "$(KMOD_OUT)/$*"
+	$(MAKE) -C "$$("$(TOP)/scripts/kernel/kdir.sh" $*)" M="$(KMOD_OUT)/$*" \
 		$(if $(W),W=$(W)) $(if $(C),C=$(C)) modules
 
 module:
@@ -99,7 +101,7 @@ install: all
 	$(if $(DESTDIR),,depmod -a $(KVER))
 
 clean:
-	rm -rf "$(BUILD)/kmod" "$(BUILD)/host" "$(BUILD)/selftests" "$(BUILD)/vm"
+	rm -rf "$(BUILD)/kmod" "$(BUILD)/sparse" "$(BUILD)/host" "$(BUILD)/selftests" "$(BUILD)/vm"
 
 print-matrix:
 	@"$(TOP)/scripts/kernel/kvers.sh" matrix

@@ -14,23 +14,6 @@ rm -rf "$out" && mkdir -p "$out"
 cd "$top"
 
 parts=()
-# The debug kernel: built once per machine, then taken from the cache.
-echo "check: the debug kernel (built once per machine, cached in $PCPNAT_KCACHE)" >&2
-if "$top/scripts/kernel/build-debug.sh" >"$out/debug-kernel.log" 2>&1; then
-	printf 'TAP version 13\n1..1\nok 1 debug kernel %s is built\n' \
-		"$(tail -n1 "$out/debug-kernel.log")"
-else
-	printf 'TAP version 13\n1..1\n'; sed 's/^/# /' "$out/debug-kernel.log" | tail -n 40
-	printf 'not ok 1 debug kernel builds\n'
-fi >"$out/debug-kernel.ktap"
-parts+=(debug-kernel)
-
-mapfile -t matrix < <("$top/scripts/kernel/kvers.sh" matrix)
-if ((${#matrix[@]} != 3)); then
-	printf 'TAP version 13\n1..1\nnot ok 1 the matrix has 6.1, 6.12 and the debug kernel (have: %s)\n' \
-		"${matrix[*]}" >"$out/matrix.ktap"
-	parts+=(matrix)
-fi
 
 # A part that is one step: KTAP with a single result.
 single() {
@@ -51,36 +34,10 @@ kbuild_clean() {
 	! grep -E '(kmod|uapi)/[^ ]*:[0-9]+(:[0-9]+)?: (warning|error)|WARNING: modpost' "$log.raw"
 }
 
-# Host: userspace build, unit tests (through kselftest's runner), fuzzing.
-single "userspace builds with -Wall -Wextra -Werror" build-userspace \
-	make -s userspace
-make -s -C daemon O="$PCPNAT_HOST" all >/dev/null 2>&1
-(
-	set +u	# runner.sh reads unset variables
-	BASE_DIR=$ksft
-	. "$ksft/kselftest/runner.sh"
-	export kselftest_override_timeout=300
-	run_many "$PCPNAT_HOST"/tests/test_*
-) >"$out/host-unit.ktap" 2>&1
-parts+=(host-unit)
-single "fuzz the PCP parser for ${FUZZ_SECONDS:=15} s" fuzz \
-	make -s -C daemon O="$PCPNAT_HOST" fuzz FUZZ_SECONDS="$FUZZ_SECONDS"
-
-single "selftest programs build" build-selftests make -s selftests-bin
-
-for k in "${matrix[@]}"; do
-	# From scratch, so that a warning cannot hide behind an up-to-date object.
-	rm -rf "$top/build/kmod/$k"
-	single "pcpnat.ko builds for $k with W=1, no warning" "build-$k" \
-		kbuild_clean "$out/build-$k" make -s module KVER="$k" W=1
-	single "pcpnat.ko is sparse clean for $k" "sparse-$k" \
-		kbuild_clean "$out/sparse-$k" make -s module KVER="$k" C=2
-done
-
 # One kernel's selftests in a VM; its KTAP in $out/vm-$k.ktap.
 vm_run() {
 	local k=$1 rc=0
-	echo "check: selftests on $k in a VM" >&2
+	echo "check: selftests on $k in a VM (at $SECONDS s)" >&2
 	VM_QUIET=1 VM_CONSOLE="$out/vm-$k.console" "$top/scripts/vm/run.sh" "$k" \
 		"$top/scripts/vm/selftests.sh" "$out/vm-$k.ktap" >"$out/vm-$k.run" 2>&1 || rc=$?
 	touch "$out/vm-$k.ktap"
@@ -92,20 +49,87 @@ vm_run() {
 			echo "not ok 1 selftests: pcpnat: VM run on $k (exit $rc)"
 		} >>"$out/vm-$k.ktap"
 	fi
-	echo "check: $k done in $SECONDS s (exit $rc)" >&2
+	echo "check: $k done at $SECONDS s (exit $rc)" >&2
 }
 
-# The three kernels' VMs run at once: most of a selftest's time is spent
-# waiting (for a reply that must not come, a timeout, a socket), which
-# costs an idle emulated cpu nothing, so on two cores three VMs finish
-# long before one after the other would.
-vm_pids=()
+# The module for kernel $1, built from scratch with W=1 (a warning cannot
+# hide behind an up-to-date object); then its VM starts in the background.
+# The VMs run at once: most of a selftest's time is spent waiting (for a
+# reply that must not come, a timeout, a socket), which costs an idle
+# emulated cpu nothing, so on two cores they finish long before one after
+# the other would, and the host's own parts below run beside them.
+vm_pids=() vm_kernels=()
+start_vm() {
+	local k=$1
+	rm -rf "$top/build/kmod/$k"
+	single "pcpnat.ko builds for $k with W=1, no warning" "build-$k" \
+		kbuild_clean "$out/build-$k" make -s module KVER="$k" W=1
+	vm_kernels+=("$k")
+	if grep -q '^ok' "$out/build-$k.ktap"; then
+		vm_run "$k" & vm_pids+=($!)
+	else
+		printf 'TAP version 13\n1..1\nnot ok 1 selftests on %s: the module did not build\n' \
+			"$k" >"$out/vm-$k.ktap"
+	fi
+}
+
+# What every VM runs: pcpd, pcpctl and the selftest programs.
+single "userspace builds with -Wall -Wextra -Werror" build-userspace \
+	make -s userspace
+single "selftest programs build" build-selftests make -s selftests-bin
+
+# Debian's kernels first: their VMs run while the debug kernel builds.
+mapfile -t debian < <("$top/scripts/kernel/kvers.sh" matrix | grep -v -- '-pcpnat-debug$')
+for k in "${debian[@]}"; do start_vm "$k"; done
+
+# The debug kernel: built once per machine (at the lowest priority, so the
+# VMs above keep the cpus they ask for), then taken from the cache.
+echo "check: the debug kernel (built once per machine, cached in $PCPNAT_KCACHE)" >&2
+if nice -n 19 "$top/scripts/kernel/build-debug.sh" >"$out/debug-kernel.log" 2>&1; then
+	printf 'TAP version 13\n1..1\nok 1 debug kernel %s is built\n' \
+		"$(tail -n1 "$out/debug-kernel.log")"
+else
+	printf 'TAP version 13\n1..1\n'; sed 's/^/# /' "$out/debug-kernel.log" | tail -n 40
+	printf 'not ok 1 debug kernel builds\n'
+fi >"$out/debug-kernel.ktap"
+parts+=(debug-kernel)
+echo "check: debug kernel ready at $SECONDS s" >&2
+
+mapfile -t matrix < <("$top/scripts/kernel/kvers.sh" matrix)
+if ((${#matrix[@]} != 3)); then
+	printf 'TAP version 13\n1..1\nnot ok 1 the matrix has 6.1, 6.12 and the debug kernel (have: %s)\n' \
+		"${matrix[*]}" >"$out/matrix.ktap"
+	parts+=(matrix)
+fi
 for k in "${matrix[@]}"; do
-	vm_run "$k" & vm_pids+=($!)
+	[[ $k == *-pcpnat-debug ]] && start_vm "$k"
 done
+
+# The host's parts, while the VMs run: unit tests (through kselftest's
+# runner), fuzzing, and a sparse pass per kernel, in a tree of its own so
+# that it never rewrites a pcpnat.ko a VM is about to load.
+make -s -C daemon O="$PCPNAT_HOST" all >/dev/null 2>&1
+(
+	set +u	# runner.sh reads unset variables
+	BASE_DIR=$ksft
+	. "$ksft/kselftest/runner.sh"
+	export kselftest_override_timeout=300
+	run_many "$PCPNAT_HOST"/tests/test_*
+) >"$out/host-unit.ktap" 2>&1
+parts+=(host-unit)
+single "fuzz the PCP parser for ${FUZZ_SECONDS:=15} s" fuzz \
+	make -s -C daemon O="$PCPNAT_HOST" fuzz FUZZ_SECONDS="$FUZZ_SECONDS"
+for k in "${matrix[@]}"; do
+	rm -rf "$top/build/sparse/$k"
+	single "pcpnat.ko is sparse clean for $k" "sparse-$k" \
+		kbuild_clean "$out/sparse-$k" make -s module KVER="$k" C=2 \
+		KMOD_OUT="$top/build/sparse"
+done
+echo "check: host parts done at $SECONDS s" >&2
+
 wait "${vm_pids[@]}"
 
-for k in "${matrix[@]}"; do
+for k in "${vm_kernels[@]}"; do
 	parts+=("vm-$k")
 	# The debug kernel also runs the KUnit suites (scripts/vm/kunit.sh).
 	if [[ $k == *-pcpnat-debug ]]; then

@@ -79,6 +79,7 @@ def tcp_serve(a):
     while True:
         d = c.recv(1500)
         if not d:
+            out("closed")
             return 0
         c.sendall(d)
 
