@@ -38,6 +38,9 @@ export PCPNAT_KSFT := $(PCPNAT_KCACHE)/kselftest
 # kernels that `setup` has just installed.
 KVER_DEFAULT = $(shell "$(TOP)/scripts/kernel/kvers.sh" newest)
 KVER ?= $(KVER_DEFAULT)
+# Where make install puts pcpd and pcpctl (daemon/Makefile says the same).
+PREFIX ?= /usr/local
+export PREFIX
 
 .PHONY: all module userspace selftests-bin check unit demo bench fuzz \
 	install clean setup print-matrix debug-kernel
@@ -98,6 +101,10 @@ install: all
 	@# An existing configuration is the admin's: never overwritten.
 	[ -e "$(DESTDIR)/etc/pcpd.conf" ] || \
 		install -D -m 644 "$(TOP)/etc/pcpd.conf" "$(DESTDIR)/etc/pcpd.conf"
+	@# The unit names the binary where this install puts it.
+	install -d "$(DESTDIR)$(PREFIX)/lib/systemd/system"
+	sed 's|/usr/local/sbin/|$(PREFIX)/sbin/|' "$(TOP)/etc/pcpd.service" \
+		>"$(DESTDIR)$(PREFIX)/lib/systemd/system/pcpd.service"
 	$(if $(DESTDIR),,depmod -a $(KVER))
 
 clean:

@@ -16,7 +16,7 @@ pkgs=(
 	linux-image-6.12-amd64 linux-headers-6.12-amd64 linux-source-6.12
 	qemu-system-x86 busybox-static cpio xz-utils kmod
 	bc bison flex libelf-dev libssl-dev rsync python3
-	iproute2 nftables jq procps socat natpmpc libinih-dev
+	iproute2 nftables jq procps socat natpmpc libinih-dev libcap-ng-dev
 )
 
 missing=()

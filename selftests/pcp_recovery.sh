@@ -78,7 +78,10 @@ nonce = relaxed
 lifetime_min = 60
 third_party = 10.0.1.250/32
 state_file = none
+user = nobody
 CONF
+# pcpd, as nobody, reads its configuration again on SIGHUP.
+chmod 711 "$tmp"
 
 ktap_setup setup
 start_pcpd || ktap_exit_fail_msg "pcpd did not start"
@@ -330,6 +333,7 @@ listen = $GW
 nonce = relaxed
 lifetime_min = 60
 state_file = none
+user = nobody
 
 [nat]
 pool = $EXT/32

@@ -21,7 +21,7 @@ bound_tries=100
 reap_tries=150
 
 ktap_print_header
-ktap_set_plan 26
+ktap_set_plan 27
 
 ktap_need "$PROBE" "$PCPCTL" "$PCPD"
 
@@ -40,8 +40,12 @@ cat >"$tmp/pcpd.conf" <<CONF
 listen = $GW
 nonce = relaxed
 lifetime_min = 60
-state_file = $tmp/state
+state_file = $tmp/lib/state
+user = nobody
 CONF
+# pcpd reads its configuration again on SIGHUP as nobody, and makes
+# $tmp/lib its own.
+chmod 711 "$tmp"
 
 ktap_setup setup
 
@@ -59,6 +63,20 @@ lpid=$!
 for i in $(seq 50); do grep -q listening "$tmp/boot" && break; sleep 0.1; done
 want start_pcpd
 ok "pcpd starts and listens on $GW:5351"
+
+# Least privilege: once 5351 is bound, nobody with CAP_NET_ADMIN alone
+# (bit 12), which every MAP this test makes goes on to need.
+pstatus() { awk -v k="$1:" '$1 == k { $1 = ""; print substr($0, 2) }' "/proc/$pcpd_pid/status"; }
+for i in $(seq 100); do [ "$(pstatus NoNewPrivs)" = 1 ] && break; sleep 0.1; done
+want eq "$(pstatus Uid)" "65534 65534 65534 65534"
+want eq "$(pstatus Gid)" "65534 65534 65534 65534"
+want eq "$(pstatus Groups)" ""
+for c in CapEff CapPrm; do want eq "$(pstatus $c)" 0000000000001000; done
+# Nothing to regain through an exec either: empty bounding and ambient sets.
+for c in CapBnd CapAmb; do want eq "$(pstatus $c)" 0000000000000000; done
+want eq "$(pstatus NoNewPrivs)" 1
+want eq "$(command stat -c %U "$tmp/lib")" nobody
+ok "pcpd runs as nobody with CAP_NET_ADMIN alone and no new privileges"
 
 wait $lpid
 a=$(jq -c 'select(.version == 0 and .opcode == 128)' "$tmp/boot" | head -n 1)
@@ -227,7 +245,7 @@ ok "pcpctl flush SUBSCRIBER: its epoch restarts ($e1), the other keeps counting 
 r=$(pcpc "$C1" map "$GW" --proto tcp --int-port 8000 --ext-port 18000 --nonce $N1 --lifetime 600)
 sport=$(jq -r .ext_port <<<"$r")
 sleep 1.5
-want has "$tmp/state" "^map 6 $H1 8000 $EXT $sport "
+want has "$tmp/lib/state" "^map 6 $H1 8000 $EXT $sport "
 e1=$(epoch_of "$(pcpc "$C2" announce "$GW")")
 ok "the state file holds the explicit mapping (written within a second)"
 
@@ -257,10 +275,10 @@ want reap
 ok "state lost while pcpd was down: mapping restored on the same port, epoch continues ($e1 -> $e2)"
 
 want stop_pcpd
-head -c 40 "$tmp/state" >"$tmp/state.x" && mv "$tmp/state.x" "$tmp/state"
+head -c 40 "$tmp/lib/state" >"$tmp/lib/state.x" && mv "$tmp/lib/state.x" "$tmp/lib/state"
 want start_pcpd
 sleep 1
-want [ -e "$tmp/state.corrupt" ]
+want [ -e "$tmp/lib/state.corrupt" ]
 want has "$tmp/pcpd.log" "corrupt"
 want kill -0 "$pcpd_pid"
 ok "a truncated state file is reported, set aside, and not trusted"
@@ -334,8 +352,8 @@ ok "NAT-PMP, two-address pool: each host is told the address its mappings use, t
 # and restart that subscriber's epoch (draft-boucadair-pcp-failure 3.2).
 r=$(pcpc "$C1" map "$GW" --proto udp --int-port 7600 --nonce $N1 --lifetime 600)
 want eq "$(jq -r .result <<<"$r")" 0
-for i in $(seq 100); do grep -q "^map 17 $H1 7600 " "$tmp/state" && break; sleep 0.1; done
-want has "$tmp/state" "^map 17 $H1 7600 "
+for i in $(seq 100); do grep -q "^map 17 $H1 7600 " "$tmp/lib/state" && break; sleep 0.1; done
+want has "$tmp/lib/state" "^map 17 $H1 7600 "
 eb=$(epoch_of "$(pcpc "$C1" announce "$GW")")
 want ge "$eb" 5
 awk 'BEGIN { for (i = 0; i < 2000; i++)

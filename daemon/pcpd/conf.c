@@ -168,6 +168,12 @@ static int pcpd_key(struct pcpd_conf *c, const char *k, char *v)
 	}
 	if (!strcmp(k, "rate_limit"))
 		return u32_in(v, 0, 1000000, &c->rate_limit);
+	if (!strcmp(k, "user")) {
+		if (!*v || strlen(v) >= sizeof(c->user))
+			return -EINVAL;
+		snprintf(c->user, sizeof(c->user), "%s", v);
+		return 0;
+	}
 	return -ENOENT;
 }
 

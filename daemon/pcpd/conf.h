@@ -31,6 +31,7 @@ struct pcpd_conf {
 	unsigned int nannounce;
 	char announce_if[PCPD_ANNOUNCE_MAX][IF_NAMESIZE];
 	char state_file[256];		/* "" = no stable storage */
+	char user[64];			/* run as this user ("" = stay) */
 	uint32_t rate_limit;		/* requests/s per client, 0 = none */
 	/* [nat]: module configuration; nat.fields == 0 when absent. */
 	struct pcpnat_config nat;

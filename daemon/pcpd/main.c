@@ -11,6 +11,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <libgen.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,7 @@
 
 #include "pcpd/daemon.h"
 #include "pcpd/log.h"
+#include "pcpd/privs.h"
 
 int64_t pcpd_now_ms(void)
 {
@@ -36,6 +38,19 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: pcpd [-dfnv] [-c FILE]\n");
 	exit(2);
+}
+
+/* A snapshot that cannot be written is lost mappings on the next start. */
+static void warn_unwritable_state(const char *path)
+{
+	char dir[sizeof(((struct pcpd_conf *)0)->state_file)];
+
+	if (!*path)
+		return;
+	snprintf(dir, sizeof(dir), "%s", path);
+	if (access(dirname(dir), W_OK | X_OK))
+		log_warn("%s: pcpd (uid %u) cannot write its state there",
+			 dir, (unsigned int)getuid());
 }
 
 static void watch(struct pcpd *d, int fd)
@@ -220,6 +235,11 @@ int main(int argc, char **argv)
 		fatalx("cannot open the PCP sockets");
 	for (s = 0; s < d.nsock; s++)
 		watch(&d, d.sock[s]);
+	/* Bound and bound to their devices: from here on, one capability. */
+	if (pcpd_drop_privileges(d.conf.user, d.conf.state_file, err,
+				 sizeof(err)))
+		fatalx("%s", err);
+	warn_unwritable_state(d.conf.state_file);
 	pcpd_state_init(&d.stored);
 
 	pcpd_link_tick(&d);	/* connect now rather than in a second */

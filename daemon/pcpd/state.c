@@ -347,7 +347,16 @@ int pcpd_state_save(const char *path, const struct pcpd_state *s)
 	err = pcpd_state_format(s, &buf, &len);
 	if (err)
 		return err;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	/*
+	 * A fresh file of our own: whoever else can write in the directory
+	 * may have left a symlink or a file of theirs under this name.
+	 */
+	if (unlink(tmp) && errno != ENOENT) {
+		err = -errno;
+		goto out;
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		  0600);
 	if (fd < 0) {
 		err = -errno;
 		goto out;
@@ -387,10 +396,11 @@ int pcpd_state_load(const char *path, struct pcpd_state *s, char *err,
 	int fd, rc;
 
 	pcpd_state_free(s);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	if (fstat(fd, &st) || (uint64_t)st.st_size > PCPD_STATE_FILE_MAX) {
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) ||
+	    (uint64_t)st.st_size > PCPD_STATE_FILE_MAX) {
 		close(fd);
 		snprintf(err, errlen, "unreadable or too big");
 		rc = -EBADMSG;

@@ -37,6 +37,7 @@ TEST(full_file)
 		"announce_interfaces = br-int eth1\n"
 		"state_file = /run/pcpd.state\n"
 		"rate_limit = 50\n"
+		"user = pcpd\n"
 		"[nat]\n"
 		"pool = 198.51.100.0/30\n"
 		"internal = 10.0.0.0/8\n"
@@ -61,6 +62,7 @@ TEST(full_file)
 	EXPECT_STREQ("eth1", c.announce_if[1]);
 	EXPECT_STREQ("/run/pcpd.state", c.state_file);
 	EXPECT_EQ(50u, c.rate_limit);
+	EXPECT_STREQ("pcpd", c.user);
 	EXPECT_EQ(1u, c.nat.npool);
 	EXPECT_EQ(30u, c.nat.pool[0].len);
 	EXPECT_STREQ("eth0", c.ext_dev);
@@ -85,6 +87,7 @@ TEST(defaults)
 	EXPECT_TRUE(c.announce);
 	EXPECT_EQ(0u, c.pol.n_third_party);	/* THIRD_PARTY off */
 	EXPECT_STREQ(PCPD_DEFAULT_STATE, c.state_file);
+	EXPECT_STREQ("", c.user);			/* keeps its user */
 	EXPECT_EQ(0u, c.nat.fields);		/* nothing pushed */
 }
 

@@ -5,6 +5,7 @@
  * per-subscriber and restored epochs.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -145,6 +146,52 @@ TEST(save_load_and_set_aside)
 
 	unlink(aside);
 	unlink(path);
+	rmdir(dir);
+	pcpd_state_free(&a);
+	pcpd_state_free(&b);
+}
+
+/*
+ * Whoever else can write in the state directory may plant a symlink
+ * where the temporary file goes, or where the state file is read from:
+ * pcpd neither writes through the first nor reads through the second.
+ */
+TEST(save_and_load_refuse_symlinks)
+{
+	char dir[] = "/tmp/pcpd-state-XXXXXX", path[64], tmp[72], victim[72];
+	char err[128], buf[16] = "";
+	struct pcpd_state a, b;
+	FILE *f;
+
+	ASSERT_NE(NULL, mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/state", dir);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	snprintf(victim, sizeof(victim), "%s/victim", dir);
+	f = fopen(victim, "w");
+	ASSERT_NE(NULL, f);
+	fputs("precious\n", f);
+	fclose(f);
+	ASSERT_EQ(0, symlink(victim, tmp));
+
+	sample(&a);
+	pcpd_state_init(&b);
+	ASSERT_EQ(0, pcpd_state_save(path, &a));
+	f = fopen(victim, "r");
+	ASSERT_NE(NULL, f);
+	EXPECT_NE(NULL, fgets(buf, sizeof(buf), f));
+	fclose(f);
+	EXPECT_STREQ("precious\n", buf);
+	ASSERT_EQ(0, pcpd_state_load(path, &b, err, sizeof(err)));
+	EXPECT_EQ(2u, b.nmaps);
+
+	/* A state file that is a symlink is not followed (nor set aside). */
+	ASSERT_EQ(0, unlink(path));
+	ASSERT_EQ(0, symlink(victim, path));
+	EXPECT_EQ(-ELOOP, pcpd_state_load(path, &b, err, sizeof(err)));
+	EXPECT_EQ(0u, b.nmaps);
+
+	unlink(path);
+	unlink(victim);
 	rmdir(dir);
 	pcpd_state_free(&a);
 	pcpd_state_free(&b);
