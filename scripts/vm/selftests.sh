@@ -22,7 +22,20 @@ case $(uname -r) in
 	export kselftest_override_timeout=${KSFT_TIMEOUT:-1500} ;;
 esac
 
-exec > >(tee "$out") 2>&1
+# Beside the KTAP, when each test ended (seconds since the suite began), so
+# that the check can say where its time goes.
+times=${out%.ktap}.times
+stamp() {
+	local line t0=$SECONDS
+	while IFS= read -r line; do
+		printf '%s\n' "$line"
+		case $line in
+		"ok "*|"not ok "*) printf '%d %s\n' $((SECONDS - t0)) "$line" >>"$times" ;;
+		esac
+	done
+}
+: >"$times"
+exec > >(tee "$out" | stamp) 2>&1
 
 load_module() {
 	local dep
