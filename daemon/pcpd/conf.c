@@ -12,6 +12,7 @@
 
 #include "lib/pcpnat_text.h"
 #include "pcpd/conf.h"
+#include "pcpd/ratelimit.h"
 
 struct parse_ctx {
 	struct pcpd_conf *c;
@@ -35,6 +36,8 @@ void pcpd_conf_defaults(struct pcpd_conf *c)
 	pcpd_policy_defaults(&c->pol);
 	c->natpmp = true;
 	c->announce = true;
+	c->rate_limit = PCPD_RATE_LIMIT_DEFAULT;
+	c->rate_limit_total = PCPD_RATE_LIMIT_TOTAL_DEFAULT;
 	snprintf(c->state_file, sizeof(c->state_file), "%s", PCPD_DEFAULT_STATE);
 }
 
@@ -168,6 +171,8 @@ static int pcpd_key(struct pcpd_conf *c, const char *k, char *v)
 	}
 	if (!strcmp(k, "rate_limit"))
 		return u32_in(v, 0, 1000000, &c->rate_limit);
+	if (!strcmp(k, "rate_limit_total"))
+		return u32_in(v, 0, 1000000, &c->rate_limit_total);
 	if (!strcmp(k, "user")) {
 		if (!*v || strlen(v) >= sizeof(c->user))
 			return -EINVAL;

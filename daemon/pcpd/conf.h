@@ -33,6 +33,7 @@ struct pcpd_conf {
 	char state_file[256];		/* "" = no stable storage */
 	char user[64];			/* run as this user ("" = stay) */
 	uint32_t rate_limit;		/* requests/s per client, 0 = none */
+	uint32_t rate_limit_total;	/* requests/s in all, 0 = none */
 	/* [nat]: module configuration; nat.fields == 0 when absent. */
 	struct pcpnat_config nat;
 	char ext_dev[IF_NAMESIZE];	/* resolved to nat.ext_ifindex later */

@@ -14,6 +14,7 @@
 #include "pcpd/backend_nl.h"
 #include "pcpd/conf.h"
 #include "pcpd/handler.h"
+#include "pcpd/log.h"
 #include "pcpd/ratelimit.h"
 #include "pcpd/state.h"
 
@@ -55,6 +56,7 @@ struct pcpd {
 	struct pcpd_state stored;	/* the last snapshot written/read */
 	struct pcpd_ratelimit rl;
 	uint64_t n_requests, n_dropped, n_ratelimited;
+	struct log_limit refusal_log, flood_log;
 	bool quit;
 };
 

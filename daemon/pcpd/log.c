@@ -97,3 +97,20 @@ void fatalx(const char *fmt, ...)
 	va_end(ap);
 	exit(1);
 }
+
+bool log_limit_pass(struct log_limit *l, int64_t now_ms)
+{
+	if (!l->start_ms || now_ms - l->start_ms >= l->interval_ms) {
+		if (l->held)
+			log_info("%lu more %s not logged", l->held, l->what);
+		l->start_ms = now_ms ? now_ms : 1;
+		l->n = 0;
+		l->held = 0;
+	}
+	if (l->n < l->burst) {
+		l->n++;
+		return true;
+	}
+	l->held++;
+	return false;
+}

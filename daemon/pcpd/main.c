@@ -67,7 +67,7 @@ static void apply_conf(struct pcpd *d)
 	d->srv.pol = &d->pol;
 	d->srv.ops = &pcpd_nl_ops;
 	d->srv.be = &d->nl;
-	pcpd_rl_init(&d->rl, d->conf.rate_limit);
+	pcpd_rl_init(&d->rl, d->conf.rate_limit, d->conf.rate_limit_total);
 }
 
 static void reload(struct pcpd *d)
@@ -170,7 +170,10 @@ static void loop(struct pcpd *d)
 
 int main(int argc, char **argv)
 {
-	static struct pcpd d;
+	static struct pcpd d = {
+		.refusal_log = LOG_LIMIT("refusals", 10, 1000),
+		.flood_log = LOG_LIMIT("requests over the rate limit", 1, 10000),
+	};
 	bool foreground = false, check = false;
 	int verbose = 0, opt, s;
 	char err[256];

@@ -1,49 +1,69 @@
 // SPDX-License-Identifier: GPL-2.0
-/* See ratelimit.h. Burst: one second's worth of requests. */
+/* See ratelimit.h. */
 #include <string.h>
 
 #include "pcpd/ratelimit.h"
 
-void pcpd_rl_init(struct pcpd_ratelimit *rl, uint32_t rate)
+void pcpd_rl_init(struct pcpd_ratelimit *rl, uint32_t rate, uint32_t total)
 {
 	memset(rl, 0, sizeof(*rl));
 	rl->rate = rate;
+	rl->total = total;
 }
 
-bool pcpd_rl_allow(struct pcpd_ratelimit *rl, uint32_t addr, int64_t now_ms)
+/* Refill at rate/s up to one second's worth; a new bucket starts full. */
+static void refill(struct pcpd_rl_bucket *b, uint32_t rate, int64_t now_ms)
 {
-	struct pcpd_rl_slot *set, *s = NULL, *lru;
-	uint32_t h = addr * 2654435761u, cap;
+	uint32_t cap = rate * 1000;
 	uint64_t add;
+
+	if (!b->last_ms) {
+		b->tokens_milli = cap;
+	} else if (now_ms > b->last_ms) {
+		add = (uint64_t)(now_ms - b->last_ms) * rate;
+		b->tokens_milli = add + b->tokens_milli > cap ? cap :
+				  b->tokens_milli + (uint32_t)add;
+	}
+	b->last_ms = now_ms ? now_ms : 1;
+}
+
+static struct pcpd_rl_bucket *client(struct pcpd_ratelimit *rl, uint32_t addr)
+{
+	struct pcpd_rl_slot *set, *lru;
+	uint32_t h = addr * 2654435761u;
 	unsigned int i;
 
-	if (!rl->rate)
-		return true;
-	cap = rl->rate * 1000;
 	set = rl->slot[(h >> 24) % PCPD_RL_SETS];
 	lru = &set[0];
 	for (i = 0; i < PCPD_RL_WAYS; i++) {
-		if (set[i].last_ms && set[i].addr == addr) {
-			s = &set[i];
-			break;
-		}
-		if (set[i].last_ms < lru->last_ms)
+		if (set[i].b.last_ms && set[i].addr == addr)
+			return &set[i].b;
+		if (set[i].b.last_ms < lru->b.last_ms)
 			lru = &set[i];
 	}
-	if (!s) {
-		s = lru;
-		s->addr = addr;
-		s->tokens_milli = cap;
-		s->last_ms = now_ms;
+	lru->addr = addr;
+	lru->b.last_ms = 0;
+	return &lru->b;
+}
+
+enum pcpd_rl_verdict pcpd_rl_check(struct pcpd_ratelimit *rl, uint32_t addr,
+				   int64_t now_ms)
+{
+	struct pcpd_rl_bucket *c = NULL;
+
+	if (rl->rate) {
+		c = client(rl, addr);
+		refill(c, rl->rate, now_ms);
+		if (c->tokens_milli < 1000)
+			return PCPD_RL_CLIENT;
 	}
-	if (now_ms > s->last_ms) {
-		add = (uint64_t)(now_ms - s->last_ms) * rl->rate;
-		s->tokens_milli = add + s->tokens_milli > cap ? cap :
-				  s->tokens_milli + (uint32_t)add;
+	if (rl->total) {
+		refill(&rl->all, rl->total, now_ms);
+		if (rl->all.tokens_milli < 1000)
+			return PCPD_RL_TOTAL;
+		rl->all.tokens_milli -= 1000;
 	}
-	s->last_ms = now_ms ? now_ms : 1;
-	if (s->tokens_milli < 1000)
-		return false;
-	s->tokens_milli -= 1000;
-	return true;
+	if (c)
+		c->tokens_milli -= 1000;
+	return PCPD_RL_ALLOW;
 }

@@ -1,10 +1,20 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Per-client rate limit (pcpd.conf rate_limit), so that one client
- * flooding the server cannot starve the others of answers: a token bucket
- * per source address in a fixed table, so memory does not grow with the
- * number of clients; a new client takes the least recently seen slot of
- * its set.
+ * Request rate limits (pcpd.conf rate_limit, rate_limit_total), so that
+ * neither one client flooding the server nor many sources at once can
+ * take pcpd's time and the module's from everybody else.
+ *
+ * Per client: a token bucket per source address in a fixed table, so
+ * memory does not grow with the number of clients; a new client takes the
+ * least recently seen slot of its set, with a full bucket (a client that
+ * has not been heard from must be answered at once).
+ *
+ * In all: a second bucket that every answered request draws from. Sources
+ * that rotate (spoofed, or many hosts) each start with a full bucket of
+ * their own, so without this the first limit bounds nothing; with it, pcpd
+ * answers at most rate_limit_total requests a second whoever sends them.
+ *
+ * Both buckets hold one second's worth of requests.
  */
 #ifndef PCPD_RATELIMIT_H
 #define PCPD_RATELIMIT_H
@@ -14,20 +24,36 @@
 
 #define PCPD_RL_SETS	256
 #define PCPD_RL_WAYS	4
+/* Defaults: ample for a client walking a large table with GET/NEXT. */
+#define PCPD_RATE_LIMIT_DEFAULT		100
+#define PCPD_RATE_LIMIT_TOTAL_DEFAULT	2000
+
+struct pcpd_rl_bucket {
+	uint32_t tokens_milli;	/* thousandths of a request */
+	int64_t last_ms;	/* 0: never used */
+};
 
 struct pcpd_rl_slot {
 	uint32_t addr;
-	uint32_t tokens_milli;	/* thousandths of a request */
-	int64_t last_ms;
+	struct pcpd_rl_bucket b;
+};
+
+enum pcpd_rl_verdict {
+	PCPD_RL_ALLOW,
+	PCPD_RL_CLIENT,		/* this client is over rate_limit */
+	PCPD_RL_TOTAL,		/* all clients together are over rate_limit_total */
 };
 
 struct pcpd_ratelimit {
-	uint32_t rate;		/* requests per second, 0 = unlimited */
+	uint32_t rate;		/* per client, requests/s, 0 = unlimited */
+	uint32_t total;		/* all clients, requests/s, 0 = unlimited */
+	struct pcpd_rl_bucket all;
 	struct pcpd_rl_slot slot[PCPD_RL_SETS][PCPD_RL_WAYS];
 };
 
-void pcpd_rl_init(struct pcpd_ratelimit *rl, uint32_t rate);
-/* May a request from addr be answered at now_ms? Takes a token if so. */
-bool pcpd_rl_allow(struct pcpd_ratelimit *rl, uint32_t addr, int64_t now_ms);
+void pcpd_rl_init(struct pcpd_ratelimit *rl, uint32_t rate, uint32_t total);
+/* May a request from addr be answered at now_ms? Takes the tokens if so. */
+enum pcpd_rl_verdict pcpd_rl_check(struct pcpd_ratelimit *rl, uint32_t addr,
+				   int64_t now_ms);
 
 #endif /* PCPD_RATELIMIT_H */

@@ -118,8 +118,8 @@ void pcpd_sockets_close(struct pcpd *d)
 	d->nsock = 0;
 }
 
-static void log_outcome(const struct pcpd_outcome *o, const char *src,
-			size_t len, int n)
+static void log_outcome(struct pcpd *d, const struct pcpd_outcome *o,
+			const char *src, size_t len, int n, int64_t now)
 {
 	if (o->dropped) {
 		log_debug("%s: %zu octets dropped (version %u opcode %u)", src,
@@ -133,7 +133,8 @@ static void log_outcome(const struct pcpd_outcome *o, const char *src,
 		log_debug("%s: PCP v%u opcode %u -> %s (%d octets)%s", src,
 			  o->version, o->opcode, pcp_result_name(o->result), n,
 			  o->backend_err ? " backend error" : "");
-	if (o->result && o->version == 2)
+	if (o->result && o->version == 2 &&
+	    log_limit_pass(&d->refusal_log, now))
 		log_info("%s: opcode %u refused: %s", src, o->opcode,
 			 pcp_result_name(o->result));
 }
@@ -145,6 +146,8 @@ static void handle_one(struct pcpd *d, int fd, uint8_t *buf, size_t len,
 	uint8_t resp[PCP_MAX_LEN + 4];
 	struct pcpd_outcome o;
 	char src[INET_ADDRSTRLEN + 8];
+	int64_t now = pcpd_now_ms();
+	enum pcpd_rl_verdict rl;
 	int n;
 
 	inet_ntop(AF_INET, &from->sin_addr, src, INET_ADDRSTRLEN);
@@ -156,9 +159,12 @@ static void handle_one(struct pcpd *d, int fd, uint8_t *buf, size_t len,
 		log_debug("%s: dropped, pcpnat module not reachable", src);
 		return;
 	}
-	if (!pcpd_rl_allow(&d->rl, from->sin_addr.s_addr, pcpd_now_ms())) {
+	rl = pcpd_rl_check(&d->rl, from->sin_addr.s_addr, now);
+	if (rl != PCPD_RL_ALLOW) {
 		d->n_ratelimited++;
-		log_debug("%s: over the rate limit, dropped", src);
+		if (log_limit_pass(&d->flood_log, now))
+			log_info("%s: over the rate limit%s, dropped", src,
+				 rl == PCPD_RL_TOTAL ? " of all clients" : "");
 		return;
 	}
 	if (len >= 1 && buf[0] == 0 && !d->conf.natpmp) {
@@ -168,7 +174,7 @@ static void handle_one(struct pcpd *d, int fd, uint8_t *buf, size_t len,
 	}
 	n = pcpd_handle(&d->srv, buf, len, from->sin_addr.s_addr, resp,
 			sizeof(resp), &o);
-	log_outcome(&o, src, len, n);
+	log_outcome(d, &o, src, len, n, now);
 	if (n <= 0) {
 		d->n_dropped++;
 		return;

@@ -8,6 +8,7 @@
 
 #include "kselftest_harness.h"
 #include "pcpd/conf.h"
+#include "pcpd/ratelimit.h"
 
 static uint32_t ip(const char *s)
 {
@@ -37,6 +38,7 @@ TEST(full_file)
 		"announce_interfaces = br-int eth1\n"
 		"state_file = /run/pcpd.state\n"
 		"rate_limit = 50\n"
+		"rate_limit_total = 0\n"
 		"user = pcpd\n"
 		"[nat]\n"
 		"pool = 198.51.100.0/30\n"
@@ -62,6 +64,7 @@ TEST(full_file)
 	EXPECT_STREQ("eth1", c.announce_if[1]);
 	EXPECT_STREQ("/run/pcpd.state", c.state_file);
 	EXPECT_EQ(50u, c.rate_limit);
+	EXPECT_EQ(0u, c.rate_limit_total);
 	EXPECT_STREQ("pcpd", c.user);
 	EXPECT_EQ(1u, c.nat.npool);
 	EXPECT_EQ(30u, c.nat.pool[0].len);
@@ -88,6 +91,8 @@ TEST(defaults)
 	EXPECT_EQ(0u, c.pol.n_third_party);	/* THIRD_PARTY off */
 	EXPECT_STREQ(PCPD_DEFAULT_STATE, c.state_file);
 	EXPECT_STREQ("", c.user);			/* keeps its user */
+	EXPECT_EQ((uint32_t)PCPD_RATE_LIMIT_DEFAULT, c.rate_limit);
+	EXPECT_EQ((uint32_t)PCPD_RATE_LIMIT_TOTAL_DEFAULT, c.rate_limit_total);
 	EXPECT_EQ(0u, c.nat.fields);		/* nothing pushed */
 }
 

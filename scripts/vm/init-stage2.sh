@@ -50,6 +50,7 @@ rundir=$(sed -n 's/.*pcpnat.run=\([^ ]*\).*/\1/p' /proc/cmdline)
 # Only warnings and worse reach the console while the job runs.
 dmesg -n 4
 
+: >"$rundir/started"	# from here on, a crash may be the job's
 bash "$rundir/job" </dev/null
 echo $? >"$rundir/rc"
 if [ -w "$kmemleak" ]; then
