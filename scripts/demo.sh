@@ -95,7 +95,10 @@ n=$(pcpctl show kind implicit --json | jq length)
 
 step "Start pcpd on the router"
 note "etc/pcpd.conf, with the state file in /tmp and no [nat] (pcpnat is set up):"
-sed -e "s|^state_file = .*|state_file = $tmp/state|" -e '/^\[nat\]/,$d' \
+# pcpd leaves root for nobody once its socket is bound; $tmp/lib is made
+# its own, and the configuration stays readable for SIGHUP.
+chmod 711 "$tmp"
+sed -e "s|^state_file = .*|state_file = $tmp/lib/state|" -e '/^\[nat\]/,$d' \
 	etc/pcpd.conf >"$tmp/pcpd.conf"
 show router "pcpd -n -c $tmp/pcpd.conf && grep -E '^(listen|natpmp|state_file) ' $tmp/pcpd.conf"
 printf 'router# pcpd -d -v -c %s &\n' "$tmp/pcpd.conf"

@@ -23,6 +23,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(text, data, size);
 	text[size] = '\0';
+	/* b starts from another parse's leftovers: nothing may show through. */
+	memset(&b, 0xa5, sizeof(b));
 	rc = pcpd_conf_parse_string(text, &a, err, sizeof(err));
 	rc2 = pcpd_conf_parse_string(text, &b, err2, sizeof(err2));
 	free(text);

@@ -13,7 +13,8 @@
  *  - a NAT-PMP response is 8, 12 or 16 octets with the reply opcode
  *    (RFC 6886 §3.2, §3.3);
  *  - nothing changed in the table except the sender's own mappings,
- *    unless the sender may use THIRD_PARTY (RFC 6887 §13.1);
+ *    unless the request carries THIRD_PARTY from a host allowed to use
+ *    it (RFC 6887 §7.3, §13.1);
  *  - a subscriber never holds more than its quota.
  */
 #include <stdlib.h>
@@ -79,6 +80,20 @@ static void check_owners(const struct fake_be *before,
 		CHECK(!after->quota || per[h] <= after->quota);
 }
 
+/* A request that may change other hosts' mappings (RFC 6887 §7.3). */
+static bool speaks_for_others(const struct pcpd_policy *pol, uint32_t src,
+			      const uint8_t *buf, size_t len)
+{
+	struct pcp_parse_result r;
+	struct pcp_request q;
+
+	if (!pcpd_third_party_allowed(pol, src))
+		return false;
+	memset(&q, 0, sizeof(q));
+	pcp_parse_request(buf, len, &q, &r);
+	return r.verdict == PCP_V_OK && q.opt.third_party;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct fake_be be, before;
@@ -117,7 +132,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				&out);
 		check_response(resp, n, &out);
 		check_owners(&before, &be, src,
-			     pcpd_third_party_allowed(&pol, src));
+			     speaks_for_others(&pol, src, data + off, len));
 		off += len;
 	}
 	return 0;

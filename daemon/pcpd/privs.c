@@ -12,6 +12,7 @@
  */
 #include <cap-ng.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <libgen.h>
 #include <linux/capability.h>
 #include <pwd.h>
@@ -41,7 +42,9 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
  * The state directory belongs to pcpd's user when pcpd made it; a state
  * file left by an earlier run as root is handed over, so that the first
  * unprivileged start still restores it (RFC 6887 §8.5: losing it would
- * cost every client its mappings).
+ * cost every client its mappings). Through descriptors opened without
+ * following links, and only a root-owned file with one link: whoever can
+ * write the directory must not make root chown a file of its choosing.
  */
 static int hand_state_to(const struct passwd *pw, const char *state_file,
 			 char *err, size_t errlen)
@@ -49,20 +52,30 @@ static int hand_state_to(const struct passwd *pw, const char *state_file,
 	char *copy = strdup(state_file);
 	const char *dir;
 	struct stat st;
-	int rc = 0;
+	int fd, rc = 0;
 
 	if (!copy)
 		return fail(err, errlen, "out of memory");
 	dir = dirname(copy);
-	if (stat(dir, &st) && errno == ENOENT) {
-		if (mkdir(dir, 0750) || chown(dir, pw->pw_uid, pw->pw_gid))
+	if (!mkdir(dir, 0750)) {
+		fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0 || fchown(fd, pw->pw_uid, pw->pw_gid))
 			rc = fail(err, errlen, "%s: %s", dir, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+	} else if (errno != EEXIST) {
+		rc = fail(err, errlen, "%s: %s", dir, strerror(errno));
 	}
 	free(copy);
-	if (!rc && !lstat(state_file, &st) && S_ISREG(st.st_mode) &&
-	    st.st_uid != pw->pw_uid &&
-	    lchown(state_file, pw->pw_uid, pw->pw_gid))
+	if (rc)
+		return rc;
+	fd = open(state_file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return 0;	/* none yet, or not ours to hand over */
+	if (!fstat(fd, &st) && S_ISREG(st.st_mode) && st.st_nlink == 1 &&
+	    st.st_uid == 0 && fchown(fd, pw->pw_uid, pw->pw_gid))
 		rc = fail(err, errlen, "%s: %s", state_file, strerror(errno));
+	close(fd);
 	return rc;
 }
 
@@ -73,6 +86,8 @@ static bool only_net_admin(void)
 
 	capng_clear(CAPNG_SELECT_BOTH);
 	if (capng_get_caps_process())
+		return false;
+	if (capng_have_capabilities(CAPNG_SELECT_AMBIENT) != CAPNG_NONE)
 		return false;
 	for (c = 0; c <= CAP_LAST_CAP; c++) {
 		bool want = c == CAP_NET_ADMIN;
@@ -88,13 +103,34 @@ int pcpd_drop_privileges(const char *user, const char *state_file,
 			 char *err, size_t errlen)
 {
 	const struct passwd *pw = NULL;
-	bool root = geteuid() == 0;
+	bool root, setpcap;
 	int rc;
 
+	/*
+	 * What pcpd may do is what its capabilities say, not its uid: root
+	 * under a narrow bounding set cannot change users or the bounding set.
+	 */
+	capng_clear(CAPNG_SELECT_BOTH);
+	if (capng_get_caps_process())
+		return fail(err, errlen, "cannot read pcpd's capabilities");
+	setpcap = capng_have_capability(CAPNG_EFFECTIVE, CAP_SETPCAP);
+	root = capng_have_capability(CAPNG_EFFECTIVE, CAP_SETUID) &&
+	       capng_have_capability(CAPNG_EFFECTIVE, CAP_SETGID);
+	/*
+	 * uid 0 without capabilities still owns /etc: a parser taken over
+	 * there could rewrite any root file. So root always changes user;
+	 * "root" in pcpd.conf is refused rather than honoured.
+	 */
+	if (!strcmp(user, "root"))
+		return fail(err, errlen, "user root: pcpd never keeps uid 0");
+	if (root && geteuid() == 0 && !*user)
+		user = PCPD_DEFAULT_USER;
 	if (*user && root) {
 		pw = getpwnam(user);
 		if (!pw)
 			return fail(err, errlen, "no user %s", user);
+		if (!pw->pw_uid)
+			return fail(err, errlen, "user %s is uid 0", user);
 		if (*state_file && hand_state_to(pw, state_file, err, errlen))
 			return -1;
 	}
@@ -103,12 +139,11 @@ int pcpd_drop_privileges(const char *user, const char *state_file,
 		     CAP_NET_ADMIN);
 	if (pw)
 		rc = capng_change_id(pw->pw_uid, pw->pw_gid,
-				     CAPNG_DROP_SUPP_GRP |
-				     CAPNG_CLEAR_BOUNDING |
-				     CAPNG_CLEAR_AMBIENT);
+				     CAPNG_DROP_SUPP_GRP | CAPNG_CLEAR_AMBIENT |
+				     (setpcap ? CAPNG_CLEAR_BOUNDING : 0));
 	else
-		/* The bounding set needs CAP_SETPCAP, which only root has. */
-		rc = capng_apply(root ? CAPNG_SELECT_BOTH : CAPNG_SELECT_CAPS);
+		/* The bounding set needs CAP_SETPCAP. */
+		rc = capng_apply(setpcap ? CAPNG_SELECT_BOTH : CAPNG_SELECT_CAPS);
 	if (rc)
 		return fail(err, errlen,
 			    "cannot keep CAP_NET_ADMIN alone (libcap-ng %d): pcpd needs it to reach pcpnat",
@@ -118,6 +153,8 @@ int pcpd_drop_privileges(const char *user, const char *state_file,
 			    strerror(errno));
 	if (!only_net_admin())
 		return fail(err, errlen, "capabilities other than CAP_NET_ADMIN remain");
+	if (!getuid() || !geteuid())
+		return fail(err, errlen, "still uid 0");
 	log_info("running as uid %u gid %u with CAP_NET_ADMIN only",
 		 (unsigned int)getuid(), (unsigned int)getgid());
 	return 0;

@@ -23,7 +23,11 @@ if [ "${1:-}" = --dir ]; then echo "$dir"; exit 0; fi
 mkdir -p "$PCPNAT_KCACHE"
 exec 9>"$PCPNAT_KCACHE/debug.lock"
 flock 9
-if [ -f "$dir/.done" ]; then cat "$dir/kernelrelease"; exit 0; fi
+if [ -f "$dir/.done" ]; then
+	# A release written by an older build-debug.sh may hold make's noise.
+	cp "$dir/build/include/config/kernel.release" "$dir/kernelrelease" 2>/dev/null
+	cat "$dir/kernelrelease"; exit 0
+fi
 
 log=$PCPNAT_KCACHE/debug-$key.log
 echo "build-debug: building the debug kernel into $dir (log: $log)" >&2

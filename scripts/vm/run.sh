@@ -68,7 +68,7 @@ if [ ! -f "$rundir/started" ] && [ "$console" != /dev/stdout ] &&
 	! grep -a -E 'Modules linked in:.*pcpnat' "$console" >/dev/null; then
 	echo "run.sh: $kver crashed while booting, before the job and with no module of ours; booting again:" >&2
 	grep -a -E -m1 -A12 'Oops|Kernel panic' "$console" >&2
-	cp "$console" "$console.first-boot"
+	[ -z "${VM_CONSOLE:-}" ] || cp "$console" "$VM_CONSOLE.first-boot"
 	boot
 fi
 
