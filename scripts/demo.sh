@@ -23,7 +23,13 @@ for p in pcpctl pcpd udp_tcp_probe natpmpc jq; do
 		{ echo "demo: $p not found (make userspace selftests-bin)" >&2; exit 1; }
 done
 
-fail() { echo "demo: FAILED: $*" >&2; exit 1; }
+# A failure after pcpd started also shows what pcpd said last.
+fail() {
+	echo "demo: FAILED: $*" >&2
+	[ -s "$tmp/pcpd.log" ] && tail -n 20 "$tmp/pcpd.log" | sed 's/^/demo: pcpd: /' >&2
+	[ -n "${R:-}" ] && { pcpctl show; pcpctl stats; } 2>&1 | sed 's/^/demo: pcpnat: /' >&2
+	exit 1
+}
 step() { printf '\n== %s\n' "$*"; }
 note() { printf '   %s\n' "$*"; }
 # show NS CMD: print CMD at NS's prompt, run it there (vm: the VM itself),
@@ -69,19 +75,19 @@ show router "pcpctl config"
 expect "$tmp/out" "$EXT/32" "the pool is not in the configuration"
 
 step "Home talks to the internet (each server prints the source it saw)"
-bg udp internet "udp_tcp_probe udp-server 5000 -n 1"
+bg udp internet "udp_tcp_probe udp-server 5000 -n 1 -t 60"
 bound "$S" u 5000 || fail "the UDP server did not start"
 show home "udp_tcp_probe udp-client $SRV:5000"
 expect "$tmp/out" "reply from $SRV:5000" "no UDP reply"
 told udp internet
 expect "$tmp/udp" "from $EXT:" "the internet host did not see $EXT"
-bg tcp internet "udp_tcp_probe tcp-server 5001"
+bg tcp internet "udp_tcp_probe tcp-server 5001 -t 60"
 bound "$S" t 5001 || fail "the TCP server did not start"
 show home "udp_tcp_probe tcp-client $SRV:5001"
 expect "$tmp/out" "reply from $SRV:5001" "no TCP reply"
 told tcp internet
 expect "$tmp/tcp" "from $EXT:" "the internet host did not see $EXT"
-bg ping internet "udp_tcp_probe ping-listen"
+bg ping internet "udp_tcp_probe ping-listen -t 60"
 for i in $(seq 100); do grep -q listening "$tmp/ping" && break; sleep 0.1; done
 show home "udp_tcp_probe ping $SRV -i 77"
 expect "$tmp/out" "echo reply from $SRV id 77" "no echo reply"
@@ -134,7 +140,7 @@ expect "$tmp/out" "^hello $SRV:[0-9]+, this is the web server at home $H1:8080" 
 told web home
 
 step "PCP: a game at home maps a UDP port with a MAP request"
-bg game home "udp_tcp_probe udp-server 7000 -n 1"
+bg game home "udp_tcp_probe udp-server 7000 -n 1 -t 60"
 bound "$C1" u 7000 || fail "the UDP server at home did not start"
 show home "python3 selftests/pcp_client.py map $GW --proto udp --int-port 7000 --lifetime 600 | jq -c '{result, ext_addr, ext_port, lifetime}'"
 uport=$(jq -r 'select(.result == 0) | .ext_port' "$tmp/out")
