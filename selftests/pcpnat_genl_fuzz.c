@@ -349,7 +349,7 @@ static void canon_filter(int j, uint32_t *addr, uint8_t *plen, uint16_t *port)
 }
 
 /* ------------------------------------------------------------------ */
-/* Valid messages: what setup sends, and the seeds of the mutations. */
+/* Valid messages: what setup sends, and what the mutations start from. */
 
 struct mreq {
 	uint8_t proto;
