@@ -297,6 +297,7 @@ int pcpnat_config_set(struct pcpnat_net *pn, const struct pcpnat_config *req,
 		for (i = 0; i < cfg->naddrs; i++)
 			pcpnat_event_addr(pn, PCPNAT_CMD_EVENT_ADDR_ADD, cfg->addrs[i]);
 		config_warn_local_ports(pn->net, cfg, extack);
+		pcpnat_egress_sync(pn);
 		return 0;
 	}
 
@@ -333,5 +334,6 @@ int pcpnat_config_set(struct pcpnat_net *pn, const struct pcpnat_config *req,
 		 */
 		call_rcu(&old->rcu, config_free_rcu);
 	config_warn_local_ports(pn->net, cfg, extack);
+	pcpnat_egress_sync(pn);
 	return 0;
 }

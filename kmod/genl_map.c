@@ -3,7 +3,6 @@
  * pcpnat mapping commands: MAP_ADD, MAP_DEL, MAP_GET and its dump.
  * Parsing and checks live here; table.c does the work under its locks.
  */
-#include <linux/version.h>
 #include <net/sock.h>
 #include "table.h"
 
@@ -370,19 +369,10 @@ struct pcpnat_dump {
 	struct netlink_callback *cb;
 };
 
-static struct nlattr **dump_attrs(struct netlink_callback *cb)
-{
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
-	return genl_dumpit_info(cb)->info.attrs;
-#else
-	return genl_dumpit_info(cb)->attrs;
-#endif
-}
-
 int pcpnat_nl_map_dump_start(struct netlink_callback *cb)
 {
 	struct pcpnat_net *pn = pcpnat_pernet(sock_net(cb->skb->sk));
-	struct nlattr **attrs = dump_attrs(cb);
+	struct nlattr **attrs = pcpnat_dump_attrs(cb);
 	struct nlattr *tb[PCPNAT_MAP_A_MAX + 1];
 	struct pcpnat_dump *d;
 	int i, err;

@@ -19,28 +19,21 @@
  * connection, an ephemeral port a mapping already holds; config.c warns
  * when the port range overlaps ip_local_port_range for that reason.
  */
-#include <linux/version.h>
 #include <net/inet_hashtables.h>
 #include <net/sock.h>
 #include <net/udp.h>
 #include "pcpnat.h"
 
-static struct udp_table *udp_tbl(const struct net *net)
-{
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
-	return net->ipv4.udp_table;	/* per namespace since 6.2 */
-#else
-	return &udp_table;
-#endif
-}
-
 /*
  * A socket of net that would receive UDP or TCP from saddr:sport to
  * daddr:dport (saddr 0: from anyone, connected sockets then do not
- * match). dif: the arrival interface, 0 if none.
+ * match). dif: the arrival interface, 0 if none. peer_only: only a socket
+ * connected to exactly saddr:sport counts (a TCP connection, SYN_SENT and
+ * time-wait included, or a connected UDP socket), not one that listens or
+ * sits bound unconnected.
  */
 static bool local_sock(struct net *net, u8 proto, __be32 saddr, __be16 sport,
-		       __be32 daddr, __be16 dport, int dif)
+		       __be32 daddr, __be16 dport, int dif, bool peer_only)
 {
 	struct inet_hashinfo *hinfo;
 	struct sock *sk;
@@ -50,8 +43,10 @@ static bool local_sock(struct net *net, u8 proto, __be32 saddr, __be16 sport,
 	switch (proto) {
 	case IPPROTO_UDP:
 		/* No skb: reuseport groups are then chosen by hash, enough here. */
-		found = __udp4_lib_lookup(net, saddr, sport, daddr, dport, dif, 0,
-					  udp_tbl(net), NULL);
+		sk = __udp4_lib_lookup(net, saddr, sport, daddr, dport, dif, 0,
+				       pcpnat_udp_table(net), NULL);
+		found = sk && (!peer_only || (inet_sk(sk)->inet_daddr == saddr &&
+					      inet_sk(sk)->inet_dport == sport));
 		break;
 	case IPPROTO_TCP:
 		hinfo = net->ipv4.tcp_death_row.hashinfo;
@@ -64,7 +59,8 @@ static bool local_sock(struct net *net, u8 proto, __be32 saddr, __be16 sport,
 			found = true;
 			break;
 		}
-		found = __inet_lookup_listener(net, hinfo, NULL, 0, saddr, sport,
+		found = !peer_only &&
+			__inet_lookup_listener(net, hinfo, NULL, 0, saddr, sport,
 					       daddr, ntohs(dport), dif, 0);
 		break;
 	default:
@@ -78,11 +74,22 @@ bool pcpnat_local_rx(struct net *net, u8 proto, __be32 saddr, __be16 sport,
 		     __be32 daddr, __be16 dport, const struct net_device *in)
 {
 	return local_sock(net, proto, saddr, sport, daddr, dport,
-			  in ? in->ifindex : 0);
+			  in ? in->ifindex : 0, false);
+}
+
+/*
+ * What a local socket connected to an internal host's external endpoint
+ * receives from that host must come from that endpoint; what one that
+ * listens or is unbound receives keeps its internal source.
+ */
+bool pcpnat_local_peer(struct net *net, u8 proto, __be32 saddr, __be16 sport,
+		       __be32 daddr, __be16 dport)
+{
+	return local_sock(net, proto, saddr, sport, daddr, dport, 0, true);
 }
 
 bool pcpnat_local_port_held(struct net *net, u8 proto, __be32 addr,
 			    __be16 port)
 {
-	return local_sock(net, proto, 0, 0, addr, port, 0);
+	return local_sock(net, proto, 0, 0, addr, port, 0, false);
 }

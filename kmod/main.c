@@ -6,6 +6,8 @@
  * instance (table, counters, reaper) and registers the netfilter hooks. The
  * instance lives until the namespace goes away or the module is removed.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/netdevice.h>
@@ -74,6 +76,7 @@ static void __net_exit pcpnat_net_exit(struct net *net)
 
 	if (!pn->live)
 		return;
+	pcpnat_egress_stop(pn);
 	pcpnat_hooks_unregister(pn);
 	pcpnat_gc_stop(pn->table);
 	/* Packet path readers are done once the hooks are gone. */
@@ -105,7 +108,7 @@ static int __init pcpnat_init(void)
 	int err;
 
 	if (pcpnat_hash_bits < 8 || pcpnat_hash_bits > 22) {
-		pr_err("pcpnat: hash_bits must be 8 to 22\n");
+		pr_err("hash_bits must be 8 to 22\n");
 		return -EINVAL;
 	}
 	pcpnat_map_cache = KMEM_CACHE(pcpnat_mapping, 0);
@@ -114,11 +117,16 @@ static int __init pcpnat_init(void)
 	err = register_pernet_subsys(&pcpnat_net_ops);
 	if (err)
 		goto err_cache;
-	err = pcpnat_genl_init();
+	err = pcpnat_egress_init();
 	if (err)
 		goto err_pernet;
+	err = pcpnat_genl_init();
+	if (err)
+		goto err_egress;
 	return 0;
 
+err_egress:
+	pcpnat_egress_exit();
 err_pernet:
 	unregister_pernet_subsys(&pcpnat_net_ops);
 err_cache:
@@ -130,6 +138,7 @@ static void __exit pcpnat_exit(void)
 {
 	/* No new requests first, then tear every instance down. */
 	pcpnat_genl_exit();
+	pcpnat_egress_exit();
 	unregister_pernet_subsys(&pcpnat_net_ops);
 	/* Mappings and their extras are freed by RCU callbacks. */
 	rcu_barrier();

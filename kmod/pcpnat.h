@@ -16,6 +16,8 @@
 #include <linux/percpu.h>
 #include <linux/u64_stats_sync.h>
 #include <linux/siphash.h>
+#include <linux/netdevice.h>
+#include <linux/netfilter.h>
 #include <net/net_namespace.h>
 #include <linux/pcpnat.h>
 #include "compat.h"
@@ -152,6 +154,10 @@ struct pcpnat_net {
 	struct pcpnat_table *table;	/* NULL until first configured */
 	struct pcpnat_pcpu_stats __percpu *stats;
 	bool hooks_registered;	/* owned by xlate_hooks.c */
+	/* The egress hook on the external device (egress.c), under RTNL. */
+	struct net_device *egress_dev;
+	netdevice_tracker egress_tracker;
+	struct nf_hook_ops egress_ops;
 	/* Set once the table, counters and hooks exist (under cfg_lock). */
 	bool live;
 };
@@ -160,6 +166,10 @@ struct pcpnat_net {
 struct pcpnat_net *pcpnat_pernet(const struct net *net);
 int pcpnat_hooks_register(struct pcpnat_net *pn);
 void pcpnat_hooks_unregister(struct pcpnat_net *pn);
+void pcpnat_egress_sync(struct pcpnat_net *pn);
+void pcpnat_egress_stop(struct pcpnat_net *pn);
+int pcpnat_egress_init(void);
+void pcpnat_egress_exit(void);
 
 /*
  * Counters (stats.c). Safe in any context, no atomics: process context
@@ -224,11 +234,15 @@ bool pcpnat_inbound_allowed(const struct pcpnat_net *pn,
 /*
  * The router's own sockets (local.c). pcpnat_local_rx: would a local socket
  * receive this UDP or TCP packet (in: its arrival interface, or NULL)?
- * pcpnat_local_port_held: does a local socket listen, or sit bound
- * unconnected, on addr:port? Any context; they take rcu_read_lock().
+ * pcpnat_local_peer: is a local socket connected to exactly saddr:sport
+ * from daddr:dport? pcpnat_local_port_held: does a local socket listen,
+ * or sit bound unconnected, on addr:port? Any context; they take
+ * rcu_read_lock().
  */
 bool pcpnat_local_rx(struct net *net, u8 proto, __be32 saddr, __be16 sport,
 		     __be32 daddr, __be16 dport, const struct net_device *in);
+bool pcpnat_local_peer(struct net *net, u8 proto, __be32 saddr, __be16 sport,
+		       __be32 daddr, __be16 dport);
 bool pcpnat_local_port_held(struct net *net, u8 proto, __be32 addr,
 			    __be16 port);
 

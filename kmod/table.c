@@ -20,6 +20,8 @@
  * never hide a node that stays, shows each mapping present throughout the
  * walk exactly once.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/slab.h>
 #include <linux/jiffies.h>
 #include <linux/vmalloc.h>
@@ -240,14 +242,14 @@ static int insert_locked(struct pcpnat_net *pn, const struct pcpnat_config *cfg,
 	 */
 	if (atomic_read(&t->count) >= cfg->max_mappings) {
 		pcpnat_stat_inc(pn, PCPNAT_STATS_A_TABLE_FULL);
-		net_warn_ratelimited("pcpnat: mapping table full (max-mappings %u), refusing a new mapping\n",
+		net_warn_ratelimited("mapping table full (max-mappings %u), refusing a new mapping\n",
 				     cfg->max_mappings);
 		return -ENOBUFS;
 	}
 	err = pcpnat_sub_charge(t, cfg, m->subscriber);
 	if (err) {
 		pcpnat_stat_inc(pn, PCPNAT_STATS_A_ALLOC_QUOTA);
-		net_warn_ratelimited("pcpnat: subscriber %pI4 over its quota of %u mappings\n",
+		net_warn_ratelimited("subscriber %pI4 over its quota of %u mappings\n",
 				     &m->subscriber, cfg->subscriber_quota);
 		return err;
 	}
@@ -264,7 +266,7 @@ static int insert_locked(struct pcpnat_net *pn, const struct pcpnat_config *cfg,
 		pcpnat_sub_uncharge(t, m->subscriber);
 		if (err == -ENOSPC) {
 			pcpnat_stat_inc(pn, PCPNAT_STATS_A_ALLOC_NO_PORT);
-			net_warn_ratelimited("pcpnat: no free external port for %pI4 (proto %u)\n",
+			net_warn_ratelimited("no free external port for %pI4 (proto %u)\n",
 					     &m->key.addr, m->key.proto);
 		}
 		return err;

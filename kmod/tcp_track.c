@@ -24,12 +24,8 @@
  * has a one-byte cmpxchg).
  */
 #include <linux/atomic.h>
+#include <net/tcp.h>
 #include "pcpnat.h"
-
-#define TH_FIN	0x01
-#define TH_SYN	0x02
-#define TH_RST	0x04
-#define TH_ACK	0x10
 
 static void tcp_update(struct pcpnat_mapping *m, u8 set, u8 clear)
 {
@@ -50,29 +46,29 @@ void pcpnat_tcp_out(struct pcpnat_mapping *m, u8 flags)
 {
 	u8 st = READ_ONCE(m->tcp);
 
-	if (flags & TH_SYN) {
+	if (flags & TCPHDR_SYN) {
 		/* A new connection (or the host accepting one): opening. */
 		tcp_update(m, 0, PCPNAT_TCP_EST | PCPNAT_TCP_FIN_OUT |
 			   PCPNAT_TCP_FIN_IN | PCPNAT_TCP_RST);
 		return;
 	}
-	if (flags & TH_RST) {
+	if (flags & TCPHDR_RST) {
 		tcp_update(m, PCPNAT_TCP_RST, 0);
 		return;
 	}
-	if (flags & TH_FIN) {
+	if (flags & TCPHDR_FIN) {
 		tcp_update(m, PCPNAT_TCP_FIN_OUT, 0);
 		return;
 	}
 	/* An ACK after the handshake; closing states stay until a SYN. */
-	if ((flags & TH_ACK) && !(st & (PCPNAT_TCP_EST | PCPNAT_TCP_FIN_OUT |
+	if ((flags & TCPHDR_ACK) && !(st & (PCPNAT_TCP_EST | PCPNAT_TCP_FIN_OUT |
 					  PCPNAT_TCP_FIN_IN | PCPNAT_TCP_RST)))
 		tcp_update(m, PCPNAT_TCP_EST, 0);
 }
 
 void pcpnat_tcp_in(struct pcpnat_mapping *m, u8 flags)
 {
-	if ((flags & (TH_FIN | TH_SYN | TH_RST)) == TH_FIN)
+	if ((flags & (TCPHDR_FIN | TCPHDR_SYN | TCPHDR_RST)) == TCPHDR_FIN)
 		tcp_update(m, PCPNAT_TCP_FIN_IN, 0);
 }
 

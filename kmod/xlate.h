@@ -69,6 +69,9 @@ static inline bool pcpnat_port_owned(const struct pcpnat_config *cfg,
 
 /* xlate_hooks.c: route a hairpinned packet while its source is internal. */
 int pcpnat_hairpin_route(struct pcpnat_pkt *p);
+/* xlate_hooks.c: the POST_ROUTING hook, which egress.c applies too. */
+unsigned int pcpnat_post_routing(void *priv, struct sk_buff *skb,
+				 const struct nf_hook_state *state);
 
 /* xlate_l4.c */
 int pcpnat_l4_rewrite(struct sk_buff *skb, unsigned int l4off, u8 proto,
@@ -77,11 +80,15 @@ int pcpnat_ip_rewrite(struct sk_buff *skb, enum pcpnat_side side, __be32 addr);
 enum pcpnat_res pcpnat_l4_in(struct pcpnat_pkt *p);
 enum pcpnat_res pcpnat_l4_out(struct pcpnat_pkt *p);
 enum pcpnat_res pcpnat_l4_hairpin(struct pcpnat_pkt *p);
+enum pcpnat_res pcpnat_l4_hairpin_src(struct pcpnat_pkt *p);
+enum pcpnat_res pcpnat_l4_local_out(struct pcpnat_pkt *p);
+enum pcpnat_res pcpnat_l4_local_in(struct pcpnat_pkt *p);
 
 /* xlate_icmp.c */
 enum pcpnat_res pcpnat_icmp_in(struct pcpnat_pkt *p);
 enum pcpnat_res pcpnat_icmp_out(struct pcpnat_pkt *p);
 enum pcpnat_res pcpnat_icmp_hairpin(struct pcpnat_pkt *p);
+enum pcpnat_res pcpnat_icmp_hairpin_src(struct pcpnat_pkt *p);
 enum pcpnat_res pcpnat_icmp_quote_out(struct pcpnat_pkt *p);
 
 /* The packet quoted by an ICMP error. Offsets are from skb->data. */

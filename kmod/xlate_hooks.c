@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Where packets meet pcpnat: two IPv4 netfilter hooks per namespace.
+ * Where packets meet pcpnat: five IPv4 netfilter hooks per namespace (and
+ * one netdev egress hook on the external device, egress.c).
  *
  * PRE_ROUTING, between defragmentation (-400) and conntrack (-200), at -250:
  *   a packet to a pool address gets its destination rewritten to the
@@ -8,12 +9,19 @@
  *   before conntrack, conntrack (when loaded) sees internal addresses in
  *   both directions, as if the NAT sat on the wire outside the box: its
  *   entries stay consistent and nftables rules on the internal addresses
- *   (ct state established, ...) work. Hairpinned packets (from an internal
- *   address to a pool address) are translated completely here.
+ *   (ct state established, ...) work. A hairpinned packet (from an
+ *   internal address to a pool address) gets its destination and its
+ *   route here, and its source only after conntrack, at -199
+ *   (pcpnat_l4_hairpin_src()): conntrack then sees the internal source
+ *   both ways and takes the answer for the reply it is.
  * POST_ROUTING at NF_IP_PRI_NAT_SRC (100): a packet from an internal
  *   address leaving through the external interface gets its source
  *   rewritten. Filter chains (priority 0) have seen the internal source;
  *   conntrack confirmation (last) keeps the entry made at PRE_ROUTING.
+ * LOCAL_OUT at -250 and LOCAL_IN at 100: the router's own connection to a
+ *   mapped endpoint of a pool address reaches the internal host, and the
+ *   answer comes back from that endpoint, conntrack again seeing internal
+ *   addresses both ways.
  *
  * The hooks need whole datagrams, so they enable nf_defrag_ipv4 for the
  * namespace while registered; it does not need conntrack. The only
@@ -31,6 +39,7 @@
 #include "xlate.h"
 
 #define PCPNAT_PRI_PRE	((NF_IP_PRI_RAW + NF_IP_PRI_CONNTRACK) / 2)
+#define PCPNAT_PRI_PRE_LATE	(NF_IP_PRI_CONNTRACK + 1)
 #define PCPNAT_PRI_POST	NF_IP_PRI_NAT_SRC
 
 static bool proto_translated(u8 proto)
@@ -99,6 +108,70 @@ static unsigned int pcpnat_pre_routing(void *priv, struct sk_buff *skb,
 }
 
 /*
+ * The second step of a hairpin. No other packet has a route this early in
+ * PRE_ROUTING but the router's own from loopback, whose route is local:
+ * routing follows the hooks (ip_rcv_finish()), and only the first step
+ * routes before them. So a forwarding route on a packet from an internal
+ * address, arrived inside, is one that step made.
+ */
+static unsigned int pcpnat_pre_routing_late(void *priv, struct sk_buff *skb,
+					    const struct nf_hook_state *state)
+{
+	const struct rtable *rt = skb_rtable(skb);
+	const struct iphdr *iph = ip_hdr(skb);
+	struct pcpnat_pkt p;
+
+	if (!rt || rt->rt_type != RTN_UNICAST || !state->in ||
+	    !proto_translated(iph->protocol) || ip_is_fragment(iph) ||
+	    !pkt_init(&p, skb, state))
+		return NF_ACCEPT;
+	if (!pcpnat_addr_internal(p.cfg, iph->saddr) ||
+	    state->in->ifindex == p.cfg->ext_ifindex)
+		return NF_ACCEPT;
+	if (iph->protocol == IPPROTO_ICMP)
+		return verdict(pcpnat_icmp_hairpin_src(&p));
+	return verdict(pcpnat_l4_hairpin_src(&p));
+}
+
+/*
+ * The router's own UDP or TCP to a pool address (LOCAL_OUT): through a
+ * mapping it goes to the internal endpoint, and so is routed again, as
+ * nf_nat routes its locally made DNAT (nf_nat_ipv4_local_fn()).
+ */
+static unsigned int pcpnat_local_out(void *priv, struct sk_buff *skb,
+				     const struct nf_hook_state *state)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+	struct pcpnat_pkt p;
+	enum pcpnat_res res;
+
+	if ((iph->protocol != IPPROTO_UDP && iph->protocol != IPPROTO_TCP) ||
+	    ip_is_fragment(iph) || !pkt_init(&p, skb, state) ||
+	    !pcpnat_addr_in_pool(p.cfg, iph->daddr))
+		return NF_ACCEPT;
+	res = pcpnat_l4_local_out(&p);
+	if (res == PCPNAT_DONE &&
+	    ip_route_me_harder(state->net, state->sk, skb, RTN_UNSPEC))
+		return NF_DROP;
+	return verdict(res);
+}
+
+/* The internal host's answer to it, delivered to the router's socket. */
+static unsigned int pcpnat_local_in(void *priv, struct sk_buff *skb,
+				    const struct nf_hook_state *state)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+	struct pcpnat_pkt p;
+
+	if ((iph->protocol != IPPROTO_UDP && iph->protocol != IPPROTO_TCP) ||
+	    !pkt_init(&p, skb, state) ||
+	    !pcpnat_addr_internal(p.cfg, iph->saddr) ||
+	    !pcpnat_addr_in_pool(p.cfg, iph->daddr))
+		return NF_ACCEPT;
+	return verdict(pcpnat_l4_local_in(&p));
+}
+
+/*
  * A packet from an internal address that pcpnat cannot translate (GRE,
  * ESP, SCTP, UDP-Lite, IP-in-IP, IPv6-in-IPv4, ...) must not leave with
  * that address. It is dropped and counted, not given address-only
@@ -115,8 +188,8 @@ static enum pcpnat_res untranslatable(struct pcpnat_pkt *p)
 	return PCPNAT_DROP;
 }
 
-static unsigned int pcpnat_post_routing(void *priv, struct sk_buff *skb,
-					const struct nf_hook_state *state)
+unsigned int pcpnat_post_routing(void *priv, struct sk_buff *skb,
+				 const struct nf_hook_state *state)
 {
 	const struct iphdr *iph = ip_hdr(skb);
 	struct pcpnat_pkt p;
@@ -178,9 +251,27 @@ static const struct nf_hook_ops pcpnat_nf_ops[] = {
 		.priority	= PCPNAT_PRI_PRE,
 	},
 	{
+		.hook		= pcpnat_pre_routing_late,
+		.pf		= NFPROTO_IPV4,
+		.hooknum	= NF_INET_PRE_ROUTING,
+		.priority	= PCPNAT_PRI_PRE_LATE,
+	},
+	{
 		.hook		= pcpnat_post_routing,
 		.pf		= NFPROTO_IPV4,
 		.hooknum	= NF_INET_POST_ROUTING,
+		.priority	= PCPNAT_PRI_POST,
+	},
+	{
+		.hook		= pcpnat_local_out,
+		.pf		= NFPROTO_IPV4,
+		.hooknum	= NF_INET_LOCAL_OUT,
+		.priority	= PCPNAT_PRI_PRE,
+	},
+	{
+		.hook		= pcpnat_local_in,
+		.pf		= NFPROTO_IPV4,
+		.hooknum	= NF_INET_LOCAL_IN,
 		.priority	= PCPNAT_PRI_POST,
 	},
 };

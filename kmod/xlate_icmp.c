@@ -374,7 +374,9 @@ enum pcpnat_res pcpnat_icmp_out(struct pcpnat_pkt *p)
  * From inside to a pool address: only an error about a hairpinned packet
  * is ours (echo requests are for the router). Its quote reads "external
  * endpoint of the sender -> internal endpoint of the complainer"; both
- * become what each side saw, as in pcpnat_l4_hairpin().
+ * become what each side saw, in pcpnat_l4_hairpin()'s two steps: here the
+ * end towards the sender (the outer destination, the quote's source) and
+ * the route, so that conntrack finds the connection the quote is about.
  */
 enum pcpnat_res pcpnat_icmp_hairpin(struct pcpnat_pkt *p)
 {
@@ -398,11 +400,32 @@ enum pcpnat_res pcpnat_icmp_hairpin(struct pcpnat_pkt *p)
 		return drop(p, PCPNAT_STATS_A_DROP_FILTERED);
 	if (error_rewrite(p, &in, PCPNAT_SRC, md->key.addr,
 			  pcpnat_m_int_port(md, in.sport)) ||
-	    pcpnat_hairpin_route(p) ||
-	    error_rewrite(p, &in, PCPNAT_DST, ms->ext_addr,
-			  pcpnat_m_ext_port(ms, in.dport)))
+	    pcpnat_hairpin_route(p))
 		return drop(p, PCPNAT_STATS_A_DROP_INVALID);
 	pcpnat_stat_inc(p->pn, PCPNAT_STATS_A_PKTS_HAIRPIN);
+	return PCPNAT_DONE;
+}
+
+/*
+ * The second step, after conntrack: the complainer's end (the outer
+ * source, the quote's destination) becomes its external endpoint.
+ */
+enum pcpnat_res pcpnat_icmp_hairpin_src(struct pcpnat_pkt *p)
+{
+	const struct icmphdr *ich;
+	struct pcpnat_mapping *ms;
+	struct icmp_inner in;
+	struct icmphdr _ich;
+
+	ich = icmp_header(p, &_ich);
+	if (!ich || !icmp_is_error(ich->type) || inner_parse(p, &in))
+		return PCPNAT_PASS;
+	ms = pcpnat_lookup_int(p->pn, in.proto, in.daddr, in.dport);
+	if (!ms)
+		return PCPNAT_PASS;
+	if (error_rewrite(p, &in, PCPNAT_DST, ms->ext_addr,
+			  pcpnat_m_ext_port(ms, in.dport)))
+		return drop(p, PCPNAT_STATS_A_DROP_INVALID);
 	return PCPNAT_DONE;
 }
 

@@ -13,6 +13,7 @@
 #include <linux/udp.h>
 #include <net/checksum.h>
 #include <net/ip.h>
+#include <net/tcp.h>
 #include "xlate.h"
 
 /*
@@ -106,7 +107,7 @@ static int l4_parse(const struct pcpnat_pkt *p, struct l4_ports *l4)
 		l4->sport = th->source;
 		l4->dport = th->dest;
 		/* The flags byte as it is, which is what the table wants. */
-		l4->flags = ((const u8 *)th)[13];
+		l4->flags = tcp_flag_byte(th);
 		return 0;
 	}
 	uh = skb_header_pointer(p->skb, p->l4off, sizeof(_uh), &_uh);
@@ -157,6 +158,27 @@ static struct pcpnat_mapping *out_mapping(struct pcpnat_pkt *p, u8 proto,
 	return IS_ERR(m) ? NULL : m;
 }
 
+/*
+ * Through mapping m to its internal endpoint, filtered by who sends (RFC
+ * 4787 REQ-8): the last step of every packet that reaches an inside host
+ * through a pool address.
+ */
+static enum pcpnat_res to_internal(struct pcpnat_pkt *p,
+				   const struct l4_ports *l4,
+				   struct pcpnat_mapping *m, int stat)
+{
+	const struct iphdr *iph = ip_hdr(p->skb);
+
+	if (!pcpnat_inbound_allowed(p->pn, p->cfg, m, iph->saddr, l4->sport))
+		return drop(p, PCPNAT_STATS_A_DROP_FILTERED);
+	if (pcpnat_l4_rewrite(p->skb, p->l4off, l4->proto, PCPNAT_DST, m->key.addr,
+			      pcpnat_m_int_port(m, l4->dport)))
+		return drop(p, PCPNAT_STATS_A_DROP_INVALID);
+	pcpnat_touch_in(m, l4->flags);
+	pcpnat_stat_inc(p->pn, stat);
+	return PCPNAT_DONE;
+}
+
 enum pcpnat_res pcpnat_l4_in(struct pcpnat_pkt *p)
 {
 	const struct iphdr *iph = ip_hdr(p->skb);
@@ -168,13 +190,68 @@ enum pcpnat_res pcpnat_l4_in(struct pcpnat_pkt *p)
 	m = pcpnat_lookup_ext(p->pn, l4.proto, iph->daddr, l4.dport);
 	if (!m)
 		return no_mapping(p, &l4);
-	if (!pcpnat_inbound_allowed(p->pn, p->cfg, m, iph->saddr, l4.sport))
-		return drop(p, PCPNAT_STATS_A_DROP_FILTERED);
-	if (pcpnat_l4_rewrite(p->skb, p->l4off, l4.proto, PCPNAT_DST, m->key.addr,
-			      pcpnat_m_int_port(m, l4.dport)))
+	return to_internal(p, &l4, m, PCPNAT_STATS_A_PKTS_IN);
+}
+
+/*
+ * The router's own packet to a pool address (LOCAL_OUT): through a mapping
+ * it reaches the internal host as an outsider's packet would, filtered the
+ * same way. Without one it is the router talking to itself.
+ */
+enum pcpnat_res pcpnat_l4_local_out(struct pcpnat_pkt *p)
+{
+	const struct iphdr *iph = ip_hdr(p->skb);
+	struct pcpnat_mapping *m;
+	struct l4_ports l4;
+
+	if (l4_parse(p, &l4))
+		return PCPNAT_PASS;
+	m = pcpnat_lookup_ext(p->pn, l4.proto, iph->daddr, l4.dport);
+	if (!m)
+		return PCPNAT_PASS;
+	return to_internal(p, &l4, m, PCPNAT_STATS_A_PKTS_HAIRPIN);
+}
+
+/*
+ * The internal host's answer to pcpnat_l4_local_out(): a local socket is
+ * connected to the external endpoint of the sender's mapping. Returns that
+ * mapping, or NULL when the packet is anything else (a host using the
+ * router's own services on a pool address keeps its internal source).
+ */
+static struct pcpnat_mapping *to_local_peer(struct pcpnat_pkt *p,
+					    const struct l4_ports *l4)
+{
+	const struct iphdr *iph = ip_hdr(p->skb);
+	struct pcpnat_mapping *m;
+
+	m = pcpnat_lookup_int(p->pn, l4->proto, iph->saddr, l4->sport);
+	if (!m || !pcpnat_local_peer(p->pn->net, l4->proto, m->ext_addr,
+				     pcpnat_m_ext_port(m, l4->sport),
+				     iph->daddr, l4->dport))
+		return NULL;
+	return m;
+}
+
+/*
+ * LOCAL_IN, after conntrack saw the internal source both ways: the answer
+ * gets the mapping's external endpoint as its source, the endpoint the
+ * router's socket is connected to.
+ */
+enum pcpnat_res pcpnat_l4_local_in(struct pcpnat_pkt *p)
+{
+	__be32 daddr = ip_hdr(p->skb)->daddr;
+	struct pcpnat_mapping *m;
+	struct l4_ports l4;
+
+	if (l4_parse(p, &l4))
+		return PCPNAT_PASS;
+	m = to_local_peer(p, &l4);
+	if (!m)
+		return PCPNAT_PASS;
+	if (pcpnat_l4_rewrite(p->skb, p->l4off, l4.proto, PCPNAT_SRC, m->ext_addr,
+			      pcpnat_m_ext_port(m, l4.sport)))
 		return drop(p, PCPNAT_STATS_A_DROP_INVALID);
-	pcpnat_touch_in(m, l4.flags);
-	pcpnat_stat_inc(p->pn, PCPNAT_STATS_A_PKTS_IN);
+	pcpnat_touch_out(m, daddr, l4.flags);
 	return PCPNAT_DONE;
 }
 
@@ -202,10 +279,15 @@ enum pcpnat_res pcpnat_l4_out(struct pcpnat_pkt *p)
  * RFC 4787 REQ-9: an internal host sends to the external endpoint of
  * another (or its own) mapping. The target must see the sender's external
  * endpoint, as it would from outside, so the filtering of the target's
- * mapping is asked about that endpoint, and both ends are rewritten. The
- * route is looked up between the two rewrites, while the source is still
- * the internal one: with the pool address as source the router would take
- * the packet for a martian.
+ * mapping is asked about that endpoint, and both ends are rewritten, in
+ * two steps on either side of conntrack (PRE_ROUTING -200): here the
+ * destination, and the route while the source is still internal (with the
+ * pool address as source the router would take the packet for a martian);
+ * then pcpnat_l4_hairpin_src() the source. Conntrack thus sees internal
+ * addresses both ways, "c2 -> c1" and "c1 -> c2", one connection, as for
+ * every other flow: with both rewritten first it would see the answer
+ * come from another endpoint than the one asked, and take a TCP SYN-ACK
+ * for an invalid packet.
  */
 enum pcpnat_res pcpnat_l4_hairpin(struct pcpnat_pkt *p)
 {
@@ -213,30 +295,47 @@ enum pcpnat_res pcpnat_l4_hairpin(struct pcpnat_pkt *p)
 	__be32 daddr = iph->daddr;
 	struct pcpnat_mapping *md, *ms;
 	struct l4_ports l4;
-	__be16 xport;
-	__be32 xaddr;
 
 	if (l4_parse(p, &l4))
 		return drop(p, PCPNAT_STATS_A_DROP_INVALID);
 	md = pcpnat_lookup_ext(p->pn, l4.proto, daddr, l4.dport);
 	if (!md)
-		return no_mapping(p, &l4);
+		return to_local_peer(p, &l4) ? PCPNAT_PASS : no_mapping(p, &l4);
 	ms = out_mapping(p, l4.proto, iph->saddr, l4.sport);
 	if (!ms)
 		return drop(p, PCPNAT_STATS_A_DROP_NO_RESOURCES);
-	xaddr = ms->ext_addr;
-	xport = pcpnat_m_ext_port(ms, l4.sport);
-	if (!pcpnat_inbound_allowed(p->pn, p->cfg, md, xaddr, xport))
+	if (!pcpnat_inbound_allowed(p->pn, p->cfg, md, ms->ext_addr,
+				    pcpnat_m_ext_port(ms, l4.sport)))
 		return drop(p, PCPNAT_STATS_A_DROP_FILTERED);
 
 	if (pcpnat_l4_rewrite(p->skb, p->l4off, l4.proto, PCPNAT_DST, md->key.addr,
 			      pcpnat_m_int_port(md, l4.dport)) ||
-	    pcpnat_hairpin_route(p) ||
-	    pcpnat_l4_rewrite(p->skb, p->l4off, l4.proto, PCPNAT_SRC, xaddr, xport))
+	    pcpnat_hairpin_route(p))
 		return drop(p, PCPNAT_STATS_A_DROP_INVALID);
 
 	pcpnat_touch_out(ms, daddr, l4.flags);
 	pcpnat_touch_in(md, l4.flags);
 	pcpnat_stat_inc(p->pn, PCPNAT_STATS_A_PKTS_HAIRPIN);
+	return PCPNAT_DONE;
+}
+
+/* The second step of a hairpin: the sender's external endpoint as source. */
+enum pcpnat_res pcpnat_l4_hairpin_src(struct pcpnat_pkt *p)
+{
+	struct pcpnat_mapping *ms;
+	struct l4_ports l4;
+
+	/*
+	 * The first step parsed the packet and made the mapping; it is gone
+	 * only if flushed in between, and the packet then stays internal.
+	 */
+	if (l4_parse(p, &l4))
+		return PCPNAT_PASS;
+	ms = pcpnat_lookup_int(p->pn, l4.proto, ip_hdr(p->skb)->saddr, l4.sport);
+	if (!ms)
+		return PCPNAT_PASS;
+	if (pcpnat_l4_rewrite(p->skb, p->l4off, l4.proto, PCPNAT_SRC, ms->ext_addr,
+			      pcpnat_m_ext_port(ms, l4.sport)))
+		return drop(p, PCPNAT_STATS_A_DROP_INVALID);
 	return PCPNAT_DONE;
 }

@@ -23,7 +23,7 @@ topo_names pcpnat-rt
 C2=
 
 ktap_print_header
-ktap_set_plan 9
+ktap_set_plan 11
 
 ktap_need "$PROBE" "$PCPCTL"
 for p in jq unshare setpriv; do
@@ -126,6 +126,28 @@ want [ $? != 0 ]
 want has "$tmp/n.err" "config set: Operation not permitted"
 want [ "$(pcpctl config --json | jq -r .quota)" != 1 ]
 ok "a user without CAP_NET_ADMIN in the initial namespace cannot configure"
+
+# --- 7b. the router to a mapped port of its own pool address ----------------------------
+# A router's own program (a monitor, a test of a port mapping) connecting to
+# $EXT:PORT reaches the host the mapping names, as an outsider would, and
+# its replies come back from $EXT:PORT, the endpoint it connected to.
+pcpctl map add proto udp int "$H1:7500" ext "$EXT:7500" lifetime 600 >"$tmp/m" 2>&1
+want [ $? = 0 ]
+pcpctl map add proto tcp int "$H1:7501" ext "$EXT:7501" lifetime 600 >"$tmp/m" 2>&1
+want [ $? = 0 ]
+self_to_pool() { # PROTO (udp|tcp) PORT
+	local p=${1:0:1}
+	server "self-$p" "$C1" "$1-server" "$2" -t 30
+	want bound "$C1" "$p" "$2"
+	probe "$R" "$1-client" "$EXT:$2" -t 4 >"$tmp/c" 2>&1
+	want has "$tmp/c" "reply from $EXT:$2"
+	want reap
+	want has "$tmp/self-$p" "from $EXT:"
+}
+self_to_pool udp 7500
+ok "the router's own UDP to a mapped port of its pool address reaches the host"
+self_to_pool tcp 7501
+ok "the router's own TCP to a mapped port of its pool address is answered"
 
 # --- 8. the default quota -------------------------------------------------------------
 # A fresh namespace shows what a first config set starts from.

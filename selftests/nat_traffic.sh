@@ -19,7 +19,7 @@ source "$here/lib.sh"
 topo_names pcpnat
 
 ktap_print_header
-ktap_set_plan 23
+ktap_set_plan 25
 
 ktap_need "$PROBE" "$PCPCTL"
 
@@ -235,7 +235,8 @@ ok "deleted explicit mapping: inbound no longer passes"
 # --- 15-19. the same with conntrack and nftables loaded ------------------------------
 nft_ok=1
 modprobe -q nf_conntrack && modprobe -q nf_tables && modprobe -q nft_ct &&
-	modprobe -q nf_nat || nft_ok=0
+	modprobe -q nf_nat && modprobe -q nf_flow_table_inet &&
+	modprobe -q nft_flow_offload || nft_ok=0
 # A forwarding filter that relies on conntrack seeing consistent flows, and
 # an empty nat chain so that nf_nat's hooks run too.
 if [ "$nft_ok" = 1 ] && ! in_ns "$R" nft -f - <<-EOF >"$tmp/nft" 2>&1
@@ -270,6 +271,15 @@ if [ "$nft_ok" = 1 ]; then
 	want has "$tmp/c" "reply from $EXT:6000"
 	want reap
 	ok "conntrack+nftables: explicit mapping inbound"
+	# Hairpinned TCP under "ct state invalid drop": conntrack must see
+	# the SYN-ACK as the reply of the SYN, not as a new flow.
+	server hpt "$C1" tcp-server 7300 -t 30
+	want bound "$C1" t 7300
+	probe "$C2" tcp-client "$EXT:7300" -t 4 >"$tmp/c" 2>&1
+	want has "$tmp/c" "reply from $EXT:7300"
+	want reap
+	want has "$tmp/hpt" "from $EXT:"
+	ok "conntrack+nftables: hairpinned TCP passes ct state invalid drop"
 	rules=$(in_ns "$R" nft -j list chain inet pcpnat_test fw)
 	est=$(jq '[.nftables[] | .rule? | select(.) | select(.expr[0].match.right == ["established","related"]) | .expr[1].counter.packets] | add' <<<"$rules")
 	inv=$(jq '[.nftables[] | .rule? | select(.) | select(.expr[0].match.right == "invalid") | .expr[1].counter.packets] | add' <<<"$rules")
@@ -277,8 +287,43 @@ if [ "$nft_ok" = 1 ]; then
 	want [ "$inv" = 0 ]
 	ktap_print_msg "conntrack: established $est, invalid $inv"
 	ok "conntrack sees both directions of translated flows as one connection"
+
+	# A flowtable beside pcpnat: its entries, built from conntrack's
+	# tuples (internal addresses both ways), would forward a flow's later
+	# packets from the ingress hook, past the hook that rewrites their
+	# source. No datagram may reach the external host with an internal
+	# source, and the flow must keep working.
+	in_ns "$R" nft -f - <<-EOF
+		table inet pcpnat_ft {
+			flowtable ft { hook ingress priority 0; devices = { br-int, r-ext }; }
+			chain fw { type filter hook forward priority 10; meta l4proto { udp, tcp } flow add @ft; }
+		}
+	EOF
+	want [ $? = 0 ]
+	in_ns "$S" nft -f - <<-EOF
+		table ip leak {
+			chain in {
+				type filter hook prerouting priority -500
+				ip saddr 10.0.0.0/8 counter
+			}
+		}
+	EOF
+	want [ $? = 0 ]
+	server ft "$S" udp-server 5010 -n 8 -t 60
+	want bound "$S" u 5010
+	for i in 1 2 3 4 5 6 7 8; do
+		probe "$C1" udp-client "$SRV:5010" -b 40010 -t 3 >>"$tmp/ftc" 2>&1
+	done
+	leaked=$(in_ns "$S" nft -j list table ip leak | jq '[.nftables[] | .rule? | select(.) | .expr[1].counter.packets] | add')
+	ktap_print_msg "flowtable: $(grep -c '^reply' "$tmp/ftc") of 8 replies, $leaked datagrams with an internal source"
+	want eq "$leaked" 0
+	want eq "$(grep -c "^reply from $SRV:5010" "$tmp/ftc")" 8
+	stop
+	in_ns "$R" nft delete table inet pcpnat_ft
+	ok "conntrack+nftables: a flowtable never sends an internal source out"
 else
-	for t in UDP TCP "ICMP echo" "explicit mapping inbound" "consistent flows"; do
+	for t in UDP TCP "ICMP echo" "explicit mapping inbound" "hairpinned TCP" \
+		"consistent flows" "flowtable"; do
 		if [ "$nft_ok" = 0 ]; then
 			ktap_test_skip "conntrack+nftables: $t (modules unavailable)"
 		else

@@ -15,16 +15,17 @@
 #include <linux/in.h>
 #include <linux/jiffies.h>
 #include <linux/slab.h>
+#include <net/tcp.h>
 #include "kt.h"
 
-#define FIN	0x01
-#define SYN	0x02
-#define RST	0x04
-#define PSH	0x08
-#define ACK	0x10
-#define URG	0x20
-#define ECE	0x40
-#define CWR	0x80
+#define FIN	TCPHDR_FIN
+#define SYN	TCPHDR_SYN
+#define RST	TCPHDR_RST
+#define PSH	TCPHDR_PSH
+#define ACK	TCPHDR_ACK
+#define URG	TCPHDR_URG
+#define ECE	TCPHDR_ECE
+#define CWR	TCPHDR_CWR
 
 /* Opening: no bit set. */
 #define TRANS	0
