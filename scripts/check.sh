@@ -182,6 +182,9 @@ for k in "${vm_kernels[@]}"; do
 	[ -s "$out/vm-$k.times" ] || continue
 	awk -v k="$k" '{ sub(/ #.*/, ""); printf "%s%s %ds", (NR > 1 ? ", " : "# seconds per selftest on " k ": "), $NF, $1 - prev; prev = $1 }
 		END { print "" }' "$out/vm-$k.times"
+	[ -s "$out/vm-$k.cases" ] || continue
+	sort -rn "$out/vm-$k.cases" | head -n 8 |
+		awk -v k="$k" '{ t = $1; $1 = ""; printf "%s%ds%s", (NR > 1 ? ", " : "# slowest cases on " k ": "), t, $0 } END { print "" }'
 done
 if ((skip)); then
 	echo "# skipped results (each one fails the run unless ALLOW_SKIP=1):"

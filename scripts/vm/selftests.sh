@@ -22,19 +22,28 @@ case $(uname -r) in
 	export kselftest_override_timeout=${KSFT_TIMEOUT:-1500} ;;
 esac
 
-# Beside the KTAP, when each test ended (seconds since the suite began), so
-# that the check can say where its time goes.
+# Beside the KTAP, when each test ended (seconds since the suite began),
+# and how long each of its cases took (seconds since the case before it
+# ended, or since its test began), so that the check can say where the
+# time goes.
 times=${out%.ktap}.times
+cases=${out%.ktap}.cases
 stamp() {
-	local line t0=$SECONDS
+	local line t0=$SECONDS tc=$SECONDS
 	while IFS= read -r line; do
 		printf '%s\n' "$line"
 		case $line in
-		"ok "*|"not ok "*) printf '%d %s\n' $((SECONDS - t0)) "$line" >>"$times" ;;
+		"ok "*|"not ok "*)
+			printf '%d %s\n' $((SECONDS - t0)) "$line" >>"$times"
+			tc=$SECONDS ;;
+		"# ok "*|"# not ok "*)
+			printf '%d %s\n' $((SECONDS - tc)) "${line#\# }" >>"$cases"
+			tc=$SECONDS ;;
 		esac
 	done
 }
 : >"$times"
+: >"$cases"
 exec > >(tee "$out" | stamp) 2>&1
 
 load_module() {
