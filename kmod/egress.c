@@ -94,8 +94,8 @@ void pcpnat_egress_sync(struct pcpnat_net *pn)
 		.dev		= dev,
 	};
 	if (nf_register_net_hook(pn->net, &pn->egress_ops)) {
-		net_warn_ratelimited("no egress hook on %s: a flowtable could bypass translation\n",
-				     dev->name);
+		pr_warn("no egress hook on %s: a flowtable could bypass translation\n",
+			dev->name);
 		goto out;
 	}
 	netdev_hold(dev, &pn->egress_tracker, GFP_KERNEL);

@@ -158,6 +158,14 @@ static struct pcpnat_mapping *out_mapping(struct pcpnat_pkt *p, u8 proto,
 	return IS_ERR(m) ? NULL : m;
 }
 
+/* The source becomes m's external endpoint: m is the sender's mapping. */
+static int src_to_external(struct pcpnat_pkt *p, const struct l4_ports *l4,
+			   const struct pcpnat_mapping *m)
+{
+	return pcpnat_l4_rewrite(p->skb, p->l4off, l4->proto, PCPNAT_SRC,
+				 m->ext_addr, pcpnat_m_ext_port(m, l4->sport));
+}
+
 /*
  * Through mapping m to its internal endpoint, filtered by who sends (RFC
  * 4787 REQ-8): the last step of every packet that reaches an inside host
@@ -248,8 +256,7 @@ enum pcpnat_res pcpnat_l4_local_in(struct pcpnat_pkt *p)
 	m = to_local_peer(p, &l4);
 	if (!m)
 		return PCPNAT_PASS;
-	if (pcpnat_l4_rewrite(p->skb, p->l4off, l4.proto, PCPNAT_SRC, m->ext_addr,
-			      pcpnat_m_ext_port(m, l4.sport)))
+	if (src_to_external(p, &l4, m))
 		return drop(p, PCPNAT_STATS_A_DROP_INVALID);
 	pcpnat_touch_out(m, daddr, l4.flags);
 	return PCPNAT_DONE;
@@ -267,8 +274,7 @@ enum pcpnat_res pcpnat_l4_out(struct pcpnat_pkt *p)
 	m = out_mapping(p, l4.proto, ip_hdr(p->skb)->saddr, l4.sport);
 	if (!m)
 		return drop(p, PCPNAT_STATS_A_DROP_NO_RESOURCES);
-	if (pcpnat_l4_rewrite(p->skb, p->l4off, l4.proto, PCPNAT_SRC, m->ext_addr,
-			      pcpnat_m_ext_port(m, l4.sport)))
+	if (src_to_external(p, &l4, m))
 		return drop(p, PCPNAT_STATS_A_DROP_INVALID);
 	pcpnat_touch_out(m, daddr, l4.flags);
 	pcpnat_stat_inc(p->pn, PCPNAT_STATS_A_PKTS_OUT);
@@ -334,8 +340,7 @@ enum pcpnat_res pcpnat_l4_hairpin_src(struct pcpnat_pkt *p)
 	ms = pcpnat_lookup_int(p->pn, l4.proto, ip_hdr(p->skb)->saddr, l4.sport);
 	if (!ms)
 		return PCPNAT_PASS;
-	if (pcpnat_l4_rewrite(p->skb, p->l4off, l4.proto, PCPNAT_SRC, ms->ext_addr,
-			      pcpnat_m_ext_port(ms, l4.sport)))
+	if (src_to_external(p, &l4, ms))
 		return drop(p, PCPNAT_STATS_A_DROP_INVALID);
 	return PCPNAT_DONE;
 }
