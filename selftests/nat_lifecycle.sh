@@ -93,7 +93,14 @@ want bound "$S" t 5004
 # Held until killed: under emulation the checks below can take longer
 # than any fixed hold time.
 lp_bg hold "$C1" -t 30 tcp-hold "$SRV:5004" -b 40200 -s 600
-want seen "$tmp/hold" established
+if ! seen "$tmp/hold" established; then
+	fails=$((fails + 1))
+	ktap_print_msg "not established: server $(tr '\n' '|' <"$tmp/hold-s")"
+	ktap_print_msg "mapping $(pcpctl show proto tcp int "$H1:40200" --json | jq -c .)"
+	ktap_print_msg "stats $(pcpctl stats --json | jq -c .)"
+	ktap_print_msg "c1 $(in_ns "$C1" ss -tan | tr -s ' ' | tr '\n' '|')"
+	ktap_print_msg "s $(in_ns "$S" ss -tan | tr -s ' ' | tr '\n' '|')"
+fi
 x=$(xport tcp "$H1:40200")
 l=$(life tcp "$H1:40200")
 ktap_print_msg "lifetime while established: $l"

@@ -151,23 +151,32 @@ def transact(server, data, timeout, src=None):
     return None
 
 
+IP_PKTINFO = getattr(socket, "IP_PKTINFO", 8)    # <linux/in.h>
+
+
 def listen(a):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.bind(("0.0.0.0", 5350))
     mreq = socket.inet_aton(a.group) + socket.inet_aton("0.0.0.0")
     s.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, mreq)
+    # Which address each datagram was sent to: the group, or one host.
+    s.setsockopt(socket.IPPROTO_IP, IP_PKTINFO, 1)
     print(json.dumps({"listening": True}), flush=True)
     t0, n = time.monotonic(), 0
     deadline = t0 + a.timeout
     while n < a.count and time.monotonic() < deadline:
         s.settimeout(max(0.01, deadline - time.monotonic()))
         try:
-            b, peer = s.recvfrom(2048)
+            b, anc, _, peer = s.recvmsg(2048, socket.CMSG_SPACE(12))
         except socket.timeout:
             break
         r = parse(b)
         r["from"] = peer[0]
+        for level, kind, data in anc:
+            if level == socket.IPPROTO_IP and kind == IP_PKTINFO:
+                # struct in_pktinfo: ifindex, spec_dst, addr
+                r["to"] = socket.inet_ntoa(data[8:12])
         r["t"] = round(time.monotonic() - t0, 3)
         print(json.dumps(r), flush=True)
         n += 1

@@ -7,6 +7,7 @@
 #   c1 10.0.1.2 --+
 #                 +-- br-int 10.0.1.1 [router: pcpnat + pcpd] r-ext 198.51.100.1 -- ext 198.51.100.2
 #   c2 10.0.1.3 --+
+#   c3 10.0.2.2 ----- br-int2 10.0.2.1 (a second internal link)
 #
 # The topology and the helpers (want, ok, server, start_pcpd ...): lib.sh.
 source "$KSFT_DIR/kselftest/ktap_helpers.sh"
@@ -16,12 +17,13 @@ PCPC=$here/pcp_client.py
 
 source "$here/lib.sh"
 topo_names pcpd
+C3=pcpd-c3-$$ GW2=10.0.2.1 H3=10.0.2.2
 # This test's waits: 10 s for a socket (pcpd's too), 15 s for a server.
 bound_tries=100
 reap_tries=150
 
 ktap_print_header
-ktap_set_plan 27
+ktap_set_plan 28
 
 ktap_need "$PROBE" "$PCPCTL" "$PCPD"
 
@@ -32,12 +34,24 @@ setup() {
 	topo_setup || return 1
 	# Multicast ANNOUNCE to 224.0.0.1 leaves through the bridge.
 	in_ns "$R" ip route add 224.0.0.0/4 dev br-int
+	ip netns add "$C3" || return 1
+	in_ns "$C3" ip link set lo up
+	in_ns "$R" ip link add br-int2 type bridge
+	in_ns "$R" ip addr add "$GW2/24" dev br-int2
+	ip link add eth0 netns "$C3" type veth peer name p3 netns "$R"
+	in_ns "$R" ip link set p3 master br-int2 up
+	in_ns "$R" ip link set br-int2 up
+	in_ns "$C3" ip addr add "$H3/24" dev eth0
+	in_ns "$C3" ip link set eth0 up
+	# Its listener joins 224.0.0.1 on the interface of its route.
+	in_ns "$C3" ip route add default via "$GW2"
 	pcpctl config set pool "$EXT/32" internal 10.0.1.0/24 ext-dev r-ext
 }
 
 cat >"$tmp/pcpd.conf" <<CONF
 [pcpd]
-listen = $GW
+listen = $GW, $GW2
+announce_interfaces = br-int, br-int2
 nonce = relaxed
 lifetime_min = 60
 state_file = $tmp/lib/state
@@ -58,9 +72,15 @@ ok "pcpd -n accepts a good configuration and names the bad line of another"
 
 # RFC 6886 3.2.1: on start-up the gateway MUST tell NAT-PMP clients its
 # external address and epoch by multicast to 224.0.0.1:5350.
+# Each internal link hears it from its own listen address.
 pcpc "$C1" listen --count 20 --timeout $((4 * ${PCPNAT_SLOW:-1})) >"$tmp/boot" 2>&1 &
 lpid=$!
-for i in $(seq 50); do grep -q listening "$tmp/boot" && break; sleep 0.1; done
+pcpc "$C3" listen --count 20 --timeout $((4 * ${PCPNAT_SLOW:-1})) >"$tmp/boot3" 2>&1 &
+lpid3=$!
+for i in $(seq 50); do
+	grep -q listening "$tmp/boot" && grep -q listening "$tmp/boot3" && break
+	sleep 0.1
+done
 want start_pcpd
 ok "pcpd starts and listens on $GW:5351"
 
@@ -78,11 +98,18 @@ want eq "$(pstatus NoNewPrivs)" 1
 want eq "$(command stat -c %U "$tmp/lib")" nobody
 ok "pcpd runs as nobody with CAP_NET_ADMIN alone and no new privileges"
 
-wait $lpid
+wait $lpid $lpid3
 a=$(jq -c 'select(.version == 0 and .opcode == 128)' "$tmp/boot" | head -n 1)
 want eq "$(jq -r .result <<<"$a")" 0
 want eq "$(jq -r .ext_addr <<<"$a")" "$EXT"
-ok "start-up: NAT-PMP announcement of $EXT to 224.0.0.1:5350"
+want eq "$(jq -r .to <<<"$a")" 224.0.0.1
+for f in boot boot3; do
+	ktap_print_msg "$f: $(jq -r 'select(.opcode == 128) | .from' "$tmp/$f" | sort | uniq -c | tr '\n' ' ')"
+done
+# From each link's own address, none from the other link's.
+want eq "$(jq -r 'select(.opcode == 128) | .from' "$tmp/boot" | sort -u)" "$GW"
+want eq "$(jq -r 'select(.opcode == 128) | .from' "$tmp/boot3" | sort -u)" "$GW2"
+ok "start-up: NAT-PMP announcement of $EXT to 224.0.0.1:5350 on each internal link, from its address"
 
 # --- 2. NAT-PMP with the Debian client --------------------------------------
 in_ns "$C1" natpmpc -g "$GW" >"$tmp/np" 2>&1
@@ -320,7 +347,7 @@ ok "500 random and malformed datagrams: pcpd alive, table unchanged, still answe
 # (lifetime 600 s: eight hosts take a while in an emulator).
 in_ns "$R" ip addr add 198.51.100.6/24 dev r-ext
 want pcpctl config set pool 198.51.100.5/32,198.51.100.6/32
-declare -A told_n=()
+declare -A told_n=() told_of=()
 for i in $(seq 0 7); do
 	src=10.0.1.$((20 + i)) port=$((7500 + i))
 	in_ns "$C1" ip addr add "$src/24" dev eth0
@@ -329,7 +356,7 @@ for i in $(seq 0 7); do
 		--src "$src" >/dev/null
 	m=$(pcpctl show proto udp int "$src:$port" --json)
 	want eq "$(jq -r '.[0].ext_addr' <<<"$m")" "$a"
-	told_n[$a]=$((${told_n[$a]:-0} + 1))
+	told_n[$a]=$((${told_n[$a]:-0} + 1)) told_of[$src]=$a
 	[ "$i" = 0 ] && first_addr=$a first_port=$(jq -r '.[0].ext_port' <<<"$m")
 done
 ktap_print_msg "told: $(for k in "${!told_n[@]}"; do printf '%s x%s ' "$k" "${told_n[$k]}"; done)"
@@ -343,8 +370,27 @@ want has "$tmp/np7500" "from $SRV:"
 [ "$fails" = 0 ] || ktap_print_msg "to $first_addr:$first_port:" \
 	"$(pcpctl show --json | jq -c '.[] | select(.int_addr == "10.0.1.20")')" \
 	"$(pcpctl stats --json | jq -c .)"
-for i in $(seq 0 7); do pcpctl flush subscriber 10.0.1.$((20 + i)) >/dev/null; done
 ok "NAT-PMP, two-address pool: each host is told the address its mappings use, traffic arrives there"
+
+# The start-up announcement (RFC 6886 3.2.1) with that pool: a multicast
+# would tell every host one address, so each host is told its own, by
+# unicast. pcpd restarts on the same table and learns the hosts again
+# from the state file.
+want stop_pcpd
+pcpc "$C1" listen --count 100 --timeout $((3 * ${PCPNAT_SLOW:-1})) >"$tmp/np2" 2>&1 &
+lpid=$!
+for i in $(seq 50); do grep -q listening "$tmp/np2" && break; sleep 0.1; done
+want start_pcpd
+wait $lpid
+for i in $(seq 0 7); do
+	src=10.0.1.$((20 + i))
+	heard=$(jq -r --arg h "$src" 'select(.opcode == 128 and .to == $h) | .ext_addr' \
+		"$tmp/np2" | sort -u)
+	want eq "$heard" "${told_of[$src]}"
+done
+want eq "$(jq -r 'select(.opcode == 128 and .to == "224.0.0.1") | .ext_addr' "$tmp/np2")" ""
+ok "NAT-PMP, two-address pool: on start-up each host is told its own address by unicast, none by multicast"
+for i in $(seq 0 7); do pcpctl flush subscriber 10.0.1.$((20 + i)) >/dev/null; done
 
 # --- 10. events lost ----------------------------------------------------------
 # pcpd's events socket overruns (pcpd stopped while 2,000 mappings come and

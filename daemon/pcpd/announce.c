@@ -7,7 +7,8 @@
  * - On start-up, after a state loss and when the external address changes,
  *   NAT-PMP's address announcement to 224.0.0.1:5350 (RFC 6886 3.2.1:
  *   "upon boot ... or any other event that may indicate possible loss or
- *   change of NAT mapping state"), so NAT-PMP clients renew at once.
+ *   change of NAT mapping state"), so NAT-PMP clients renew at once; with
+ *   a pool of several addresses, to each NAT-PMP host its own address.
  * Both are sent PCPD_ANNOUNCE_COUNT times, the first at once, then with
  * an interval starting at 250 ms and doubling, as RFC 6886 3.2.1 spells
  * out and RFC 6887 14.1.3 asks for PCP. A new loss restarts the series.
@@ -59,16 +60,48 @@ void pcpd_send_announce_to(struct pcpd *d, uint32_t subscriber)
 		pcpd_send_unsolicited(d, subscriber, buf, n);
 }
 
-void pcpd_send_natpmp_addr(struct pcpd *d)
+/*
+ * NAT-PMP's address announcement (RFC 6886 3.2.1). With a pool of one
+ * address every host has that address: one multicast tells them all.
+ * With several, paired pooling (RFC 4787 REQ-2) gives each host its own,
+ * and a multicast of any one of them would send some hosts' renewals to
+ * an address their mappings are not on. Each NAT-PMP host pcpd knows of
+ * is then told its own address, by unicast to its port 5350, where the
+ * client listens for the gateway's messages; a host unknown to pcpd has
+ * no mapping to renew and asks with opcode 0 when it wants the address.
+ */
+static void send_natpmp_addr_to(struct pcpd *d, uint32_t to, uint32_t addr,
+				uint32_t epoch)
 {
 	uint8_t buf[16];
-	uint32_t epoch = d->connected ? pcpd_nl_ops.epoch(&d->nl, 0) : 0;
-	int n = natpmp_build_addr(buf, sizeof(buf), d->nat_addr ?
+	int n = natpmp_build_addr(buf, sizeof(buf), addr ?
 				  NATPMP_SUCCESS : NATPMP_NETWORK_FAILURE,
-				  epoch, d->nat_addr);
+				  epoch, addr);
 
 	if (n > 0)
-		pcpd_send_unsolicited(d, ALL_HOSTS, buf, n);
+		pcpd_send_unsolicited(d, to, buf, n);
+}
+
+void pcpd_send_natpmp_addr(struct pcpd *d)
+{
+	const struct pcpd_natpmp_hosts *h = &d->natpmp_hosts;
+	uint32_t host;
+	unsigned int i;
+
+	if (!d->connected) {
+		send_natpmp_addr_to(d, ALL_HOSTS, 0, 0);
+		return;
+	}
+	if (d->pool_one) {
+		send_natpmp_addr_to(d, ALL_HOSTS, d->nat_addr,
+				    pcpd_nl_ops.epoch(&d->nl, 0));
+		return;
+	}
+	for (i = 0; i < h->n; i++) {
+		host = h->addr[i];
+		send_natpmp_addr_to(d, host, pcpd_nl_ops.ext_addr(&d->nl, host),
+				    pcpd_nl_ops.epoch(&d->nl, host));
+	}
 }
 
 static void arm(struct pcpd *d)

@@ -220,59 +220,6 @@ static int nl_map_walk(void *be, const struct pcpd_walk_filter *f,
 	return w.ret;
 }
 
-void pcpd_nl_subscriber_reset(struct pcpd_nl *nl, uint32_t subscriber,
-			      int64_t now)
-{
-	unsigned int i, oldest = 0;
-
-	for (i = 0; i < nl->nresets; i++) {
-		if (nl->resets[i].subscriber == subscriber) {
-			nl->resets[i].at = now;
-			return;
-		}
-		if (nl->resets[i].at < nl->resets[oldest].at)
-			oldest = i;
-	}
-	/*
-	 * Full: the oldest reset goes. Its subscriber's epoch then jumps up
-	 * to the instance's, which a client takes as no loss at all; the
-	 * table stays bounded whatever an operator does.
-	 */
-	if (nl->nresets == PCPD_SUB_RESETS_MAX)
-		i = oldest;
-	else
-		i = nl->nresets++;
-	nl->resets[i].subscriber = subscriber;
-	nl->resets[i].at = now;
-}
-
-void pcpd_nl_state_reset(struct pcpd_nl *nl)
-{
-	nl->nresets = 0;
-	nl->origin = 0;
-	nl->origin_state_id = 0;
-}
-
-uint32_t pcpd_nl_epoch_rule(const struct pcpd_nl *nl, uint32_t subscriber,
-			    uint32_t mod_epoch, uint64_t state_id,
-			    int64_t now)
-{
-	int64_t e = mod_epoch;
-	unsigned int i;
-
-	if (nl->origin && nl->origin_state_id == state_id && now >= nl->origin)
-		e = now - nl->origin;
-	for (i = 0; i < nl->nresets; i++) {
-		if (nl->resets[i].subscriber != subscriber)
-			continue;
-		if (now - nl->resets[i].at < e)
-			e = now - nl->resets[i].at < 0 ? 0 :
-			    now - nl->resets[i].at;
-		break;
-	}
-	return e > UINT32_MAX ? UINT32_MAX : (uint32_t)e;
-}
-
 static uint32_t nl_epoch(void *be, uint32_t subscriber)
 {
 	struct pcpd_nl *nl = be;
@@ -280,9 +227,9 @@ static uint32_t nl_epoch(void *be, uint32_t subscriber)
 
 	if (pcpnat_config_get(nl->c, &cfg) || !(cfg.fields & PCPNAT_CF_EPOCH))
 		return 0;
-	return pcpd_nl_epoch_rule(nl, subscriber, cfg.epoch,
-				  (cfg.fields & PCPNAT_CF_STATE_ID) ?
-				  cfg.state_id : 0, pcpd_boot_now());
+	return pcpd_epoch_rule(&nl->ep, subscriber, cfg.epoch,
+			       (cfg.fields & PCPNAT_CF_STATE_ID) ?
+			       cfg.state_id : 0, pcpd_boot_now());
 }
 
 /*

@@ -15,6 +15,7 @@
 #include "pcpd/conf.h"
 #include "pcpd/handler.h"
 #include "pcpd/log.h"
+#include "pcpd/natpmp_hosts.h"
 #include "pcpd/ratelimit.h"
 #include "pcpd/state.h"
 
@@ -42,12 +43,15 @@ struct pcpd {
 	bool connected;
 	uint64_t state_id;		/* of the instance we last saw */
 	uint64_t flushed_state_id;	/* the flush handled last, by poll or event */
-	uint32_t nat_addr;		/* what NAT-PMP clients were told */
+	uint32_t nat_addr;		/* the pool's first address */
+	bool pool_one;			/* the pool is that one address */
+	struct pcpd_natpmp_hosts natpmp_hosts;
 
 	int nsock;
 	int sock[PCPD_LISTEN_MAX];
 	uint32_t sock_addr[PCPD_LISTEN_MAX];
 	uint32_t sock_mask[PCPD_LISTEN_MAX];	/* its interface's prefix */
+	unsigned int sock_ifindex[PCPD_LISTEN_MAX];	/* bound to it */
 
 	int ep, sigfd, tick_fd, announce_fd, save_fd;
 	bool save_armed;
@@ -66,7 +70,10 @@ int64_t pcpd_now_ms(void);
 int pcpd_sockets_open(struct pcpd *d);
 void pcpd_sockets_close(struct pcpd *d);
 void pcpd_sock_readable(struct pcpd *d, int idx);
-/* Send buf to addr:5350 (multicast: on every announce interface). */
+/*
+ * Send buf to addr:5350: unicast from the socket on addr's subnet,
+ * multicast from the socket of each announce interface.
+ */
 void pcpd_send_unsolicited(struct pcpd *d, uint32_t addr, const uint8_t *buf,
 			   size_t len);
 

@@ -61,13 +61,18 @@ void pcpd_link_close(struct pcpd *d)
 	d->connected = false;
 }
 
-/* What NAT-PMP's opcode 0 tells a client without mappings. */
-static uint32_t first_pool_addr(struct pcpd *d)
+/*
+ * The pool's first address, and whether it is the pool's only one: then
+ * every host is told that address, by multicast (announce.c).
+ */
+static uint32_t pool_read(struct pcpd *d, bool *one)
 {
 	struct pcpnat_config cfg;
 
+	*one = true;
 	if (pcpnat_config_get(d->nl.c, &cfg) || !cfg.npool)
 		return 0;
+	*one = cfg.npool == 1 && cfg.pool[0].len == 32;
 	return cfg.pool[0].addr.s_addr;
 }
 
@@ -78,7 +83,7 @@ static uint32_t first_pool_addr(struct pcpd *d)
 static void state_flushed(struct pcpd *d, uint64_t state_id)
 {
 	log_info("pcpnat flushed: all mappings gone, epoch restarts");
-	pcpd_nl_state_reset(&d->nl);
+	pcpd_epoch_state_reset(&d->nl.ep);
 	d->stored.nmaps = 0;
 	d->stored.state_id = state_id;
 	d->state_id = state_id;
@@ -133,7 +138,7 @@ static int connect_module(struct pcpd *d)
 		pcpd_link_close(d);
 		return rc;
 	}
-	d->nat_addr = first_pool_addr(d);
+	d->nat_addr = pool_read(d, &d->pool_one);
 	new_instance(d, cfg.state_id, !d->state_id);
 	/* RFC 6886 3.2.1: the gateway's start-up (a state loss announces too). */
 	if (!d->nat_ann.left)
@@ -190,28 +195,35 @@ void pcpd_link_tick(struct pcpd *d)
 static void subscriber_lost(struct pcpd *d, uint32_t sub, int64_t now,
 			    const char *why)
 {
+	const struct pcpd_epoch *ep = &d->nl.ep;
 	char a[INET_ADDRSTRLEN];
 	unsigned int i;
 
-	for (i = 0; i < d->nl.nresets; i++)
-		if (d->nl.resets[i].subscriber == sub && d->nl.resets[i].at == now)
+	for (i = 0; i < ep->nresets; i++)
+		if (ep->resets[i].subscriber == sub && ep->resets[i].at == now)
 			return;
-	pcpd_nl_subscriber_reset(&d->nl, sub, now);
+	pcpd_epoch_subscriber_reset(&d->nl.ep, sub, now);
 	inet_ntop(AF_INET, &sub, a, sizeof(a));
 	log_info("subscriber %s %s: its epoch restarts", a, why);
 	pcpd_send_announce_to(d, sub);
 }
 
-/* Re-read the pool's first address; NAT-PMP clients hear of a change. */
+/*
+ * Re-read the pool: NAT-PMP clients hear of a change of their address.
+ * With several addresses any change may be some host's address (paired
+ * pooling): each is told its own again.
+ */
 static void pool_addr_check(struct pcpd *d)
 {
-	uint32_t addr = first_pool_addr(d);
+	bool was_one = d->pool_one;
+	uint32_t addr = pool_read(d, &d->pool_one);
 	char a[INET_ADDRSTRLEN];
 
-	if (addr == d->nat_addr)
+	if (addr == d->nat_addr && was_one && d->pool_one)
 		return;
 	inet_ntop(AF_INET, &addr, a, sizeof(a));
-	log_info("external address now %s: telling NAT-PMP clients", a);
+	log_info("external address now %s%s: telling NAT-PMP clients", a,
+		 d->pool_one ? "" : " and others, each host its own");
 	d->nat_addr = addr;
 	pcpd_announce_start(d, &d->nat_ann);
 }

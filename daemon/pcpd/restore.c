@@ -25,9 +25,9 @@ void pcpd_restore(const struct pcpd_backend_ops *ops, void *be,
 				   &got);
 		if (err) {
 			r->failed++;
-			pcpd_nl_subscriber_reset(nl, want.subscriber ?
-						 want.subscriber :
-						 want.int_addr, now);
+			pcpd_epoch_subscriber_reset(&nl->ep, want.subscriber ?
+						    want.subscriber :
+						    want.int_addr, now);
 			if (cb)
 				cb(arg, &want, true);
 			continue;

@@ -8,7 +8,10 @@
  * reach pcpd, the THIRD_PARTY path with a spoofed NOC address included
  * (RFC 6887 13.1 trusts the internal side only). Each reply leaves from
  * the address the client talked to (checked again with IP_PKTINFO), and
- * an unsolicited message from the socket of the client's subnet.
+ * an unsolicited message from the socket of the client's subnet, or for
+ * a multicast, from the socket of each interface it goes out on: a
+ * socket bound to a device sends through that device whatever
+ * IP_MULTICAST_IF says, so one socket cannot speak for another.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -80,6 +83,29 @@ static int open_one(uint32_t addr, const char *ifname)
 	return fd;
 }
 
+/* The socket bound to interface name, or -1. */
+static int announce_socket(const struct pcpd *d, const char *name)
+{
+	unsigned int ifi = if_nametoindex(name);
+	int s;
+
+	for (s = 0; ifi && s < d->nsock; s++)
+		if (d->sock_ifindex[s] == ifi)
+			return s;
+	return -1;
+}
+
+/* Socket s is the first on its interface (the one that multicasts). */
+static bool first_on_iface(const struct pcpd *d, int s)
+{
+	int t;
+
+	for (t = 0; t < s; t++)
+		if (d->sock_ifindex[t] == d->sock_ifindex[s])
+			return false;
+	return true;
+}
+
 int pcpd_sockets_open(struct pcpd *d)
 {
 	char a[INET_ADDRSTRLEN], ifname[IF_NAMESIZE];
@@ -102,10 +128,16 @@ int pcpd_sockets_open(struct pcpd *d)
 			return fd;
 		}
 		d->sock[d->nsock] = fd;
+		d->sock_ifindex[d->nsock] = if_nametoindex(ifname);
 		d->sock_mask[d->nsock] = mask;
 		d->sock_addr[d->nsock++] = d->conf.listen[i];
 		log_info("listening on %s:%d (%s)", a, PCP_SERVER_PORT, ifname);
 	}
+	for (i = 0; i < d->conf.nannounce; i++)
+		if (announce_socket(d, d->conf.announce_if[i]) < 0)
+			log_warnx("announce interface %s has no listen "
+				  "address: nothing is sent there",
+				  d->conf.announce_if[i]);
 	return 0;
 }
 
@@ -183,6 +215,8 @@ static void handle_one(struct pcpd *d, int fd, uint8_t *buf, size_t len,
 		   sizeof(*from)) < 0)
 		log_warn("%s: reply not sent", src);
 	(void)to;
+	if (o.version == 0)
+		pcpd_natpmp_hosts_add(&d->natpmp_hosts, from->sin_addr.s_addr);
 	/* Anything but a pure query may have changed the table. */
 	if (o.result == 0 && o.version == 2 && o.opcode != PCP_OP_ANNOUNCE &&
 	    o.opcode != PCP_OP_GET)
@@ -246,19 +280,14 @@ void pcpd_sock_readable(struct pcpd *d, int idx)
 	}
 }
 
-static void send_via(int fd, unsigned int ifindex, uint32_t addr,
-		     const uint8_t *buf, size_t len)
+static void send_via(int fd, uint32_t addr, const uint8_t *buf, size_t len)
 {
 	struct sockaddr_in to = {
 		.sin_family = AF_INET,
 		.sin_port = htons(PCP_CLIENT_PORT),
 		.sin_addr.s_addr = addr,
 	};
-	struct ip_mreqn mr = { .imr_ifindex = (int)ifindex };
 
-	if (ifindex &&
-	    setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &mr, sizeof(mr)))
-		log_warn("IP_MULTICAST_IF %u", ifindex);
 	if (sendto(fd, buf, len, 0, (struct sockaddr *)&to, sizeof(to)) < 0)
 		log_debug("unsolicited message not sent: %s", strerror(errno));
 }
@@ -266,7 +295,7 @@ static void send_via(int fd, unsigned int ifindex, uint32_t addr,
 void pcpd_send_unsolicited(struct pcpd *d, uint32_t addr, const uint8_t *buf,
 			   size_t len)
 {
-	unsigned int i, ifi;
+	unsigned int i;
 	int s;
 
 	if (!d->nsock)
@@ -276,22 +305,19 @@ void pcpd_send_unsolicited(struct pcpd *d, uint32_t addr, const uint8_t *buf,
 		for (s = 0; s < d->nsock; s++)
 			if (((addr ^ d->sock_addr[s]) & d->sock_mask[s]) == 0)
 				break;
-		send_via(d->sock[s < d->nsock ? s : 0], 0, addr, buf, len);
+		send_via(d->sock[s < d->nsock ? s : 0], addr, buf, len);
 		return;
 	}
 	if (!d->conf.nannounce) {
-		/* Each socket multicasts on the interface of its address. */
+		/* Once on the interface of each listen address. */
 		for (s = 0; s < d->nsock; s++)
-			send_via(d->sock[s], 0, addr, buf, len);
+			if (first_on_iface(d, s))
+				send_via(d->sock[s], addr, buf, len);
 		return;
 	}
 	for (i = 0; i < d->conf.nannounce; i++) {
-		ifi = if_nametoindex(d->conf.announce_if[i]);
-		if (!ifi) {
-			log_debug("announce interface %s: none",
-				  d->conf.announce_if[i]);
-			continue;
-		}
-		send_via(d->sock[0], ifi, addr, buf, len);
+		s = announce_socket(d, d->conf.announce_if[i]);
+		if (s >= 0)
+			send_via(d->sock[s], addr, buf, len);
 	}
 }

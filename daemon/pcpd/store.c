@@ -61,8 +61,8 @@ void pcpd_store_save_now(struct pcpd *d)
 	s.state_id = d->state_id;
 	/* The instance-wide epoch's origin, whichever rule gives it. */
 	s.origin = now - pcpd_nl_ops.epoch(&d->nl, 0);
-	s.nresets = d->nl.nresets;
-	memcpy(s.resets, d->nl.resets, s.nresets * sizeof(s.resets[0]));
+	s.nresets = d->nl.ep.nresets;
+	memcpy(s.resets, d->nl.ep.resets, s.nresets * sizeof(s.resets[0]));
 	pcpd_state_times_to_file(&s);
 	err = pcpd_state_save(d->conf.state_file, &s);
 	pcpd_state_times_from_file(&s);
@@ -125,6 +125,21 @@ static unsigned int restore(struct pcpd *d)
 	return r.restored;
 }
 
+/* The owners of stored NAT-PMP mappings (no nonce) are NAT-PMP hosts. */
+static void note_natpmp_hosts(struct pcpd *d)
+{
+	static const uint8_t no_nonce[PCPNAT_NONCE_LEN];
+	const struct pcpd_mapping *m;
+	unsigned int i;
+
+	for (i = 0; i < d->stored.nmaps; i++) {
+		m = &d->stored.maps[i].m;
+		if (!memcmp(m->nonce, no_nonce, sizeof(no_nonce)))
+			pcpd_natpmp_hosts_add(&d->natpmp_hosts, m->subscriber ?
+					      m->subscriber : m->int_addr);
+	}
+}
+
 void pcpd_store_resume(struct pcpd *d, uint64_t state_id, bool lost)
 {
 	char err[200];
@@ -133,8 +148,10 @@ void pcpd_store_resume(struct pcpd *d, uint64_t state_id, bool lost)
 	if (d->conf.state_file[0] && !d->stored.state_id) {
 		rc = pcpd_state_load(d->conf.state_file, &d->stored, err,
 				     sizeof(err));
-		if (!rc)
+		if (!rc) {
 			pcpd_state_times_from_file(&d->stored);
+			note_natpmp_hosts(d);
+		}
 		if (rc == -EBADMSG)
 			log_warnx("state: %s is corrupt (%s): set aside as %s.corrupt, not used",
 				  d->conf.state_file, err, d->conf.state_file);
@@ -144,32 +161,32 @@ void pcpd_store_resume(struct pcpd *d, uint64_t state_id, bool lost)
 	}
 	if (d->stored.state_id && d->stored.state_id == state_id) {
 		/* pcpd restarted, the table lived on: nothing was lost. */
-		d->nl.origin = d->stored.origin;
-		d->nl.origin_state_id = state_id;
-		d->nl.nresets = d->stored.nresets;
-		memcpy(d->nl.resets, d->stored.resets,
-		       d->stored.nresets * sizeof(d->nl.resets[0]));
+		d->nl.ep.origin = d->stored.origin;
+		d->nl.ep.origin_state_id = state_id;
+		d->nl.ep.nresets = d->stored.nresets;
+		memcpy(d->nl.ep.resets, d->stored.resets,
+		       d->stored.nresets * sizeof(d->nl.ep.resets[0]));
 		log_info("state: the table is intact, epoch continues");
 		return;
 	}
-	pcpd_nl_state_reset(&d->nl);
+	pcpd_epoch_state_reset(&d->nl.ep);
 	if (state_id) {
 		/*
 		 * Storage makes the chain whole
 		 * (draft-boucadair-pcp-failure App. A); restore() then
 		 * restarts the epochs of those it could not make whole.
 		 */
-		d->nl.origin = d->stored.origin;
-		d->nl.origin_state_id = state_id;
-		d->nl.nresets = d->stored.nresets;
-		memcpy(d->nl.resets, d->stored.resets,
-		       d->stored.nresets * sizeof(d->nl.resets[0]));
+		d->nl.ep.origin = d->stored.origin;
+		d->nl.ep.origin_state_id = state_id;
+		d->nl.ep.nresets = d->stored.nresets;
+		memcpy(d->nl.ep.resets, d->stored.resets,
+		       d->stored.nresets * sizeof(d->nl.ep.resets[0]));
 		if (restore(d)) {
 			d->stored.state_id = state_id;
 			pcpd_store_dirty(d);
 			return;
 		}
-		pcpd_nl_state_reset(&d->nl);
+		pcpd_epoch_state_reset(&d->nl.ep);
 	}
 	d->stored.state_id = state_id;
 	d->stored.nmaps = 0;

@@ -69,12 +69,12 @@ static uint32_t epoch_after(const struct pcpd_state *s, uint32_t sub)
 	static struct pcpd_nl nl;
 
 	memset(&nl, 0, sizeof(nl));
-	nl.origin = s->origin;
-	nl.origin_state_id = s->state_id;
-	nl.nresets = s->nresets;
-	memcpy(nl.resets, s->resets, s->nresets * sizeof(nl.resets[0]));
+	nl.ep.origin = s->origin;
+	nl.ep.origin_state_id = s->state_id;
+	nl.ep.nresets = s->nresets;
+	memcpy(nl.ep.resets, s->resets, s->nresets * sizeof(nl.ep.resets[0]));
 	/* The module's own epoch (3) is younger: the stored origin rules. */
-	return pcpd_nl_epoch_rule(&nl, sub, 3, s->state_id, pcpd_boot_now());
+	return pcpd_epoch_rule(&nl.ep, sub, 3, s->state_id, pcpd_boot_now());
 }
 
 /* pcpd restarts in the same boot after the wall clock stepped back. */

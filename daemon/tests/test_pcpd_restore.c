@@ -43,16 +43,16 @@ TEST(failed_restore_resets_owner_epoch)
 	stored(&s, "10.0.0.3", 4001);
 	stored(&s, "10.0.0.3", 4002);
 
-	nl.origin = s.origin;
-	nl.origin_state_id = 9;
+	nl.ep.origin = s.origin;
+	nl.ep.origin_state_id = 9;
 	pcpd_restore(&fake_ops, &be, &s, 5000, &nl, NULL, NULL, &r);
 	EXPECT_EQ(2u, r.restored);
 	EXPECT_EQ(1u, r.failed);
 	EXPECT_EQ(2u, fake_count(&be));
 	/* The owner of the lost mapping starts over ... */
-	EXPECT_EQ(0u, pcpd_nl_epoch_rule(&nl, ip4("10.0.0.3"), 3, 9, 5000));
+	EXPECT_EQ(0u, pcpd_epoch_rule(&nl.ep, ip4("10.0.0.3"), 3, 9, 5000));
 	/* ... the others continue the chain. */
-	EXPECT_EQ(4000u, pcpd_nl_epoch_rule(&nl, ip4("10.0.0.2"), 3, 9, 5000));
+	EXPECT_EQ(4000u, pcpd_epoch_rule(&nl.ep, ip4("10.0.0.2"), 3, 9, 5000));
 	pcpd_state_free(&s);
 }
 

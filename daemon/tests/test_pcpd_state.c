@@ -203,23 +203,23 @@ TEST(epoch_rules)
 	uint32_t a = ip("10.0.1.2"), b = ip("10.0.1.3");
 
 	/* Nothing special: the module's epoch. */
-	EXPECT_EQ(500u, pcpd_nl_epoch_rule(&nl, a, 500, 7, 10000));
+	EXPECT_EQ(500u, pcpd_epoch_rule(&nl.ep, a, 500, 7, 10000));
 	/*
 	 * A flushed subscriber restarts, others go on
 	 * (draft-boucadair-pcp-failure 3.2).
 	 */
-	pcpd_nl_subscriber_reset(&nl, a, 9990);
-	EXPECT_EQ(10u, pcpd_nl_epoch_rule(&nl, a, 500, 7, 10000));
-	EXPECT_EQ(500u, pcpd_nl_epoch_rule(&nl, b, 500, 7, 10000));
+	pcpd_epoch_subscriber_reset(&nl.ep, a, 9990);
+	EXPECT_EQ(10u, pcpd_epoch_rule(&nl.ep, a, 500, 7, 10000));
+	EXPECT_EQ(500u, pcpd_epoch_rule(&nl.ep, b, 500, 7, 10000));
 	/* Restored from storage: the stored origin, for that instance. */
-	nl.origin = 8000;
-	nl.origin_state_id = 7;
-	EXPECT_EQ(2000u, pcpd_nl_epoch_rule(&nl, b, 3, 7, 10000));
-	EXPECT_EQ(10u, pcpd_nl_epoch_rule(&nl, a, 3, 7, 10000));
+	nl.ep.origin = 8000;
+	nl.ep.origin_state_id = 7;
+	EXPECT_EQ(2000u, pcpd_epoch_rule(&nl.ep, b, 3, 7, 10000));
+	EXPECT_EQ(10u, pcpd_epoch_rule(&nl.ep, a, 3, 7, 10000));
 	/* Another instance (state lost again): the module's. */
-	EXPECT_EQ(3u, pcpd_nl_epoch_rule(&nl, b, 3, 8, 10000));
-	pcpd_nl_state_reset(&nl);
-	EXPECT_EQ(3u, pcpd_nl_epoch_rule(&nl, a, 3, 8, 10000));
+	EXPECT_EQ(3u, pcpd_epoch_rule(&nl.ep, b, 3, 8, 10000));
+	pcpd_epoch_state_reset(&nl.ep);
+	EXPECT_EQ(3u, pcpd_epoch_rule(&nl.ep, a, 3, 8, 10000));
 }
 
 TEST(subscriber_resets_bounded)
@@ -228,10 +228,11 @@ TEST(subscriber_resets_bounded)
 	unsigned int i;
 
 	for (i = 0; i < 3 * PCPD_SUB_RESETS_MAX; i++)
-		pcpd_nl_subscriber_reset(&nl, htonl(0x0a000000 + i), 100 + i);
-	EXPECT_EQ((unsigned int)PCPD_SUB_RESETS_MAX, nl.nresets);
+		pcpd_epoch_subscriber_reset(&nl.ep, htonl(0x0a000000 + i),
+					    100 + i);
+	EXPECT_EQ((unsigned int)PCPD_SUB_RESETS_MAX, nl.ep.nresets);
 	/* The newest is kept. */
-	EXPECT_EQ(0u, pcpd_nl_epoch_rule(&nl,
+	EXPECT_EQ(0u, pcpd_epoch_rule(&nl.ep,
 		  htonl(0x0a000000 + 3 * PCPD_SUB_RESETS_MAX - 1), 9999, 1,
 		  100 + 3 * PCPD_SUB_RESETS_MAX - 1));
 }
