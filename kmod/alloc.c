@@ -21,7 +21,7 @@
  */
 #include <linux/vmalloc.h>
 #include <linux/bitmap.h>
-#include "table.h"
+#include "control.h"
 
 /* Free-bit finds spent looking for the right parity before giving it up. */
 #define PCPNAT_PARITY_PROBES	16

@@ -10,7 +10,7 @@
 #include <linux/bsearch.h>
 #include <net/ip.h>
 #include <net/route.h>
-#include "table.h"
+#include "control.h"
 
 struct pcpnat_config *pcpnat_config_alloc(u16 naddrs)
 {

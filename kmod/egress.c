@@ -28,7 +28,7 @@
 #include <linux/netfilter_netdev.h>
 #include <linux/rtnetlink.h>
 #include <net/ip.h>
-#include "table.h"
+#include "control.h"
 #include "xlate.h"
 
 static unsigned int pcpnat_egress(void *priv, struct sk_buff *skb,

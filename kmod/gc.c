@@ -6,7 +6,7 @@
  * more than one bucket.
  */
 #include <linux/workqueue.h>
-#include "table.h"
+#include "control.h"
 
 /* Runs per full pass; one pass a second. */
 #define PCPNAT_GC_SLICES	10

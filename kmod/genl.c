@@ -25,7 +25,7 @@
  * configuration paths rely on together with cfg_lock.
  */
 #include <linux/netdevice.h>
-#include "table.h"
+#include "control.h"
 
 static const struct nla_policy pcpnat_prefix_policy[PCPNAT_PFX_A_MAX + 1] = {
 	[PCPNAT_PFX_A_ADDR] = { .type = NLA_BE32 },

@@ -4,7 +4,7 @@
  * Parsing and checks live here; table.c does the work under its locks.
  */
 #include <net/sock.h>
-#include "table.h"
+#include "control.h"
 
 static const struct nla_policy pcpnat_filter_policy[PCPNAT_FILTER_A_MAX + 1] = {
 	[PCPNAT_FILTER_A_ADDR] = { .type = NLA_BE32 },

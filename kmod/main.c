@@ -12,7 +12,7 @@
 #include <linux/slab.h>
 #include <linux/netdevice.h>
 #include <net/netns/generic.h>
-#include "table.h"
+#include "control.h"
 
 unsigned int pcpnat_hash_bits = 16;
 module_param_named(hash_bits, pcpnat_hash_bits, uint, 0444);

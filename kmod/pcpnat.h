@@ -2,7 +2,7 @@
 /*
  * pcpnat internal interfaces: the per-namespace instance, the mapping, and
  * the calls the translation path (xlate_*.c) makes into the table
- * (table.c, alloc.c). The genl ABI lives in uapi/linux/pcpnat.h.
+ * (table.c, map_life.c, alloc.c). The genl ABI lives in uapi/linux/pcpnat.h.
  */
 #ifndef _PCPNAT_H
 #define _PCPNAT_H
@@ -192,7 +192,7 @@ static inline void pcpnat_stat_add(struct pcpnat_net *pn, int idx, u64 n)
 #define pcpnat_stat_inc(pn, idx) pcpnat_stat_add(pn, idx, 1)
 
 /*
- * Packet path interface (table.c). Callers hold rcu_read_lock() (hooks run
+ * Packet path interface (table.c, map_life.c). Callers hold rcu_read_lock() (hooks run
  * in it); the returned mapping is valid until they drop it. No lock is
  * taken by the lookups. They fall back to the all-ports mapping of (proto,
  * addr) when the exact endpoint has none; such a mapping has key.port and
@@ -252,7 +252,7 @@ bool pcpnat_addr_in_pool(const struct pcpnat_config *cfg, __be32 addr);
 
 /*
  * Idle timeout of an implicit mapping, in jiffies, per its protocol and TCP
- * state (table.c); the translation path may use it, the reaper does.
+ * state (map_life.c); the translation path may use it, the reaper does.
  */
 unsigned long pcpnat_idle_timeout(const struct pcpnat_config *cfg,
 				  const struct pcpnat_mapping *m);

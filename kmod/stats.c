@@ -3,7 +3,7 @@
  * pcpnat counters: per-cpu, written with no atomic on the packet path
  * (pcpnat_stat_add in pcpnat.h), folded when read.
  */
-#include "table.h"
+#include "control.h"
 
 int pcpnat_stats_init(struct pcpnat_net *pn)
 {

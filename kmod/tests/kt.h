@@ -9,7 +9,7 @@
 
 #include <kunit/test.h>
 #include <linux/prandom.h>
-#include "table.h"
+#include "control.h"
 
 /* The instance secret the tests use: results are the same on every run. */
 #define KT_SECRET0	0x0706050403020100ULL

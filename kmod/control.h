@@ -4,8 +4,8 @@
  * allocator, the reaper and the genl glue. Nothing here is used by the
  * translation path (xlate_*.c), which only needs pcpnat.h.
  */
-#ifndef _PCPNAT_TABLE_H
-#define _PCPNAT_TABLE_H
+#ifndef _PCPNAT_CONTROL_H
+#define _PCPNAT_CONTROL_H
 
 #include <linux/slab.h>
 #include <net/genetlink.h>
@@ -79,7 +79,7 @@ struct pcpnat_table {
 	u64 state_id;
 };
 
-/* What MAP_ADD asks for (genl_map.c fills it, table.c applies it). */
+/* What MAP_ADD asks for (genl_map.c fills it, map_ops.c applies it). */
 struct pcpnat_map_req {
 	struct pcpnat_key key;
 	__be32 ext_addr;		/* suggestion, 0 = none */
@@ -150,7 +150,7 @@ int pcpnat_stats_init(struct pcpnat_net *pn);
 void pcpnat_stats_fold(struct pcpnat_net *pn, u64 *sum);
 void pcpnat_stats_reset(struct pcpnat_net *pn);
 
-/* table.c */
+/* table.c: the index */
 struct pcpnat_table *pcpnat_table_create(struct pcpnat_net *pn);
 void pcpnat_table_destroy(struct pcpnat_table *t);
 unsigned int pcpnat_int_bucket(const struct pcpnat_table *t,
@@ -160,15 +160,6 @@ int pcpnat_key_cmp(const struct pcpnat_key *a, const struct pcpnat_key *b);
 unsigned int ext_bucket(const struct pcpnat_table *t, u8 proto,
 			__be32 addr, __be16 port);
 #endif
-int pcpnat_map_add(struct pcpnat_net *pn, struct pcpnat_map_req *req,
-		   struct pcpnat_map_view *out, struct netlink_ext_ack *extack);
-int pcpnat_map_del(struct pcpnat_net *pn, const struct pcpnat_key *key,
-		   const u8 *nonce, bool force, struct pcpnat_map_view *out,
-		   bool *removed, struct netlink_ext_ack *extack);
-int pcpnat_map_get(struct pcpnat_net *pn, const struct pcpnat_key *key,
-		   bool by_ext, struct pcpnat_map_view *out);
-void pcpnat_map_view(const struct pcpnat_net *pn, const struct pcpnat_config *cfg,
-		     const struct pcpnat_mapping *m, struct pcpnat_map_view *v);
 /* Remove the mappings for which match() says so; returns how many. */
 u32 pcpnat_table_remove(struct pcpnat_net *pn,
 			bool (*match)(const struct pcpnat_mapping *m, const void *arg),
@@ -182,14 +173,27 @@ int pcpnat_walk(struct pcpnat_net *pn, struct pcpnat_cursor *c,
 		int (*fn)(struct pcpnat_net *pn, const struct pcpnat_config *cfg,
 			  const struct pcpnat_mapping *m, void *arg),
 		void *arg);
+void pcpnat_unlink_locked(struct pcpnat_table *t, struct pcpnat_mapping *m);
+void pcpnat_mapping_free(struct pcpnat_mapping *m);
+
+/* map_life.c: a mapping's lifetime, as replies and the reaper see it */
+void pcpnat_map_view(const struct pcpnat_net *pn, const struct pcpnat_config *cfg,
+		     const struct pcpnat_mapping *m, struct pcpnat_map_view *v);
 bool pcpnat_map_expired(const struct pcpnat_config *cfg,
 			const struct pcpnat_mapping *m, unsigned long now);
-void pcpnat_unlink_locked(struct pcpnat_table *t, struct pcpnat_mapping *m);
+
+/* map_ops.c: explicit MAP operations */
+int pcpnat_map_add(struct pcpnat_net *pn, struct pcpnat_map_req *req,
+		   struct pcpnat_map_view *out, struct netlink_ext_ack *extack);
+int pcpnat_map_del(struct pcpnat_net *pn, const struct pcpnat_key *key,
+		   const u8 *nonce, bool force, struct pcpnat_map_view *out,
+		   bool *removed, struct netlink_ext_ack *extack);
+int pcpnat_map_get(struct pcpnat_net *pn, const struct pcpnat_key *key,
+		   bool by_ext, struct pcpnat_map_view *out);
 u32 pcpnat_table_demote_range(struct pcpnat_net *pn,
 			      const struct pcpnat_config *cfg,
 			      unsigned int from, unsigned int to,
 			      unsigned long now);
-void pcpnat_mapping_free(struct pcpnat_mapping *m);
 
 /* alloc.c */
 struct pcpnat_portmap *pcpnat_portmap_alloc(__be32 addr);
@@ -259,4 +263,4 @@ static inline u32 pcpnat_jiffies_to_s(long j)
 	return j > 0 ? DIV_ROUND_UP(j, HZ) : 0;
 }
 
-#endif /* _PCPNAT_TABLE_H */
+#endif /* _PCPNAT_CONTROL_H */

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the mapping table's three files share: the index (table.c), the
+ * packet path's side of a mapping (map_life.c) and the explicit MAP
+ * operations (map_ops.c). Writers hold the internal stripe lock of the
+ * key's bucket (control.h, struct pcpnat_table) for everything *_locked.
+ */
+#ifndef _PCPNAT_TABLE_LOCKED_H
+#define _PCPNAT_TABLE_LOCKED_H
+
+#include "control.h"
+
+/* Mappings handled per lock hold when many change at once. */
+#define PCPNAT_BATCH	32
+
+static inline spinlock_t *pcpnat_int_lock(struct pcpnat_table *t,
+					  unsigned int b)
+{
+	return &t->int_locks[b & ((1 << PCPNAT_LOCK_BITS) - 1)];
+}
+
+/* table.c: exact lookups (no all-ports fallback), under RCU. */
+struct pcpnat_mapping *pcpnat_lookup_int_exact(struct pcpnat_table *t,
+					       u8 proto, __be32 addr,
+					       __be16 port);
+struct pcpnat_mapping *pcpnat_lookup_ext_exact(struct pcpnat_table *t,
+					       u8 proto, __be32 addr,
+					       __be16 port);
+/* table.c: the mapping with key in bucket b, or NULL. */
+struct pcpnat_mapping *pcpnat_find_locked(struct pcpnat_table *t,
+					  unsigned int b,
+					  const struct pcpnat_key *key);
+/* table.c: allocate m's external endpoint and link it (see there). */
+int pcpnat_insert_locked(struct pcpnat_net *pn,
+			 const struct pcpnat_config *cfg, unsigned int b,
+			 struct pcpnat_mapping *m, int aidx, __be16 want,
+			 bool exact, bool any_addr, bool all);
+
+/* map_life.c: outbound traffic within the idle timeout. */
+bool pcpnat_map_active(const struct pcpnat_config *cfg,
+		       const struct pcpnat_mapping *m, unsigned long now);
+/* map_life.c: MAP_NEW for a mapping just made, if anyone listens. */
+void pcpnat_event_new(struct pcpnat_net *pn, const struct pcpnat_config *cfg,
+		      const struct pcpnat_mapping *m, gfp_t gfp);
+
+#endif /* _PCPNAT_TABLE_LOCKED_H */
