@@ -18,17 +18,6 @@
 
 #define CHECK(c) do { if (!(c)) abort(); } while (0)
 
-static uint64_t fnv1a(const uint8_t *p, size_t n)
-{
-	uint64_t h = 0xcbf29ce484222325ull;
-
-	while (n--) {
-		h ^= *p++;
-		h *= 0x100000001b3ull;
-	}
-	return h;
-}
-
 static void round_trip(const struct pcpd_state *a)
 {
 	struct pcpd_state b;
@@ -80,7 +69,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(buf, data, size);
 	n = snprintf(buf + size, 64, "end %u %016" PRIx64 "\n",
-		     records, fnv1a(data, size));
+		     records, pcpd_state_hash(data, size));
 	try_one(buf, size + (size_t)n);
 	free(buf);
 	return 0;

@@ -48,12 +48,13 @@ int pcpd_state_add(struct pcpd_state *s, const struct pcpd_mapping *m,
 	return 0;
 }
 
-static uint64_t fnv1a(const char *p, size_t n)
+uint64_t pcpd_state_hash(const void *buf, size_t n)
 {
-	uint64_t h = 0xcbf29ce484222325ull;
+	const unsigned char *p = buf;
+	uint64_t h = 0xcbf29ce484222325ull;	/* FNV-1a, 64 bits */
 
 	while (n--) {
-		h ^= (unsigned char)*p++;
+		h ^= *p++;
 		h *= 0x100000001b3ull;
 	}
 	return h;
@@ -148,7 +149,7 @@ int pcpd_state_format(const struct pcpd_state *s, char **buf, size_t *len)
 	if (!b.oom)
 		sb_printf(&b, "end %u %016" PRIx64 "\n",
 			  !!s->boot_id[0] + s->nresets + s->nmaps,
-			  fnv1a(b.p, b.len));
+			  pcpd_state_hash(b.p, b.len));
 	if (b.oom) {
 		free(b.p);
 		return -ENOMEM;
@@ -295,7 +296,7 @@ static int parse(const char *buf, size_t len, struct pcpd_state *s,
 				return bad(err, errlen, lineno, "bad end");
 			if (want != count)
 				return bad(err, errlen, lineno, "record count differs");
-			if (h != fnv1a(buf, p - buf))
+			if (h != pcpd_state_hash(buf, p - buf))
 				return bad(err, errlen, lineno, "checksum differs");
 			ended = true;
 		} else {

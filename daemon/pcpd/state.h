@@ -74,6 +74,8 @@ int pcpd_state_add(struct pcpd_state *s, const struct pcpd_mapping *m,
  * a record longer than the loader takes (PCPD_STATE_LINE_MAX).
  */
 int pcpd_state_format(const struct pcpd_state *s, char **buf, size_t *len);
+/* The hash the file's last line carries, of every octet before it. */
+uint64_t pcpd_state_hash(const void *buf, size_t n);
 /* Strict parse; 0, or -EBADMSG with the reason in err. s is reset first. */
 int pcpd_state_parse(const char *buf, size_t len, struct pcpd_state *s,
 		     char *err, size_t errlen);
