@@ -24,12 +24,14 @@ ktap_set_plan 10
 
 ktap_need "$PROBE" "$PCPCTL"
 command -v python3 >/dev/null || ktap_exit_fail_msg "missing python3"
-LP="python3 $here/lifecycle_probe.py"
-lp() { local ns=$1; shift; in_ns "$ns" $LP "$@"; }
+# Quoted where it runs: the tree's path may have spaces (a clone at
+# "/tmp/x y" split an unquoted $LP in two, and the probes never started).
+LP=$here/lifecycle_probe.py
+lp() { local ns=$1; shift; in_ns "$ns" python3 "$LP" "$@"; }
 lp_bg() {
 	local name=$1 ns=$2
 	shift 2
-	ip netns exec "$ns" $LP "$@" >"$tmp/$name" 2>&1 &
+	ip netns exec "$ns" python3 "$LP" "$@" >"$tmp/$name" 2>&1 &
 	pids+=($!)
 }
 # Wait until file $1 has a line matching $2.
