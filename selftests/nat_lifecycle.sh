@@ -171,8 +171,13 @@ ok "ADF: 40 peers' replies come back, chosen unrelated sources do not get in"
 # --- 5. explicit lifetime ends under live traffic ----------------------------
 # RFC 6887 §15: the mapping lives on as an implicit one while the host
 # still sends, as MAP_DEL does it; the reaper must not delete it.
+# The host sends first and the mapping adopts that traffic's implicit
+# mapping: so the traffic surely starts before the 2 s run out, however
+# slowly a loaded emulator starts the next probe.
+probe "$C1" udp-client "$SRV:9" -b 40400 -x >/dev/null 2>&1
 pcpctl map add proto udp int "$H1:40400" lifetime 2 --json >"$tmp/m" 2>&1
 want [ $? = 0 ]
+want eq "$(jq -r .kind "$tmp/m")" explicit
 x=$(jq -r .ext_port "$tmp/m")
 e0=$(stat map_expired)
 for i in 1 2 3 4 5 6; do
