@@ -43,7 +43,7 @@ PREFIX ?= /usr/local
 export PREFIX
 
 .PHONY: all module userspace selftests-bin check unit demo bench fuzz \
-	install clean setup print-matrix debug-kernel
+	install clean setup print-matrix debug-kernel check-debug
 
 all: module userspace
 
@@ -82,6 +82,10 @@ debug-kernel: setup
 
 check: setup
 	@"$(TOP)/scripts/check.sh"
+
+# Every selftest on the debug kernel (make check runs a part there).
+check-debug: setup
+	@"$(TOP)/scripts/check-debug.sh"
 
 demo: setup
 	$(MAKE) module userspace selftests-bin

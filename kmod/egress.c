@@ -16,13 +16,26 @@
  * external source and pass with one comparison. A flowtable offloaded to
  * hardware never reaches the CPU; the README says so.
  *
+ * Only nf_flowtable forwards past the IPv4 hooks like this (nftables
+ * flowtables and tc's act_ct both live in nf_flow_table.ko). Without it
+ * loaded no packet needs the check, and the hook would cost every packet
+ * out of any device the egress path of __dev_queue_xmit(), which an
+ * egress hook turns on for all of them. So the hooks wait for that module:
+ * seen at our own load (pcpnat_egress_init()), or announced by the module
+ * notifier as it comes, before its init runs and so before any flowtable
+ * can exist. From then on every instance has its hook, for the life of
+ * pcpnat. Traffic sent past the IPv4 hooks by other means (a tc redirect,
+ * XDP) is the administrator's own routing around the NAT; the README says
+ * so.
+ *
  * The hook belongs to a device, so it follows the configuration's
  * ext-dev (pcpnat_egress_sync() after every CONFIG_SET) and goes when
  * that device does (the notifier). Both run under RTNL, which protects
- * pn->egress_dev.
+ * pn->egress_dev and flowtable_loaded.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/module.h>
 #include <linux/netdevice.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter_netdev.h>
@@ -30,6 +43,15 @@
 #include <net/ip.h>
 #include "control.h"
 #include "xlate.h"
+
+/* The module whose fast path passes the IPv4 hooks, and one of its symbols. */
+#define FLOWTABLE_MODULE	"nf_flow_table"
+#define FLOWTABLE_SYMBOL	"nf_flow_table_init"
+
+static bool flowtable_loaded;		/* under RTNL */
+/* Every namespace's instance, for the notifier to give each its hook. */
+static LIST_HEAD(egress_instances);
+static DEFINE_MUTEX(egress_instances_lock);
 
 static unsigned int pcpnat_egress(void *priv, struct sk_buff *skb,
 				  const struct nf_hook_state *state)
@@ -80,6 +102,8 @@ void pcpnat_egress_sync(struct pcpnat_net *pn)
 	struct net_device *dev;
 
 	rtnl_lock();
+	if (!flowtable_loaded)
+		ifindex = 0;
 	if (pn->egress_dev && pn->egress_dev->ifindex == ifindex)
 		goto out;
 	egress_unregister(pn);
@@ -100,17 +124,67 @@ void pcpnat_egress_sync(struct pcpnat_net *pn)
 	}
 	netdev_hold(dev, &pn->egress_tracker, GFP_KERNEL);
 	pn->egress_dev = dev;
+	pr_info("nf_flow_table is loaded: checking what leaves %s\n", dev->name);
 out:
 	rtnl_unlock();
 }
 
-/* Instance teardown: no hook left behind. */
+/* A new namespace: the notifier below must find it. */
+void pcpnat_egress_add(struct pcpnat_net *pn)
+{
+	mutex_lock(&egress_instances_lock);
+	list_add(&pn->egress_node, &egress_instances);
+	mutex_unlock(&egress_instances_lock);
+}
+
+/* Namespace teardown: no hook left behind, and off the notifier's list. */
 void pcpnat_egress_stop(struct pcpnat_net *pn)
 {
+	mutex_lock(&egress_instances_lock);
+	list_del(&pn->egress_node);
+	mutex_unlock(&egress_instances_lock);
 	rtnl_lock();
 	egress_unregister(pn);
 	rtnl_unlock();
 }
+
+/* nf_flow_table is here: every instance gets its hook now. */
+static void flowtable_arrived(void)
+{
+	struct pcpnat_net *pn;
+
+	mutex_lock(&egress_instances_lock);
+	rtnl_lock();
+	flowtable_loaded = true;
+	rtnl_unlock();
+	list_for_each_entry(pn, &egress_instances, egress_node) {
+		mutex_lock(&pn->cfg_lock);
+		pcpnat_egress_sync(pn);
+		mutex_unlock(&pn->cfg_lock);
+	}
+	mutex_unlock(&egress_instances_lock);
+}
+
+/*
+ * COMING: the module is formed but its init has not run, so nothing it
+ * provides exists yet. LIVE as well, for a module that was coming while
+ * pcpnat itself loaded: announced before our notifier was there, and
+ * still unable to be got by symbol (pcpnat_egress_init()).
+ */
+static int pcpnat_module_event(struct notifier_block *nb, unsigned long state,
+			       void *data)
+{
+	struct module *mod = data;
+
+	if ((state == MODULE_STATE_COMING || state == MODULE_STATE_LIVE) &&
+	    !strcmp(mod->name, FLOWTABLE_MODULE))
+		flowtable_arrived();
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block pcpnat_module_nb = {
+	.notifier_call = pcpnat_module_event,
+};
 
 static int pcpnat_egress_event(struct notifier_block *nb, unsigned long event,
 			       void *ptr)
@@ -132,10 +206,31 @@ static struct notifier_block pcpnat_egress_nb = {
 
 int pcpnat_egress_init(void)
 {
-	return register_netdevice_notifier(&pcpnat_egress_nb);
+	int err;
+
+	err = register_netdevice_notifier(&pcpnat_egress_nb);
+	if (err)
+		return err;
+	if (IS_BUILTIN(CONFIG_NF_FLOW_TABLE)) {
+		flowtable_arrived();
+		return 0;
+	}
+	/* Notifier first: a module loading now is seen by one or the other. */
+	err = register_module_notifier(&pcpnat_module_nb);
+	if (err) {
+		unregister_netdevice_notifier(&pcpnat_egress_nb);
+		return err;
+	}
+	if (__symbol_get(FLOWTABLE_SYMBOL)) {
+		__symbol_put(FLOWTABLE_SYMBOL);
+		flowtable_arrived();
+	}
+	return 0;
 }
 
 void pcpnat_egress_exit(void)
 {
+	if (!IS_BUILTIN(CONFIG_NF_FLOW_TABLE))
+		unregister_module_notifier(&pcpnat_module_nb);
 	unregister_netdevice_notifier(&pcpnat_egress_nb);
 }

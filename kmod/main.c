@@ -32,6 +32,7 @@ static int __net_init pcpnat_net_init(struct net *net)
 
 	pn->net = net;
 	mutex_init(&pn->cfg_lock);
+	pcpnat_egress_add(pn);
 	return 0;
 }
 
@@ -74,9 +75,9 @@ static void __net_exit pcpnat_net_exit(struct net *net)
 	struct pcpnat_config *cfg;
 	int i;
 
+	pcpnat_egress_stop(pn);
 	if (!pn->live)
 		return;
-	pcpnat_egress_stop(pn);
 	pcpnat_hooks_unregister(pn);
 	pcpnat_gc_stop(pn->table);
 	/* Packet path readers are done once the hooks are gone. */

@@ -158,6 +158,7 @@ struct pcpnat_net {
 	struct net_device *egress_dev;
 	netdevice_tracker egress_tracker;
 	struct nf_hook_ops egress_ops;
+	struct list_head egress_node;	/* egress.c's list of instances */
 	/* Set once the table, counters and hooks exist (under cfg_lock). */
 	bool live;
 };
@@ -167,6 +168,7 @@ struct pcpnat_net *pcpnat_pernet(const struct net *net);
 int pcpnat_hooks_register(struct pcpnat_net *pn);
 void pcpnat_hooks_unregister(struct pcpnat_net *pn);
 void pcpnat_egress_sync(struct pcpnat_net *pn);
+void pcpnat_egress_add(struct pcpnat_net *pn);
 void pcpnat_egress_stop(struct pcpnat_net *pn);
 int pcpnat_egress_init(void);
 void pcpnat_egress_exit(void);

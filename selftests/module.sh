@@ -5,13 +5,14 @@
 source "$KSFT_DIR/kselftest/ktap_helpers.sh"
 here=$(cd "$(dirname "$0")" && pwd)
 hdr=$here/../uapi/linux/pcpnat.h
+source "$here/../scripts/paths.sh"
 
 ns=pcpnat-mod-$$
 cleanup() { ip netns del "$ns" 2>/dev/null; }
 trap cleanup EXIT
 
 ktap_print_header
-ktap_set_plan 4
+ktap_set_plan 6
 
 if [ -d /sys/module/pcpnat ] && grep -qw '^pcpnat' /proc/modules; then
 	ktap_test_pass "pcpnat.ko is loaded"
@@ -40,6 +41,48 @@ if ip netns exec "$ns" genl ctrl get name pcpnat | grep -q 'Name: pcpnat'; then
 	ktap_test_pass "a new network namespace sees the family"
 else
 	ktap_test_fail "a new network namespace sees the family"
+fi
+
+# The egress check (kmod/egress.c) exists exactly while nf_flow_table is
+# loaded: it is announced as it comes after pcpnat, or seen at pcpnat's
+# load when it came first. Each registration says so in the kernel log.
+# The suite goes on as it began, pcpnat loaded and nf_flow_table not, so
+# that nat_traffic.sh's flowtable case meets a check the notifier added.
+flowtable_unload() {
+	local m
+	for m in nft_flow_offload nf_flow_table_inet nf_flow_table; do
+		! grep -qw "^$m" /proc/modules || rmmod "$m" || return 1
+	done
+}
+reload() { rmmod pcpnat && insmod "$PCPNAT_KO"; }
+configure() {
+	ip -n "$ns" link add "$1" type dummy &&
+	ip -n "$ns" link set "$1" up &&
+	ip netns exec "$ns" "$PCPCTL" config set pool 203.0.113.1/32 \
+		internal 10.9.0.0/24 ext-dev "$1" ports 1024-32767 >/dev/null
+}
+logged() { dmesg | grep -c "nf_flow_table is loaded: checking what leaves $1\$"; }
+
+ok=1
+flowtable_unload && reload && configure ext-a || ok=0
+n0=$(logged ext-a)
+modprobe nf_flow_table || ok=0
+n1=$(logged ext-a)
+ktap_print_msg "before nf_flow_table: $n0 registrations, after: $n1"
+if ((ok)) && [ "$n0" = 0 ] && [ "$n1" = 1 ]; then
+	ktap_test_pass "egress check: none without nf_flow_table, added as it loads after pcpnat"
+else
+	ktap_test_fail "egress check: none without nf_flow_table, added as it loads after pcpnat"
+fi
+
+ok=1
+reload && configure ext-b || ok=0
+n=$(logged ext-b)
+flowtable_unload && reload || ok=0
+if ((ok)) && [ "$n" = 1 ]; then
+	ktap_test_pass "egress check: present when nf_flow_table was loaded before pcpnat"
+else
+	ktap_test_fail "egress check: present when nf_flow_table was loaded before pcpnat ($n registrations)"
 fi
 
 ktap_finished

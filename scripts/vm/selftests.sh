@@ -10,12 +10,13 @@ top=$PCPNAT_TOP
 export kselftest_override_timeout=${KSFT_TIMEOUT:-600}
 # The debug kernel's checkers make it tens of times slower (the genl fuzz
 # runs 30 to 100 messages/s there against 3,300 on Debian's kernels): it
-# runs a part of the tests (selftests/Makefile, PCPNAT_KERNEL_ONLY), its
-# genl dump test with 2,000 mappings instead of 100,000 and the fuzz with
-# 5,000 messages.
+# runs a part of the tests (selftests/Makefile, PCPNAT_KERNEL_ONLY; all of
+# them with PCPNAT_DEBUG_FULL=1, as make check-debug does), its genl dump
+# test with 2,000 mappings instead of 100,000 and the fuzz with 5,000
+# messages.
 case $(uname -r) in
 *-pcpnat-debug)
-	export PCPNAT_KERNEL_ONLY=1
+	[ "${PCPNAT_DEBUG_FULL:-0}" = 1 ] || export PCPNAT_KERNEL_ONLY=1
 	export PCPNAT_SLOW=${PCPNAT_SLOW:-4}
 	export PCPNAT_DUMP_COUNT=${PCPNAT_DUMP_COUNT:-2000}
 	export PCPNAT_FUZZ_COUNT=${PCPNAT_FUZZ_COUNT:-5000}
