@@ -41,12 +41,13 @@ END {
 	a0 = get("datapath", "A0", 1, "ns_per_pkt")
 	print "1. Datapath, one UDP flow, 64-byte frames (median of runs; router ns = arm - pktgen-only baseline G)"
 	printf "   %-34s %10s %8s %5s %11s %10s %8s\n", "arm", "ns/pkt", "spread", "runs", "router ns", "above A0", "softirq"
-	split("G A0 A1 A2 A3 A4", arms, " ")
+	split("G A0 A1 A2 A3 A4 A5", arms, " ")
 	names["G"] = "G  pktgen only (baseline)"; names["A0"] = "A0 forwarding, no conntrack"
 	names["A1"] = "A1 conntrack"; names["A2"] = "A2 nft masquerade (ct+nf_nat)"
 	names["A3"] = "A3 A2 + flowtable"; names["A4"] = "A4 pcpnat"
+	names["A5"] = "A5 pcpnat, nf_flow_table loaded"
 	np = 0
-	for (i = 1; i <= 6; i++) {
+	for (i = 1; i <= 7; i++) {
 		a = arms[i]; m = get("datapath", a, 1, "ns_per_pkt")
 		if (m == "") { printf "   %-34s %10s\n", names[a], "not run"; continue }
 		k = "datapath" SUBSEP a SUBSEP 1 SUBSEP "ns_per_pkt"
@@ -63,7 +64,10 @@ END {
 	printf "   headline (A4 - A0) / (A2 - A0) = %s", fmt(r, "%.3f")
 	printf "   (A4 - A0) / (A1 - A0) = %s", fmt(ratio(diff(a4, a0), diff(get("datapath", "A1", 1, "ns_per_pkt"), a0)), "%.3f")
 	printf "   A4 / A3 router ns = %s\n", fmt(ratio(diff(a4, g), diff(a3, g)), "%.3f")
+	a5 = get("datapath", "A5", 1, "ns_per_pkt")
+	printf "   with nf_flow_table loaded (A5 - A0) / (A2 - A0) = %s\n", fmt(ratio(diff(a5, a0), diff(a2, a0)), "%.3f")
 	out("datapath", "ratio", "A4-A0/A2-A0", r)
+	out("datapath", "ratio", "A5-A0/A2-A0", ratio(diff(a5, a0), diff(a2, a0)))
 	print ""
 
 	# 2 + 3. Scaling and new flows.

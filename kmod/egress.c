@@ -23,10 +23,10 @@
  * egress hook turns on for all of them. So the hooks wait for that module:
  * seen at our own load (pcpnat_egress_init()), or announced by the module
  * notifier as it comes, before its init runs and so before any flowtable
- * can exist. From then on every instance has its hook, for the life of
- * pcpnat. Traffic sent past the IPv4 hooks by other means (a tc redirect,
- * XDP) is the administrator's own routing around the NAT; the README says
- * so.
+ * can exist. They go when it goes: a flowtable holds a reference on the
+ * module, so none is left once its exit has run. Traffic sent past the
+ * IPv4 hooks by other means (a tc redirect, XDP) is the administrator's
+ * own routing around the NAT; the README says so.
  *
  * The hook belongs to a device, so it follows the configuration's
  * ext-dev (pcpnat_egress_sync() after every CONFIG_SET) and goes when
@@ -102,8 +102,12 @@ void pcpnat_egress_sync(struct pcpnat_net *pn)
 	struct net_device *dev;
 
 	rtnl_lock();
-	if (!flowtable_loaded)
+	if (!flowtable_loaded) {
+		if (pn->egress_dev)
+			pr_info("nf_flow_table is gone: no check on %s\n",
+				pn->egress_dev->name);
 		ifindex = 0;
+	}
 	if (pn->egress_dev && pn->egress_dev->ifindex == ifindex)
 		goto out;
 	egress_unregister(pn);
@@ -124,7 +128,8 @@ void pcpnat_egress_sync(struct pcpnat_net *pn)
 	}
 	netdev_hold(dev, &pn->egress_tracker, GFP_KERNEL);
 	pn->egress_dev = dev;
-	pr_info("nf_flow_table is loaded: checking what leaves %s\n", dev->name);
+	pr_info("nf_flow_table is loaded: checking what leaves %s\n",
+		dev->name);
 out:
 	rtnl_unlock();
 }
@@ -148,14 +153,14 @@ void pcpnat_egress_stop(struct pcpnat_net *pn)
 	rtnl_unlock();
 }
 
-/* nf_flow_table is here: every instance gets its hook now. */
-static void flowtable_arrived(void)
+/* nf_flow_table came or went: every instance gets or loses its hook. */
+static void flowtable_loaded_set(bool loaded)
 {
 	struct pcpnat_net *pn;
 
 	mutex_lock(&egress_instances_lock);
 	rtnl_lock();
-	flowtable_loaded = true;
+	flowtable_loaded = loaded;
 	rtnl_unlock();
 	list_for_each_entry(pn, &egress_instances, egress_node) {
 		mutex_lock(&pn->cfg_lock);
@@ -169,16 +174,20 @@ static void flowtable_arrived(void)
  * COMING: the module is formed but its init has not run, so nothing it
  * provides exists yet. LIVE as well, for a module that was coming while
  * pcpnat itself loaded: announced before our notifier was there, and
- * still unable to be got by symbol (pcpnat_egress_init()).
+ * still unable to be got by symbol (pcpnat_egress_init()). GOING: after
+ * its exit, or after its init failed.
  */
 static int pcpnat_module_event(struct notifier_block *nb, unsigned long state,
 			       void *data)
 {
 	struct module *mod = data;
 
-	if ((state == MODULE_STATE_COMING || state == MODULE_STATE_LIVE) &&
-	    !strcmp(mod->name, FLOWTABLE_MODULE))
-		flowtable_arrived();
+	if (strcmp(mod->name, FLOWTABLE_MODULE))
+		return NOTIFY_DONE;
+	if (state == MODULE_STATE_COMING || state == MODULE_STATE_LIVE)
+		flowtable_loaded_set(true);
+	else if (state == MODULE_STATE_GOING)
+		flowtable_loaded_set(false);
 	return NOTIFY_DONE;
 }
 
@@ -212,7 +221,7 @@ int pcpnat_egress_init(void)
 	if (err)
 		return err;
 	if (IS_BUILTIN(CONFIG_NF_FLOW_TABLE)) {
-		flowtable_arrived();
+		flowtable_loaded_set(true);
 		return 0;
 	}
 	/* Notifier first: a module loading now is seen by one or the other. */
@@ -223,7 +232,7 @@ int pcpnat_egress_init(void)
 	}
 	if (__symbol_get(FLOWTABLE_SYMBOL)) {
 		__symbol_put(FLOWTABLE_SYMBOL);
-		flowtable_arrived();
+		flowtable_loaded_set(true);
 	}
 	return 0;
 }

@@ -45,7 +45,8 @@ fi
 
 # The egress check (kmod/egress.c) exists exactly while nf_flow_table is
 # loaded: it is announced as it comes after pcpnat, or seen at pcpnat's
-# load when it came first. Each registration says so in the kernel log.
+# load when it came first, and it goes when that module goes. Each change
+# says so in the kernel log.
 # The suite goes on as it began, pcpnat loaded and nf_flow_table not, so
 # that nat_traffic.sh's flowtable case meets a check the notifier added.
 flowtable_unload() {
@@ -78,11 +79,13 @@ fi
 ok=1
 reload && configure ext-b || ok=0
 n=$(logged ext-b)
-flowtable_unload && reload || ok=0
-if ((ok)) && [ "$n" = 1 ]; then
-	ktap_test_pass "egress check: present when nf_flow_table was loaded before pcpnat"
+flowtable_unload || ok=0
+gone=$(dmesg | grep -c "nf_flow_table is gone: no check on ext-b\$")
+reload || ok=0
+if ((ok)) && [ "$n" = 1 ] && [ "$gone" = 1 ]; then
+	ktap_test_pass "egress check: present when nf_flow_table was loaded before pcpnat, gone with it"
 else
-	ktap_test_fail "egress check: present when nf_flow_table was loaded before pcpnat ($n registrations)"
+	ktap_test_fail "egress check: present when nf_flow_table was loaded before pcpnat, gone with it ($n added, $gone removed)"
 fi
 
 ktap_finished

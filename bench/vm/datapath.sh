@@ -7,8 +7,37 @@
 # time under qemu -icount is the CPU cost (see bench/README.md).
 
 datapath_phase() {
-	local arms=(G A0 A1 A2 A3 A4) a r i n res
-	[ -n "$PCPNAT_KO_OK" ] || arms=(G A0 A1 A2 A3)
+	local ft=(nft_flow_offload nf_flow_table_inet nf_flow_table) m i
+	# pcpnat checks what leaves its external device only while
+	# nf_flow_table is loaded (kmod/egress.c): A4 is a router without it,
+	# A5 the same pcpnat beside a loaded nf_flow_table (with that check),
+	# measured with the flowtable arm A3 once the modules are in.
+	if [ -n "$PCPNAT_KO_OK" ]; then
+		datapath_arms G A0 A1 A2 A4
+	else
+		datapath_arms G A0 A1 A2
+	fi
+	for ((i = ${#ft[@]} - 1; i >= 0; i--)); do
+		modprobe "${ft[i]}" || log "modprobe ${ft[i]} failed (A3 may fail)"
+	done
+	if [ -n "$PCPNAT_KO_OK" ]; then
+		datapath_arms G A3 A5
+	else
+		datapath_arms G A3
+	fi
+	# The phases after this one measure pcpnat without it again.
+	for m in "${ft[@]}"; do
+		for i in $(seq 1 30); do
+			! grep -qw "^$m" /proc/modules || rmmod "$m" 2>/dev/null || { sleep 1; continue; }
+			break
+		done
+		! grep -qw "^$m" /proc/modules || log "datapath: $m stays loaded"
+	done
+}
+
+# datapath_arms G ARM...: the arms, interleaved, G (pktgen alone) first.
+datapath_arms() {
+	local arms=("$@") a r i n res
 	log "datapath: arms ${arms[*]}, $BENCH_RUNS runs x $BENCH_PKTS packets"
 	topo_baseline
 	for a in "${arms[@]:1}"; do
@@ -36,8 +65,10 @@ datapath_phase() {
 	# Check that each arm did what it claims.
 	! ip netns list | grep -qw brt_A3 ||
 		log "datapath: A3 forward-chain packets (not offloaded): $(ip netns exec brt_A3 nft list chain ip bench fw | sed -n 's/.*counter packets \([0-9]*\).*/\1/p')"
-	[ -z "$PCPNAT_KO_OK" ] ||
-		log "datapath: A4 pkts_out=$(ip netns exec brt_A4 "$PCPCTL" stats --json | jq .pkts_out)"
+	for a in A4 A5; do
+		! ip netns list | grep -qw "brt_$a" ||
+			log "datapath: $a pkts_out=$(ip netns exec "brt_$a" "$PCPCTL" stats --json | jq .pkts_out)"
+	done
 	for a in "${arms[@]:1}"; do
 		emit datapath "$a" 1 0 sink_pkts "$(sink_pkts "$a")"
 	done

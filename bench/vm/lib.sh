@@ -244,7 +244,7 @@ arm_setup() { # arm_setup ARM [POOL]: configure the router of ARM
 			oifname \"r1\" masquerade
 		}
 		}" ;;
-	A4) pcpnat_setup "$rt" "$pool" ;;
+	A4 | A5) pcpnat_setup "$rt" "$pool" ;;
 	*) die "unknown arm $a" ;;
 	esac
 }
@@ -271,7 +271,7 @@ reply_from_sink() {
 	case $a in
 	A0 | A1) dst=10.0.0.2 port=$sport ;;
 	A2 | A3) dst=$RT_EXT port=$sport ;;
-	A4) dst=$POOL_ADDR
+	A4 | A5) dst=$POOL_ADDR
 		port=$(ip netns exec "brt_$a" "$PCPCTL" map get proto udp int "10.0.0.2:$sport" --json |
 			jq -r '.ext_port') || die "no pcpnat mapping for 10.0.0.2:$sport" ;;
 	*) return 0 ;;
@@ -336,7 +336,7 @@ mem_snap() {
 # Entries of the conntrack or pcpnat table of a router namespace.
 table_entries() {
 	case $1 in
-	A4) ip netns exec "brt_$1" "$PCPCTL" config --json | jq -r .mappings ;;
+	A4 | A5) ip netns exec "brt_$1" "$PCPCTL" config --json | jq -r .mappings ;;
 	*) ip netns exec "brt_$1" cat /proc/sys/net/netfilter/nf_conntrack_count ;;
 	esac
 }
