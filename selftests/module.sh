@@ -64,6 +64,33 @@ configure() {
 }
 logged() { dmesg | grep -c "nf_flow_table is loaded: checking what leaves $1\$"; }
 
+builtin=0
+grep -q '/nf_flow_table\.ko' "/lib/modules/$(uname -r)/modules.builtin" 2>/dev/null &&
+	builtin=1
+
+if ((builtin)); then
+	# This kernel (the debug build) has nf_flow_table built in: it is
+	# there before pcpnat, always, and so is the check, from the start.
+	ok=1
+	reload && configure ext-a || ok=0
+	n=$(logged ext-a)
+	if ((ok)) && [ "$n" = 1 ]; then
+		ktap_test_pass "egress check: nf_flow_table is built in, the check is there from the start"
+	else
+		ktap_test_fail "egress check: nf_flow_table is built in, the check is there from the start ($n registrations)"
+	fi
+	ok=1
+	reload && configure ext-b || ok=0
+	n=$(logged ext-b)
+	reload || ok=0
+	if ((ok)) && [ "$n" = 1 ]; then
+		ktap_test_pass "egress check: there again after pcpnat is loaded anew"
+	else
+		ktap_test_fail "egress check: there again after pcpnat is loaded anew ($n registrations)"
+	fi
+	ktap_finished
+fi
+
 ok=1
 flowtable_unload && reload && configure ext-a || ok=0
 n0=$(logged ext-a)
