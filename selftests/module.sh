@@ -64,6 +64,11 @@ configure() {
 }
 logged() { dmesg | grep -c "nf_flow_table is loaded: checking what leaves $1\$"; }
 
+# report OK NAME [DETAIL]: one result; DETAIL is shown when it fails.
+report() {
+	if [ "$1" = 1 ]; then ktap_test_pass "$2"; else ktap_test_fail "$2${3:+ ($3)}"; fi
+}
+
 builtin=0
 grep -q '/nf_flow_table\.ko' "/lib/modules/$(uname -r)/modules.builtin" 2>/dev/null &&
 	builtin=1
@@ -74,20 +79,14 @@ if ((builtin)); then
 	ok=1
 	reload && configure ext-a || ok=0
 	n=$(logged ext-a)
-	if ((ok)) && [ "$n" = 1 ]; then
-		ktap_test_pass "egress check: nf_flow_table is built in, the check is there from the start"
-	else
-		ktap_test_fail "egress check: nf_flow_table is built in, the check is there from the start ($n registrations)"
-	fi
+	[ "$n" = 1 ] || ok=0
+	report $ok "egress check: nf_flow_table is built in, the check is there from the start" \
+		"$n registrations"
 	ok=1
 	reload && configure ext-b || ok=0
 	n=$(logged ext-b)
-	reload || ok=0
-	if ((ok)) && [ "$n" = 1 ]; then
-		ktap_test_pass "egress check: there again after pcpnat is loaded anew"
-	else
-		ktap_test_fail "egress check: there again after pcpnat is loaded anew ($n registrations)"
-	fi
+	reload && [ "$n" = 1 ] || ok=0
+	report $ok "egress check: there again after pcpnat is loaded anew" "$n registrations"
 	ktap_finished
 fi
 
@@ -96,23 +95,17 @@ flowtable_unload && reload && configure ext-a || ok=0
 n0=$(logged ext-a)
 modprobe nf_flow_table || ok=0
 n1=$(logged ext-a)
-ktap_print_msg "before nf_flow_table: $n0 registrations, after: $n1"
-if ((ok)) && [ "$n0" = 0 ] && [ "$n1" = 1 ]; then
-	ktap_test_pass "egress check: none without nf_flow_table, added as it loads after pcpnat"
-else
-	ktap_test_fail "egress check: none without nf_flow_table, added as it loads after pcpnat"
-fi
+[ "$n0" = 0 ] && [ "$n1" = 1 ] || ok=0
+report $ok "egress check: none without nf_flow_table, added as it loads after pcpnat" \
+	"before nf_flow_table: $n0 registrations, after: $n1"
 
 ok=1
 reload && configure ext-b || ok=0
 n=$(logged ext-b)
 flowtable_unload || ok=0
 gone=$(dmesg | grep -c "nf_flow_table is gone: no check on ext-b\$")
-reload || ok=0
-if ((ok)) && [ "$n" = 1 ] && [ "$gone" = 1 ]; then
-	ktap_test_pass "egress check: present when nf_flow_table was loaded before pcpnat, gone with it"
-else
-	ktap_test_fail "egress check: present when nf_flow_table was loaded before pcpnat, gone with it ($n added, $gone removed)"
-fi
+reload && [ "$n" = 1 ] && [ "$gone" = 1 ] || ok=0
+report $ok "egress check: present when nf_flow_table was loaded before pcpnat, gone with it" \
+	"$n added, $gone removed"
 
 ktap_finished
