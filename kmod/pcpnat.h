@@ -154,6 +154,9 @@ struct pcpnat_net {
 	struct pcpnat_table *table;	/* NULL until first configured */
 	struct pcpnat_pcpu_stats __percpu *stats;
 	bool hooks_registered;	/* owned by xlate_hooks.c */
+	/* The hairpin's PRE_ROUTING -199 hook is registered (xlate_hooks.c). */
+	bool late_hook;
+	struct work_struct late_hook_work;
 	/* The egress hook on the external device (egress.c), under RTNL. */
 	struct net_device *egress_dev;
 	netdevice_tracker egress_tracker;

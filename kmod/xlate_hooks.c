@@ -13,7 +13,10 @@
  *   internal address to a pool address) gets its destination and its
  *   route here, and its source only after conntrack, at -199
  *   (pcpnat_l4_hairpin_src()): conntrack then sees the internal source
- *   both ways and takes the answer for the reply it is.
+ *   both ways and takes the answer for the reply it is. That second hook
+ *   is there only once a hairpin met a hook between the two (conntrack's,
+ *   in practice): until then both steps are made here at once, and no
+ *   other packet pays for a hook it does not need (hairpin_src_step()).
  * POST_ROUTING at NF_IP_PRI_NAT_SRC (100): a packet from an internal
  *   address leaving through the external interface gets its source
  *   rewritten. Filter chains (priority 0) have seen the internal source;
@@ -31,6 +34,8 @@
  * dropped) and ICMP errors out of the external interface that quote an
  * internal endpoint.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/netfilter.h>
 #include <linux/netfilter_ipv4.h>
 #include <net/netfilter/ipv4/nf_defrag_ipv4.h>
@@ -81,10 +86,53 @@ static enum pcpnat_res fragment(struct pcpnat_pkt *p)
 	return PCPNAT_DROP;
 }
 
+/* Does a hook run between our two PRE_ROUTING steps? (conntrack's, -200) */
+static bool hook_between_steps(const struct net *net)
+{
+	const struct nf_hook_entries *e;
+	struct nf_hook_ops **ops;
+	unsigned int i;
+
+	e = rcu_dereference(net->nf.hooks_ipv4[NF_INET_PRE_ROUTING]);
+	if (!e)
+		return false;
+	ops = nf_hook_entries_get_hook_ops(e);
+	for (i = 0; i < e->num_hook_entries; i++)
+		if (ops[i]->priority > PCPNAT_PRI_PRE &&
+		    ops[i]->priority < PCPNAT_PRI_PRE_LATE)
+			return true;
+	return false;
+}
+
+/*
+ * A hairpinned packet's source, after its destination and route. With
+ * the late hook in place, it makes this step after conntrack. Without it
+ * and with nothing between the two priorities, nobody could see the
+ * packet between them: the step is made now. Without it and with a hook
+ * between (conntrack appeared since), the hook is registered from process
+ * context and the packet dropped meanwhile, as nf_nat drops what it
+ * cannot handle yet: the sender's retransmission finds the hook there,
+ * and conntrack never sees a hairpin half translated.
+ */
+static enum pcpnat_res hairpin_src_step(struct pcpnat_pkt *p)
+{
+	if (READ_ONCE(p->pn->late_hook))
+		return PCPNAT_DONE;
+	if (hook_between_steps(p->pn->net)) {
+		schedule_work(&p->pn->late_hook_work);
+		pcpnat_stat_inc(p->pn, PCPNAT_STATS_A_DROP_HAIRPIN_WAIT);
+		return PCPNAT_DROP;
+	}
+	if (ip_hdr(p->skb)->protocol == IPPROTO_ICMP)
+		return pcpnat_icmp_hairpin_src(p);
+	return pcpnat_l4_hairpin_src(p);
+}
+
 static unsigned int pcpnat_pre_routing(void *priv, struct sk_buff *skb,
 				       const struct nf_hook_state *state)
 {
 	const struct iphdr *iph = ip_hdr(skb);
+	enum pcpnat_res res;
 	struct pcpnat_pkt p;
 	bool hairpin;
 
@@ -101,10 +149,12 @@ static unsigned int pcpnat_pre_routing(void *priv, struct sk_buff *skb,
 	 */
 	hairpin = pcpnat_addr_internal(p.cfg, iph->saddr) && state->in &&
 		  state->in->ifindex != p.cfg->ext_ifindex;
-	if (iph->protocol == IPPROTO_ICMP)
-		return verdict(hairpin ? pcpnat_icmp_hairpin(&p) :
-					 pcpnat_icmp_in(&p));
-	return verdict(hairpin ? pcpnat_l4_hairpin(&p) : pcpnat_l4_in(&p));
+	if (!hairpin)
+		return verdict(iph->protocol == IPPROTO_ICMP ?
+			       pcpnat_icmp_in(&p) : pcpnat_l4_in(&p));
+	res = iph->protocol == IPPROTO_ICMP ? pcpnat_icmp_hairpin(&p) :
+					      pcpnat_l4_hairpin(&p);
+	return verdict(res == PCPNAT_DONE ? hairpin_src_step(&p) : res);
 }
 
 /*
@@ -251,12 +301,6 @@ static const struct nf_hook_ops pcpnat_nf_ops[] = {
 		.priority	= PCPNAT_PRI_PRE,
 	},
 	{
-		.hook		= pcpnat_pre_routing_late,
-		.pf		= NFPROTO_IPV4,
-		.hooknum	= NF_INET_PRE_ROUTING,
-		.priority	= PCPNAT_PRI_PRE_LATE,
-	},
-	{
 		.hook		= pcpnat_post_routing,
 		.pf		= NFPROTO_IPV4,
 		.hooknum	= NF_INET_POST_ROUTING,
@@ -276,6 +320,36 @@ static const struct nf_hook_ops pcpnat_nf_ops[] = {
 	},
 };
 
+static const struct nf_hook_ops pcpnat_late_ops = {
+	.hook		= pcpnat_pre_routing_late,
+	.pf		= NFPROTO_IPV4,
+	.hooknum	= NF_INET_PRE_ROUTING,
+	.priority	= PCPNAT_PRI_PRE_LATE,
+};
+
+/* The late hook, asked for by hairpin_src_step(); once, for good. */
+static void late_hook_work(struct work_struct *work)
+{
+	struct pcpnat_net *pn = container_of(work, struct pcpnat_net,
+					     late_hook_work);
+
+	mutex_lock(&pn->cfg_lock);
+	if (pn->hooks_registered && !pn->late_hook) {
+		if (nf_register_net_hook(pn->net, &pcpnat_late_ops)) {
+			pr_warn_ratelimited("no late PRE_ROUTING hook: hairpinned packets are dropped\n");
+		} else {
+			/*
+			 * A packet already past the hook list's start will
+			 * not meet the new hook: only once every such one is
+			 * done may the first step leave the source to it.
+			 */
+			synchronize_net();
+			WRITE_ONCE(pn->late_hook, true);
+		}
+	}
+	mutex_unlock(&pn->cfg_lock);
+}
+
 /*
  * Process context, serialised by the caller (instance creation and
  * teardown). The hooks find the instance through pcpnat_pernet(), so they
@@ -287,6 +361,7 @@ int pcpnat_hooks_register(struct pcpnat_net *pn)
 
 	if (pn->hooks_registered)
 		return 0;
+	INIT_WORK(&pn->late_hook_work, late_hook_work);
 	err = nf_defrag_ipv4_enable(pn->net);
 	if (err)
 		return err;
@@ -311,6 +386,11 @@ void pcpnat_hooks_unregister(struct pcpnat_net *pn)
 		return;
 	nf_unregister_net_hooks(pn->net, pcpnat_nf_ops,
 				ARRAY_SIZE(pcpnat_nf_ops));
+	/* No packet asks for the late hook now; none is left asking. */
+	cancel_work_sync(&pn->late_hook_work);
+	if (pn->late_hook)
+		nf_unregister_net_hook(pn->net, &pcpnat_late_ops);
+	pn->late_hook = false;
 	nf_defrag_ipv4_disable(pn->net);
 	pn->hooks_registered = false;
 }

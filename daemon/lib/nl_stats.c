@@ -27,6 +27,7 @@ static const char *const names[PCPNAT_STATS_A_MAX + 1] = {
 	[PCPNAT_STATS_A_TABLE_FULL]		= "table_full",
 	[PCPNAT_STATS_A_MAPPINGS]		= "mappings",
 	[PCPNAT_STATS_A_MAPPING_BYTES]		= "mapping_bytes",
+	[PCPNAT_STATS_A_DROP_HAIRPIN_WAIT]	= "drop_hairpin_wait",
 };
 
 const char *pcpnat_stats_name(unsigned int i)

@@ -12,14 +12,15 @@ export kselftest_override_timeout=${KSFT_TIMEOUT:-600}
 # runs 30 to 100 messages/s there against 3,300 on Debian's kernels): it
 # runs a part of the tests (selftests/Makefile, PCPNAT_KERNEL_ONLY; all of
 # them with PCPNAT_DEBUG_FULL=1, as make check-debug does), its genl dump
-# test with 2,000 mappings instead of 100,000 and the fuzz with 5,000
-# messages.
+# test with 2,000 mappings instead of 100,000, pcpctl's listing with 5,000
+# and the fuzz with 5,000 messages.
 case $(uname -r) in
 *-pcpnat-debug)
 	[ "${PCPNAT_DEBUG_FULL:-0}" = 1 ] || export PCPNAT_KERNEL_ONLY=1
 	export PCPNAT_SLOW=${PCPNAT_SLOW:-4}
 	export PCPNAT_DUMP_COUNT=${PCPNAT_DUMP_COUNT:-2000}
 	export PCPNAT_FUZZ_COUNT=${PCPNAT_FUZZ_COUNT:-5000}
+	export PCPCTL_SCALE=${PCPCTL_SCALE:-5000}
 	export kselftest_override_timeout=${KSFT_TIMEOUT:-1500} ;;
 esac
 

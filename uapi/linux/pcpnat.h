@@ -259,6 +259,8 @@ enum pcpnat_stats_attr {
 	PCPNAT_STATS_A_TABLE_FULL,	/* u64 failures: MAX_MAPPINGS reached */
 	PCPNAT_STATS_A_MAPPINGS,	/* u64 gauge */
 	PCPNAT_STATS_A_MAPPING_BYTES,	/* u64: bytes one mapping occupies */
+	PCPNAT_STATS_A_DROP_HAIRPIN_WAIT, /* u64 hairpinned while the hook after
+					   * conntrack was being added */
 
 	__PCPNAT_STATS_A_MAX,
 	PCPNAT_STATS_A_MAX = __PCPNAT_STATS_A_MAX - 1
