@@ -231,8 +231,9 @@ int pcpnat_egress_init(void)
 		return err;
 	}
 	if (__symbol_get(FLOWTABLE_SYMBOL)) {
-		__symbol_put(FLOWTABLE_SYMBOL);
+		/* Held until then: its GOING cannot come before this. */
 		flowtable_loaded_set(true);
+		__symbol_put(FLOWTABLE_SYMBOL);
 	}
 	return 0;
 }

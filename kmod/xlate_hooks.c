@@ -376,9 +376,10 @@ int pcpnat_hooks_register(struct pcpnat_net *pn)
 }
 
 /*
- * Returns after every hook invocation in flight has finished
- * (nf_unregister_net_hooks() waits for an RCU grace period), so the
- * instance may be freed next.
+ * Returns after every invocation of the main hooks in flight has
+ * finished (nf_unregister_net_hooks() itself does not wait: it frees the
+ * old hook list by RCU), so none can ask for the late hook any more; the
+ * late hook's own are waited for by the caller's synchronize_net().
  */
 void pcpnat_hooks_unregister(struct pcpnat_net *pn)
 {
@@ -386,7 +387,8 @@ void pcpnat_hooks_unregister(struct pcpnat_net *pn)
 		return;
 	nf_unregister_net_hooks(pn->net, pcpnat_nf_ops,
 				ARRAY_SIZE(pcpnat_nf_ops));
-	/* No packet asks for the late hook now; none is left asking. */
+	/* No packet asks for the late hook after this; none is left asking. */
+	synchronize_net();
 	cancel_work_sync(&pn->late_hook_work);
 	if (pn->late_hook)
 		nf_unregister_net_hook(pn->net, &pcpnat_late_ops);
