@@ -12,24 +12,17 @@ datapath_phase() {
 	# nf_flow_table is loaded (kmod/egress.c): A4 is a router without it,
 	# A5 the same pcpnat beside a loaded nf_flow_table (with that check),
 	# measured with the flowtable arm A3 once the modules are in.
-	if [ -n "$PCPNAT_KO_OK" ]; then
-		datapath_arms G A0 A1 A2 A4
-	else
-		datapath_arms G A0 A1 A2
-	fi
+	datapath_arms G A0 A1 A2 A4
 	for ((i = ${#ft[@]} - 1; i >= 0; i--)); do
 		modprobe "${ft[i]}" || log "modprobe ${ft[i]} failed (A3 may fail)"
 	done
-	if [ -n "$PCPNAT_KO_OK" ]; then
-		datapath_arms G A3 A5
-	else
-		datapath_arms G A3
-	fi
-	# The phases after this one measure pcpnat without it again.
+	datapath_arms G A3 A5
+	# The phases after this one measure pcpnat without it again; the
+	# namespaces' cleanup may hold a module for a moment.
 	for m in "${ft[@]}"; do
 		for i in $(seq 1 30); do
-			! grep -qw "^$m" /proc/modules || rmmod "$m" 2>/dev/null || { sleep 1; continue; }
-			break
+			grep -qw "^$m" /proc/modules || break
+			rmmod "$m" 2>/dev/null || sleep 1
 		done
 		! grep -qw "^$m" /proc/modules || log "datapath: $m stays loaded"
 	done
