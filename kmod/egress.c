@@ -28,10 +28,10 @@
  * IPv4 hooks by other means (a tc redirect, XDP) is the administrator's
  * own routing around the NAT; the README says so.
  *
- * The hook belongs to a device, so it follows the configuration's
- * ext-dev (pcpnat_egress_sync() after every CONFIG_SET) and goes when
- * that device does (the notifier). Both run under RTNL, which protects
- * pn->egress_dev and flowtable_loaded.
+ * The hook belongs to a device, so it follows the external device
+ * (ext_dev.c): pcpnat_egress_sync() after every CONFIG_SET, and
+ * pcpnat_egress_follow() when that device goes or comes back. Both run
+ * under RTNL, which protects pn->egress_dev and flowtable_loaded.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -49,7 +49,7 @@
 #define FLOWTABLE_SYMBOL	"nf_flow_table_init"
 
 static bool flowtable_loaded;		/* under RTNL */
-/* Every namespace's instance, for the notifier to give each its hook. */
+/* Every namespace's instance, for the module notifier to give each its hook. */
 static LIST_HEAD(egress_instances);
 static DEFINE_MUTEX(egress_instances_lock);
 
@@ -91,29 +91,26 @@ static void egress_unregister(struct pcpnat_net *pn)
 }
 
 /*
- * Process context, cfg_lock held (the configuration cannot change under
- * us); takes RTNL. A device that is not there (yet) gets no hook: without
- * it nothing leaves through that interface either.
+ * The hook where it belongs: on the external device while nf_flow_table
+ * is loaded, nowhere otherwise. RTNL held. A device that is not there
+ * (yet) gets no hook: without it nothing leaves through that interface
+ * either, and ext_dev.c calls again when it comes.
  */
-void pcpnat_egress_sync(struct pcpnat_net *pn)
+void pcpnat_egress_follow(struct pcpnat_net *pn)
 {
-	const struct pcpnat_config *cfg = pcpnat_cfg_locked(pn);
-	int ifindex = cfg ? cfg->ext_ifindex : 0;
+	u32 ifindex = flowtable_loaded ? pcpnat_ext_dev_ifindex(pn) : 0;
 	struct net_device *dev;
 
-	rtnl_lock();
-	if (!flowtable_loaded) {
-		if (pn->egress_dev)
-			pr_info("nf_flow_table is gone: no check on %s\n",
-				pn->egress_dev->name);
-		ifindex = 0;
-	}
+	ASSERT_RTNL();
 	if (pn->egress_dev && pn->egress_dev->ifindex == ifindex)
-		goto out;
+		return;
+	if (!flowtable_loaded && pn->egress_dev)
+		pr_info("nf_flow_table is gone: no check on %s\n",
+			pn->egress_dev->name);
 	egress_unregister(pn);
 	dev = ifindex ? __dev_get_by_index(pn->net, ifindex) : NULL;
 	if (!dev)
-		goto out;
+		return;
 	pn->egress_ops = (struct nf_hook_ops) {
 		.hook		= pcpnat_egress,
 		.pf		= NFPROTO_NETDEV,
@@ -124,17 +121,29 @@ void pcpnat_egress_sync(struct pcpnat_net *pn)
 	if (nf_register_net_hook(pn->net, &pn->egress_ops)) {
 		pr_warn("no egress hook on %s: a flowtable could bypass translation\n",
 			dev->name);
-		goto out;
+		return;
 	}
 	netdev_hold(dev, &pn->egress_tracker, GFP_KERNEL);
 	pn->egress_dev = dev;
 	pr_info("nf_flow_table is loaded: checking what leaves %s\n",
 		dev->name);
-out:
+}
+
+/*
+ * After every CONFIG_SET and flowtable event: process context, cfg_lock
+ * held (the configuration cannot change under us); takes RTNL.
+ */
+void pcpnat_egress_sync(struct pcpnat_net *pn)
+{
+	const struct pcpnat_config *cfg = pcpnat_cfg_locked(pn);
+
+	rtnl_lock();
+	pcpnat_ext_dev_configured(pn, cfg ? cfg->ext_ifindex : 0);
+	pcpnat_egress_follow(pn);
 	rtnl_unlock();
 }
 
-/* A new namespace: the notifier below must find it. */
+/* A new namespace: the module notifier below must find it. */
 void pcpnat_egress_add(struct pcpnat_net *pn)
 {
 	mutex_lock(&egress_instances_lock);
@@ -195,41 +204,18 @@ static struct notifier_block pcpnat_module_nb = {
 	.notifier_call = pcpnat_module_event,
 };
 
-static int pcpnat_egress_event(struct notifier_block *nb, unsigned long event,
-			       void *ptr)
-{
-	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
-	struct pcpnat_net *pn;
-
-	if (event != NETDEV_UNREGISTER)
-		return NOTIFY_DONE;
-	pn = pcpnat_pernet(dev_net(dev));
-	if (pn && pn->egress_dev == dev)
-		egress_unregister(pn);
-	return NOTIFY_DONE;
-}
-
-static struct notifier_block pcpnat_egress_nb = {
-	.notifier_call = pcpnat_egress_event,
-};
-
 int pcpnat_egress_init(void)
 {
 	int err;
 
-	err = register_netdevice_notifier(&pcpnat_egress_nb);
-	if (err)
-		return err;
 	if (IS_BUILTIN(CONFIG_NF_FLOW_TABLE)) {
 		flowtable_loaded_set(true);
 		return 0;
 	}
 	/* Notifier first: a module loading now is seen by one or the other. */
 	err = register_module_notifier(&pcpnat_module_nb);
-	if (err) {
-		unregister_netdevice_notifier(&pcpnat_egress_nb);
+	if (err)
 		return err;
-	}
 	if (__symbol_get(FLOWTABLE_SYMBOL)) {
 		/* Held until then: its GOING cannot come before this. */
 		flowtable_loaded_set(true);
@@ -242,5 +228,4 @@ void pcpnat_egress_exit(void)
 {
 	if (!IS_BUILTIN(CONFIG_NF_FLOW_TABLE))
 		unregister_module_notifier(&pcpnat_module_nb);
-	unregister_netdevice_notifier(&pcpnat_egress_nb);
 }

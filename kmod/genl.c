@@ -122,7 +122,8 @@ static int put_config(struct sk_buff *skb, struct pcpnat_net *pn,
 	if (!nest ||
 	    put_prefixes(skb, PCPNAT_CFG_A_EXT_POOL, c->pool, c->npool) ||
 	    put_prefixes(skb, PCPNAT_CFG_A_INT_PREFIXES, c->internal, c->nint) ||
-	    nla_put_u32(skb, PCPNAT_CFG_A_EXT_IFINDEX, c->ext_ifindex) ||
+	    nla_put_u32(skb, PCPNAT_CFG_A_EXT_IFINDEX, pn->live ?
+			pcpnat_ext_dev_ifindex(pn) : c->ext_ifindex) ||
 	    nla_put_u16(skb, PCPNAT_CFG_A_PORT_MIN, c->port_min) ||
 	    nla_put_u16(skb, PCPNAT_CFG_A_PORT_MAX, c->port_max) ||
 	    nla_put_u32(skb, PCPNAT_CFG_A_UDP_TIMEOUT, c->udp_timeout) ||

@@ -118,9 +118,12 @@ static int __init pcpnat_init(void)
 	err = register_pernet_subsys(&pcpnat_net_ops);
 	if (err)
 		goto err_cache;
-	err = pcpnat_egress_init();
+	err = pcpnat_ext_dev_init();
 	if (err)
 		goto err_pernet;
+	err = pcpnat_egress_init();
+	if (err)
+		goto err_ext_dev;
 	err = pcpnat_genl_init();
 	if (err)
 		goto err_egress;
@@ -128,6 +131,8 @@ static int __init pcpnat_init(void)
 
 err_egress:
 	pcpnat_egress_exit();
+err_ext_dev:
+	pcpnat_ext_dev_exit();
 err_pernet:
 	unregister_pernet_subsys(&pcpnat_net_ops);
 err_cache:
@@ -140,6 +145,7 @@ static void __exit pcpnat_exit(void)
 	/* No new requests first, then tear every instance down. */
 	pcpnat_genl_exit();
 	pcpnat_egress_exit();
+	pcpnat_ext_dev_exit();
 	unregister_pernet_subsys(&pcpnat_net_ops);
 	/* Mappings and their extras are freed by RCU callbacks. */
 	rcu_barrier();

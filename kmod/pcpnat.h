@@ -157,6 +157,13 @@ struct pcpnat_net {
 	/* The hairpin's PRE_ROUTING -199 hook is registered (xlate_hooks.c). */
 	bool late_hook;
 	struct work_struct late_hook_work;
+	/*
+	 * The external device (ext_dev.c), under RTNL: the packet path
+	 * reads ext_ifindex (READ_ONCE), 0 while there is none.
+	 */
+	u32 ext_ifindex;
+	u32 ext_cfg_ifindex;		/* the CONFIG_SET that named it */
+	char ext_name[IFNAMSIZ];
 	/* The egress hook on the external device (egress.c), under RTNL. */
 	struct net_device *egress_dev;
 	netdevice_tracker egress_tracker;
@@ -170,7 +177,18 @@ struct pcpnat_net {
 struct pcpnat_net *pcpnat_pernet(const struct net *net);
 int pcpnat_hooks_register(struct pcpnat_net *pn);
 void pcpnat_hooks_unregister(struct pcpnat_net *pn);
+void pcpnat_ext_dev_configured(struct pcpnat_net *pn, u32 ifindex);
+int pcpnat_ext_dev_init(void);
+void pcpnat_ext_dev_exit(void);
+
+/* The external device's ifindex now, 0 while there is none (ext_dev.c). */
+static inline u32 pcpnat_ext_dev_ifindex(const struct pcpnat_net *pn)
+{
+	return READ_ONCE(pn->ext_ifindex);
+}
+
 void pcpnat_egress_sync(struct pcpnat_net *pn);
+void pcpnat_egress_follow(struct pcpnat_net *pn);
 void pcpnat_egress_add(struct pcpnat_net *pn);
 void pcpnat_egress_stop(struct pcpnat_net *pn);
 int pcpnat_egress_init(void);

@@ -38,6 +38,7 @@ struct pcpnat_pkt {
 	const struct pcpnat_config *cfg;
 	struct sk_buff *skb;
 	struct net_device *in;		/* PRE_ROUTING only, for hairpin routing */
+	u32 ext_ifindex;		/* the external device (ext_dev.c) */
 	unsigned int l4off;
 };
 

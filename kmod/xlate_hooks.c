@@ -61,7 +61,8 @@ static bool pkt_init(struct pcpnat_pkt *p, struct sk_buff *skb,
 	if (!p->pn || !p->pn->table)
 		return false;
 	p->cfg = rcu_dereference(p->pn->cfg);
-	if (!p->cfg || !p->cfg->ext_ifindex)
+	p->ext_ifindex = pcpnat_ext_dev_ifindex(p->pn);
+	if (!p->cfg || !p->ext_ifindex)
 		return false;
 	p->skb = skb;
 	p->in = state->in;
@@ -148,7 +149,7 @@ static unsigned int pcpnat_pre_routing(void *priv, struct sk_buff *skb,
 	 * in from outside is spoofed; it gets no more than any outsider.
 	 */
 	hairpin = pcpnat_addr_internal(p.cfg, iph->saddr) && state->in &&
-		  state->in->ifindex != p.cfg->ext_ifindex;
+		  state->in->ifindex != p.ext_ifindex;
 	if (!hairpin)
 		return verdict(iph->protocol == IPPROTO_ICMP ?
 			       pcpnat_icmp_in(&p) : pcpnat_l4_in(&p));
@@ -176,7 +177,7 @@ static unsigned int pcpnat_pre_routing_late(void *priv, struct sk_buff *skb,
 	    !pkt_init(&p, skb, state))
 		return NF_ACCEPT;
 	if (!pcpnat_addr_internal(p.cfg, iph->saddr) ||
-	    state->in->ifindex == p.cfg->ext_ifindex)
+	    state->in->ifindex == p.ext_ifindex)
 		return NF_ACCEPT;
 	if (iph->protocol == IPPROTO_ICMP)
 		return verdict(pcpnat_icmp_hairpin_src(&p));
@@ -246,7 +247,7 @@ unsigned int pcpnat_post_routing(void *priv, struct sk_buff *skb,
 
 	if (!state->out || !pkt_init(&p, skb, state))
 		return NF_ACCEPT;
-	if (state->out->ifindex != p.cfg->ext_ifindex)
+	if (state->out->ifindex != p.ext_ifindex)
 		return NF_ACCEPT;
 	if (!pcpnat_addr_internal(p.cfg, iph->saddr)) {
 		/*

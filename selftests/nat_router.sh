@@ -15,6 +15,9 @@
 # - Only CAP_NET_ADMIN in the initial user namespace configures pcpnat: an
 #   unprivileged user namespace (unshare -Urn) cannot make an instance.
 # - A subscriber is limited by default (RFC 6888 REQ-4).
+# - A WAN device that a PPPoE or DHCP client re-creates on reconnect
+#   (same name, new ifindex) is the external device again: nothing leaves
+#   it untranslated.
 source "$KSFT_DIR/kselftest/ktap_helpers.sh"
 here=$(cd "$(dirname "$0")" && pwd)
 
@@ -23,7 +26,7 @@ topo_names pcpnat-rt
 C2=
 
 ktap_print_header
-ktap_set_plan 11
+ktap_set_plan 12
 
 ktap_need "$PROBE" "$PCPCTL"
 for p in jq unshare setpriv; do
@@ -180,5 +183,28 @@ want [ $? = 1 ]
 pcpctl map add proto udp int 10.0.1.9:2000 lifetime 600 >"$tmp/m" 2>&1
 want [ $? = 0 ]
 ok "the default quota stops one host, not the others"
+
+# --- 10. the WAN device comes back ------------------------------------------------------
+# A PPPoE client re-creates its device on every reconnect: the same name
+# with a new ifindex. The external device is the one with that name, so
+# inside traffic leaves it translated, never with its internal source.
+pcpctl flush >/dev/null
+old=$(in_ns "$R" cat /sys/class/net/r-ext/ifindex)
+in_ns "$R" ip link del r-ext
+ip link add eth0 netns "$S" type veth peer name r-ext netns "$R"
+in_ns "$R" ip addr add "$EXT/24" dev r-ext
+in_ns "$R" ip link set r-ext up
+in_ns "$S" ip addr add "$SRV/24" dev eth0
+in_ns "$S" ip link set eth0 up
+new=$(in_ns "$R" cat /sys/class/net/r-ext/ifindex)
+want [ "$new" != "$old" ]
+server back "$S" udp-server 5410 -t 30
+want bound "$S" u 5410
+probe "$C1" udp-client "$SRV:5410" >"$tmp/c" 2>&1
+want has "$tmp/c" "reply from $SRV:5410"
+want reap
+want has "$tmp/back" "from $EXT:"
+want eq "$(pcpctl config --json | jq -r .ext_dev)" r-ext
+ok "WAN device re-created under its name (ifindex $old -> $new): inside traffic leaves as $EXT, the reply returns"
 
 ktap_finished

@@ -130,7 +130,13 @@ enum pcpnat_config_attr {
 	PCPNAT_CFG_A_UNSPEC,
 	PCPNAT_CFG_A_EXT_POOL,		/* nest of PCPNAT_LIST_A_PREFIX */
 	PCPNAT_CFG_A_INT_PREFIXES,	/* nest of PCPNAT_LIST_A_PREFIX */
-	PCPNAT_CFG_A_EXT_IFINDEX,	/* u32, 0 = none: translation off */
+	/*
+	 * u32, 0 = none: translation off. Names the external device when
+	 * set; pcpnat then follows it by name (a PPPoE ppp0 re-created on
+	 * reconnect is it again), and CONFIG_GET says its ifindex now, 0
+	 * while no device of that name exists.
+	 */
+	PCPNAT_CFG_A_EXT_IFINDEX,
 	PCPNAT_CFG_A_PORT_MIN,		/* u16, >= 1, default 1024 */
 	PCPNAT_CFG_A_PORT_MAX,		/* u16, default 65535 */
 	PCPNAT_CFG_A_UDP_TIMEOUT,	/* u32 s, 120..TIMEOUT_MAX, default 300 */
