@@ -262,12 +262,26 @@ static bool config_addr_left(const struct pcpnat_config *old,
 	return false;
 }
 
+/* A configuration built but not published: old's allocators are not its. */
+static void config_discard(struct pcpnat_config *cfg,
+			   const struct pcpnat_config *old)
+{
+	int i;
+
+	for (i = 0; i < cfg->naddrs; i++)
+		if (!(old && pcpnat_config_index(old, cfg->addrs[i]) >= 0))
+			pcpnat_portmap_free(cfg->pms[i]);
+	pcpnat_config_free(cfg);
+}
+
 /*
  * Apply a validated request. Called under pn->cfg_lock. The first
- * configuration of a namespace brings the instance to life.
+ * configuration of a namespace brings the instance to life. ext_named:
+ * the request names the external device, which is set before the
+ * configuration is published (ext_dev.c).
  */
 int pcpnat_config_set(struct pcpnat_net *pn, const struct pcpnat_config *req,
-		      struct netlink_ext_ack *extack)
+		      bool ext_named, struct netlink_ext_ack *extack)
 {
 	struct pcpnat_config *old, *cfg;
 	bool gone;
@@ -284,13 +298,18 @@ int pcpnat_config_set(struct pcpnat_net *pn, const struct pcpnat_config *req,
 		NL_SET_ERR_MSG_MOD(extack, "out of memory building the configuration");
 		return -ENOMEM;
 	}
+	if (ext_named) {
+		err = pcpnat_ext_dev_configured(pn, cfg->ext_ifindex, extack);
+		if (err) {
+			config_discard(cfg, old);
+			return err;
+		}
+	}
 
 	if (!pn->live) {
 		err = pcpnat_instance_create(pn, cfg);
 		if (err) {
-			for (i = 0; i < cfg->naddrs; i++)
-				pcpnat_portmap_free(cfg->pms[i]);
-			pcpnat_config_free(cfg);
+			config_discard(cfg, NULL);
 			NL_SET_ERR_MSG_MOD(extack, "cannot create the NAT instance");
 			return err;
 		}

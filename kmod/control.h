@@ -130,7 +130,7 @@ struct pcpnat_config *pcpnat_config_alloc(u16 naddrs);
 void pcpnat_config_defaults(struct pcpnat_config *cfg);
 int pcpnat_config_expand(struct pcpnat_config *cfg, struct netlink_ext_ack *extack);
 int pcpnat_config_set(struct pcpnat_net *pn, const struct pcpnat_config *req,
-		      struct netlink_ext_ack *extack);
+		      bool ext_named, struct netlink_ext_ack *extack);
 int pcpnat_config_index(const struct pcpnat_config *cfg, __be32 addr);
 void pcpnat_config_free(struct pcpnat_config *cfg);
 #if PCPNAT_KUNIT_VISIBLE

@@ -131,14 +131,12 @@ void pcpnat_egress_follow(struct pcpnat_net *pn)
 
 /*
  * After every CONFIG_SET and flowtable event: process context, cfg_lock
- * held (the configuration cannot change under us); takes RTNL.
+ * held (the external device cannot be set under us); takes RTNL.
  */
 void pcpnat_egress_sync(struct pcpnat_net *pn)
 {
-	const struct pcpnat_config *cfg = pcpnat_cfg_locked(pn);
-
+	lockdep_assert_held(&pn->cfg_lock);
 	rtnl_lock();
-	pcpnat_ext_dev_configured(pn, cfg ? cfg->ext_ifindex : 0);
 	pcpnat_egress_follow(pn);
 	rtnl_unlock();
 }

@@ -9,17 +9,17 @@
  * the network scripts. Each comes back under the same name with a new
  * ifindex, and a NAT that kept the old number would forward inside
  * traffic out of the new device untranslated. So the configuration's
- * ifindex only says which device was meant when it was set: pcpnat
- * follows that device by name, as `iptables -o ppp0` and nftables'
- * `oifname` do. When it goes, nothing is the external device (nothing
- * can leave through it either); the next device registered under its
- * name, in the same namespace, is. A rename of the external device is
- * followed: it is still the same device.
+ * ifindex only says which device was meant when it was set: from then on
+ * the external device is the one with that device's name, as for
+ * nftables' `oifname`. When it goes, or is renamed away, nothing is the
+ * external device (nothing leaves through it either); the next device
+ * registered or renamed under that name, in the same namespace, is.
  *
  * pn->ext_ifindex is what the packet path compares with (READ_ONCE; 0 is
  * no external device, and the hooks translate nothing); it and
  * pn->ext_name change under RTNL only: at CONFIG_SET
- * (pcpnat_ext_dev_configured()) and in the netdevice notifier.
+ * (pcpnat_ext_dev_configured(), before the configuration is published)
+ * and in the netdevice notifier.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -36,19 +36,35 @@ static void ext_dev_set(struct pcpnat_net *pn, const struct net_device *dev)
 	WRITE_ONCE(pn->ext_ifindex, dev ? dev->ifindex : 0);
 }
 
+/* Set on unload: the notifier's replay of UNREGISTER is no device going. */
+static bool ext_dev_exiting;
+
 /*
- * After a CONFIG_SET, RTNL held. A configuration that keeps the ifindex
- * it had keeps the device pcpnat follows, which may have a new ifindex
- * by now: only a new ifindex from userspace names another device.
+ * A CONFIG_SET that names the external device (ifindex, 0 for none),
+ * under cfg_lock; takes RTNL, so the device looked up is the one set. A
+ * CONFIG_SET that does not name it keeps the device followed, which may
+ * have another ifindex than the configuration's by now.
  */
-void pcpnat_ext_dev_configured(struct pcpnat_net *pn, u32 ifindex)
+int pcpnat_ext_dev_configured(struct pcpnat_net *pn, u32 ifindex,
+			      struct netlink_ext_ack *extack)
 {
-	ASSERT_RTNL();
-	if (ifindex == pn->ext_cfg_ifindex)
-		return;
-	pn->ext_cfg_ifindex = ifindex;
+	struct net_device *dev = NULL;
+	int err = 0;
+
+	rtnl_lock();
+	if (ifindex) {
+		dev = __dev_get_by_index(pn->net, ifindex);
+		if (!dev) {
+			NL_SET_ERR_MSG_MOD(extack, "no such interface in this namespace");
+			err = -ENODEV;
+			goto out;
+		}
+	}
 	pn->ext_name[0] = '\0';
-	ext_dev_set(pn, ifindex ? __dev_get_by_index(pn->net, ifindex) : NULL);
+	ext_dev_set(pn, dev);
+out:
+	rtnl_unlock();
+	return err;
 }
 
 static int ext_dev_event(struct notifier_block *nb, unsigned long event,
@@ -58,28 +74,21 @@ static int ext_dev_event(struct notifier_block *nb, unsigned long event,
 	struct pcpnat_net *pn = pcpnat_pernet(dev_net(dev));
 	u32 cur;
 
-	if (!pn || !pn->ext_name[0])
+	if (ext_dev_exiting || !pn || !pn->ext_name[0])
 		return NOTIFY_DONE;
 	cur = pn->ext_ifindex;
-	switch (event) {
-	case NETDEV_UNREGISTER:
-		if (dev->ifindex != cur)
-			return NOTIFY_DONE;
+	if (event != NETDEV_UNREGISTER && event != NETDEV_REGISTER &&
+	    event != NETDEV_CHANGENAME)
+		return NOTIFY_DONE;
+	if (dev->ifindex == cur) {
+		/* Gone, or renamed away (REGISTER cannot be the current one). */
 		ext_dev_set(pn, NULL);
-		break;
-	case NETDEV_REGISTER:
-	case NETDEV_CHANGENAME:
-		if (dev->ifindex == cur) {
-			ext_dev_set(pn, dev);	/* renamed: still the device */
-			return NOTIFY_DONE;
-		}
-		if (cur || strcmp(dev->name, pn->ext_name))
-			return NOTIFY_DONE;
+	} else if (!cur && event != NETDEV_UNREGISTER &&
+		   !strcmp(dev->name, pn->ext_name)) {
 		ext_dev_set(pn, dev);
-		pr_info("%s is back (ifindex %d): the external device again\n",
+		pr_info("%s is there again (ifindex %d): the external device\n",
 			dev->name, dev->ifindex);
-		break;
-	default:
+	} else {
 		return NOTIFY_DONE;
 	}
 	pcpnat_egress_follow(pn);
@@ -95,7 +104,14 @@ int pcpnat_ext_dev_init(void)
 	return register_netdevice_notifier(&pcpnat_ext_dev_nb);
 }
 
+/*
+ * Unregistering replays UNREGISTER for every device: none is going, and
+ * translation goes on until the hooks go (the pernet exit).
+ */
 void pcpnat_ext_dev_exit(void)
 {
+	rtnl_lock();
+	ext_dev_exiting = true;
+	rtnl_unlock();
 	unregister_netdevice_notifier(&pcpnat_ext_dev_nb);
 }

@@ -242,8 +242,8 @@ static int parse_prefixes(const struct nlattr *list, struct pcpnat_prefix *out,
 }
 
 /* Overlay the attributes given on req (a copy of the current config). */
-static int parse_config(struct net *net, struct nlattr **tb,
-			struct pcpnat_config *req, struct netlink_ext_ack *extack)
+static int parse_config(struct nlattr **tb, struct pcpnat_config *req,
+			struct netlink_ext_ack *extack)
 {
 	int err;
 
@@ -259,20 +259,9 @@ static int parse_config(struct net *net, struct nlattr **tb,
 		if (err)
 			return err;
 	}
-	if (tb[PCPNAT_CFG_A_EXT_IFINDEX]) {
-		u32 ifindex = nla_get_u32(tb[PCPNAT_CFG_A_EXT_IFINDEX]);
-		bool found;
-
-		rcu_read_lock();
-		found = !ifindex || dev_get_by_index_rcu(net, ifindex);
-		rcu_read_unlock();
-		if (!found) {
-			NL_SET_ERR_MSG_ATTR(extack, tb[PCPNAT_CFG_A_EXT_IFINDEX],
-					    "no such interface in this namespace");
-			return -ENODEV;
-		}
-		req->ext_ifindex = ifindex;
-	}
+	/* Looked up by pcpnat_config_set(), under RTNL. */
+	if (tb[PCPNAT_CFG_A_EXT_IFINDEX])
+		req->ext_ifindex = nla_get_u32(tb[PCPNAT_CFG_A_EXT_IFINDEX]);
 #define GET(attr, field, type)						\
 	do {								\
 		if (tb[attr])						\
@@ -317,9 +306,10 @@ static int pcpnat_nl_config_set(struct sk_buff *skb, struct genl_info *info)
 		memcpy(req, cur, offsetof(struct pcpnat_config, pms));
 	else
 		pcpnat_config_defaults(req);
-	err = parse_config(net, tb, req, info->extack);
+	err = parse_config(tb, req, info->extack);
 	if (!err)
-		err = pcpnat_config_set(pn, req, info->extack);
+		err = pcpnat_config_set(pn, req, !!tb[PCPNAT_CFG_A_EXT_IFINDEX],
+					info->extack);
 	mutex_unlock(&pn->cfg_lock);
 	kfree(req);
 	return err;

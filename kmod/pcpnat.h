@@ -162,7 +162,6 @@ struct pcpnat_net {
 	 * reads ext_ifindex (READ_ONCE), 0 while there is none.
 	 */
 	u32 ext_ifindex;
-	u32 ext_cfg_ifindex;		/* the CONFIG_SET that named it */
 	char ext_name[IFNAMSIZ];
 	/* The egress hook on the external device (egress.c), under RTNL. */
 	struct net_device *egress_dev;
@@ -177,7 +176,8 @@ struct pcpnat_net {
 struct pcpnat_net *pcpnat_pernet(const struct net *net);
 int pcpnat_hooks_register(struct pcpnat_net *pn);
 void pcpnat_hooks_unregister(struct pcpnat_net *pn);
-void pcpnat_ext_dev_configured(struct pcpnat_net *pn, u32 ifindex);
+int pcpnat_ext_dev_configured(struct pcpnat_net *pn, u32 ifindex,
+			      struct netlink_ext_ack *extack);
 int pcpnat_ext_dev_init(void);
 void pcpnat_ext_dev_exit(void);
 

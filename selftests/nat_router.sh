@@ -198,6 +198,12 @@ in_ns "$S" ip addr add "$SRV/24" dev eth0
 in_ns "$S" ip link set eth0 up
 new=$(in_ns "$R" cat /sys/class/net/r-ext/ifindex)
 want [ "$new" != "$old" ]
+# Renamed away it is not the external device; renamed back it is again.
+in_ns "$R" ip link set r-ext down
+in_ns "$R" ip link set r-ext name r-wan
+want eq "$(pcpctl config --json | jq -r .ext_dev)" null
+in_ns "$R" ip link set r-wan name r-ext
+in_ns "$R" ip link set r-ext up
 server back "$S" udp-server 5410 -t 30
 want bound "$S" u 5410
 probe "$C1" udp-client "$SRV:5410" >"$tmp/c" 2>&1
@@ -205,6 +211,6 @@ want has "$tmp/c" "reply from $SRV:5410"
 want reap
 want has "$tmp/back" "from $EXT:"
 want eq "$(pcpctl config --json | jq -r .ext_dev)" r-ext
-ok "WAN device re-created under its name (ifindex $old -> $new): inside traffic leaves as $EXT, the reply returns"
+ok "WAN device re-created (ifindex $old -> $new), renamed away and back: inside traffic leaves as $EXT, the reply returns"
 
 ktap_finished
