@@ -7,6 +7,8 @@
 #   make demo            a router in network namespaces, in a VM
 #   make bench           benchmarks (not part of check)
 #   make unit            host unit tests only
+#   make genl-gen        kmod/genl_gen.[ch] again from the family's spec
+#                        (Documentation/netlink/specs/pcpnat.yaml)
 #   make install         module, binaries and man pages on this machine
 #   make W=1 / C=1       passed to kbuild (extra warnings / sparse)
 #
@@ -43,7 +45,7 @@ PREFIX ?= /usr/local
 export PREFIX
 
 .PHONY: all module userspace selftests-bin check unit demo bench fuzz \
-	install clean setup print-matrix debug-kernel check-debug
+	install clean setup print-matrix debug-kernel check-debug genl-gen
 
 all: module userspace
 
@@ -76,6 +78,9 @@ unit: setup
 selftests-bin: setup userspace
 	@mkdir -p "$(BUILD)/selftests"
 	$(MAKE) -C "$(TOP)/selftests" OUTPUT="$(BUILD)/selftests"
+
+genl-gen: setup
+	@"$(TOP)/scripts/genl-gen.sh"
 
 debug-kernel: setup
 	@"$(TOP)/scripts/kernel/build-debug.sh" >/dev/null

@@ -119,10 +119,14 @@ struct pcpnat_cursor {
 	struct pcpnat_key key;
 };
 
-/* Dump filter (MAP_GET dump). */
+/* Dump filter (MAP_GET dump): small enough for a netlink_callback. */
 struct pcpnat_map_filter {
 	u32 have;			/* bits: 1 << PCPNAT_MAP_A_* */
-	struct pcpnat_map_view v;
+	struct pcpnat_key key;
+	__be32 ext_addr;
+	__be32 subscriber;
+	__be16 ext_port;
+	u8 kind;
 };
 
 /* config.c */
@@ -228,17 +232,9 @@ void pcpnat_event_state_reset(struct pcpnat_net *pn);
 int pcpnat_put_map(struct sk_buff *skb, int attr, const struct pcpnat_map_view *v);
 struct sk_buff *pcpnat_reply_new(struct genl_info *info, u8 cmd, void **hdr);
 
-/* genl_map.c: the mapping commands. */
-int pcpnat_nl_map_add(struct sk_buff *skb, struct genl_info *info);
-int pcpnat_nl_map_del(struct sk_buff *skb, struct genl_info *info);
-int pcpnat_nl_map_get(struct sk_buff *skb, struct genl_info *info);
-int pcpnat_nl_map_dump_start(struct netlink_callback *cb);
-int pcpnat_nl_map_dump(struct sk_buff *skb, struct netlink_callback *cb);
-int pcpnat_nl_map_dump_done(struct netlink_callback *cb);
-extern const struct nla_policy pcpnat_map_add_policy[PCPNAT_MAP_A_MAX + 1];
-extern const struct nla_policy pcpnat_map_key_policy[PCPNAT_MAP_A_MAX + 1];
-extern const struct nla_policy pcpnat_map_filter_policy[PCPNAT_MAP_A_MAX + 1];
-extern const struct nla_policy pcpnat_cursor_policy[PCPNAT_MAP_A_MAX + 1];
+/* The first attribute of tb (parsed up to max) in refused, or NULL. */
+const struct nlattr *pcpnat_nl_refused(struct nlattr **tb, int max,
+				       unsigned long refused);
 
 static inline struct pcpnat_config *pcpnat_cfg_locked(struct pcpnat_net *pn)
 {

@@ -3,11 +3,13 @@
  * pcpnat generic netlink family: configuration, counters, flush, events.
  * The mapping commands are in genl_map.c.
  *
- * Every op has its own strict policy; the core validates types, exact
- * lengths, ranges and masks, and rejects attributes an op does not know
- * (resv_start_op 0: all ops are "new", strict). What a policy cannot say
- * (combinations, missing attributes) is checked here, with an extack
- * message, before anything changes.
+ * The request policies and the op table are generated (genl_gen.c) from
+ * Documentation/netlink/specs/pcpnat.yaml. Every op has its own strict
+ * policy; the core validates types, exact lengths, ranges and masks, and
+ * rejects attributes an op does not know (resv_start_op 0: all ops are
+ * "new", strict). What a policy cannot say (combinations, missing
+ * attributes, attributes a nest shares with replies or other commands) is
+ * checked here, with an extack message, before anything changes.
  *
  * Permissions: every command that changes state needs CAP_NET_ADMIN in the
  * initial user namespace (GENL_ADMIN_PERM), not merely in the user
@@ -26,71 +28,23 @@
  */
 #include <linux/netdevice.h>
 #include "control.h"
-
-static const struct nla_policy pcpnat_prefix_policy[PCPNAT_PFX_A_MAX + 1] = {
-	[PCPNAT_PFX_A_ADDR] = { .type = NLA_BE32 },
-	[PCPNAT_PFX_A_LEN] = NLA_POLICY_MAX(NLA_U8, 32),
-};
-
-static const struct nla_policy pcpnat_list_policy[PCPNAT_LIST_A_MAX + 1] = {
-	[PCPNAT_LIST_A_PREFIX] = NLA_POLICY_NESTED(pcpnat_prefix_policy),
-};
+#include "genl_gen.h"
 
 /*
- * RFC minimums (RFC 4787 REQ-5, RFC 5382 REQ-5, RFC 5508 REQ-1), uapi
- * maximum. Not const: 6.1's nla_policy points to a mutable range.
+ * The first attribute of tb in refused, or NULL: what a nest's policy,
+ * shared with replies or other commands, has but the command at hand must
+ * not be given.
  */
-static struct netlink_range_validation udp_timeout_range = {
-	.min = 120, .max = PCPNAT_TIMEOUT_MAX,
-};
-static struct netlink_range_validation tcp_est_timeout_range = {
-	.min = 7440, .max = PCPNAT_TIMEOUT_MAX,
-};
-static struct netlink_range_validation tcp_trans_timeout_range = {
-	.min = 240, .max = PCPNAT_TIMEOUT_MAX,
-};
-static struct netlink_range_validation icmp_timeout_range = {
-	.min = 60, .max = PCPNAT_TIMEOUT_MAX,
-};
+const struct nlattr *pcpnat_nl_refused(struct nlattr **tb, int max,
+				       unsigned long refused)
+{
+	int i;
 
-/* Read-only attributes (EPOCH, STATE_ID, MAPPINGS) are absent: refused. */
-static const struct nla_policy pcpnat_config_policy[PCPNAT_CFG_A_MAX + 1] = {
-	[PCPNAT_CFG_A_EXT_POOL] = NLA_POLICY_NESTED(pcpnat_list_policy),
-	[PCPNAT_CFG_A_INT_PREFIXES] = NLA_POLICY_NESTED(pcpnat_list_policy),
-	[PCPNAT_CFG_A_EXT_IFINDEX] = { .type = NLA_U32 },
-	[PCPNAT_CFG_A_PORT_MIN] = NLA_POLICY_MIN(NLA_U16, 1),
-	[PCPNAT_CFG_A_PORT_MAX] = NLA_POLICY_MIN(NLA_U16, 1),
-	[PCPNAT_CFG_A_UDP_TIMEOUT] = NLA_POLICY_FULL_RANGE(NLA_U32, &udp_timeout_range),
-	[PCPNAT_CFG_A_TCP_EST_TIMEOUT] = NLA_POLICY_FULL_RANGE(NLA_U32, &tcp_est_timeout_range),
-	[PCPNAT_CFG_A_TCP_TRANS_TIMEOUT] = NLA_POLICY_FULL_RANGE(NLA_U32, &tcp_trans_timeout_range),
-	[PCPNAT_CFG_A_ICMP_TIMEOUT] = NLA_POLICY_FULL_RANGE(NLA_U32, &icmp_timeout_range),
-	[PCPNAT_CFG_A_FILTERING] = NLA_POLICY_MAX(NLA_U8, PCPNAT_FILTER_MAX),
-	[PCPNAT_CFG_A_SUBSCRIBER_QUOTA] = { .type = NLA_U32 },
-	[PCPNAT_CFG_A_MAX_MAPPINGS] = NLA_POLICY_MIN(NLA_U32, 1),
-	[PCPNAT_CFG_A_ALLOW_ALL_PORTS] = NLA_POLICY_MAX(NLA_U8, 1),
-};
-
-static const struct nla_policy pcpnat_config_set_policy[PCPNAT_A_MAX + 1] = {
-	[PCPNAT_A_CONFIG] = NLA_POLICY_NESTED(pcpnat_config_policy),
-};
-
-/* FLUSH and CONFIG_GET: an optional subscriber. */
-static const struct nla_policy pcpnat_subscriber_policy[PCPNAT_A_MAX + 1] = {
-	[PCPNAT_A_SUBSCRIBER] = { .type = NLA_BE32 },
-};
-
-static const struct nla_policy pcpnat_map_add_top[PCPNAT_A_MAX + 1] = {
-	[PCPNAT_A_MAP] = NLA_POLICY_NESTED(pcpnat_map_add_policy),
-};
-
-static const struct nla_policy pcpnat_map_del_top[PCPNAT_A_MAX + 1] = {
-	[PCPNAT_A_MAP] = NLA_POLICY_NESTED(pcpnat_map_key_policy),
-};
-
-static const struct nla_policy pcpnat_map_get_top[PCPNAT_A_MAX + 1] = {
-	[PCPNAT_A_MAP] = NLA_POLICY_NESTED(pcpnat_map_filter_policy),
-	[PCPNAT_A_CURSOR] = NLA_POLICY_NESTED(pcpnat_cursor_policy),
-};
+	for (i = 1; i <= max; i++)
+		if (tb[i] && (refused & BIT(i)))
+			return tb[i];
+	return NULL;
+}
 
 static int put_prefixes(struct sk_buff *skb, int attr,
 			const struct pcpnat_prefix *p, int n)
@@ -167,7 +121,7 @@ struct sk_buff *pcpnat_reply_new(struct genl_info *info, u8 cmd, void **hdr)
 		       info->snd_seq, cmd, hdr);
 }
 
-static int pcpnat_nl_config_get(struct sk_buff *skb, struct genl_info *info)
+int pcpnat_nl_config_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct pcpnat_net *pn = pcpnat_pernet(genl_info_net(info));
 	struct pcpnat_config *defaults = NULL;
@@ -226,7 +180,7 @@ static int parse_prefixes(const struct nlattr *list, struct pcpnat_prefix *out,
 			NL_SET_ERR_MSG_ATTR(extack, a, "too many prefixes in the list");
 			return -EINVAL;
 		}
-		err = nla_parse_nested(tb, PCPNAT_PFX_A_MAX, a, pcpnat_prefix_policy,
+		err = nla_parse_nested(tb, PCPNAT_PFX_A_MAX, a, pcpnat_prefix_nl_policy,
 				       extack);
 		if (err)
 			return err;
@@ -281,21 +235,31 @@ static int parse_config(struct nlattr **tb, struct pcpnat_config *req,
 	return 0;
 }
 
-static int pcpnat_nl_config_set(struct sk_buff *skb, struct genl_info *info)
+/* What CONFIG_GET reports and CONFIG_SET refuses. */
+#define CONFIG_READ_ONLY	(BIT(PCPNAT_CFG_A_EPOCH) | BIT(PCPNAT_CFG_A_STATE_ID) | \
+				 BIT(PCPNAT_CFG_A_MAPPINGS))
+
+int pcpnat_nl_config_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct net *net = genl_info_net(info);
 	struct pcpnat_net *pn = pcpnat_pernet(net);
 	struct nlattr *tb[PCPNAT_CFG_A_MAX + 1];
 	const struct pcpnat_config *cur;
+	const struct nlattr *ro;
 	struct pcpnat_config *req;
 	int err;
 
 	if (GENL_REQ_ATTR_CHECK(info, PCPNAT_A_CONFIG))
 		return -EINVAL;
 	err = nla_parse_nested(tb, PCPNAT_CFG_A_MAX, info->attrs[PCPNAT_A_CONFIG],
-			       pcpnat_config_policy, info->extack);
+			       pcpnat_config_nl_policy, info->extack);
 	if (err)
 		return err;
+	ro = pcpnat_nl_refused(tb, PCPNAT_CFG_A_MAX, CONFIG_READ_ONLY);
+	if (ro) {
+		NL_SET_ERR_MSG_ATTR(info->extack, ro, "read-only attribute");
+		return -EINVAL;
+	}
 	req = kzalloc(sizeof(*req), GFP_KERNEL);
 	if (!req)
 		return -ENOMEM;
@@ -315,7 +279,20 @@ static int pcpnat_nl_config_set(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
-static int pcpnat_nl_stats_get(struct sk_buff *skb, struct genl_info *info)
+/*
+ * The counters' commands take no attribute. Their generated policy is
+ * empty with maxattr 0, which the core takes as "do not parse": refused
+ * here instead, as the core refuses attributes to an op with no policy.
+ */
+static bool no_attrs(struct genl_info *info)
+{
+	if (!nlmsg_attrlen(info->nlhdr, GENL_HDRLEN))
+		return false;
+	NL_SET_ERR_MSG_MOD(info->extack, "this command takes no attributes");
+	return true;
+}
+
+int pcpnat_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct pcpnat_net *pn = pcpnat_pernet(genl_info_net(info));
 	u64 sum[PCPNAT_STATS_A_MAX + 1];
@@ -324,6 +301,8 @@ static int pcpnat_nl_stats_get(struct sk_buff *skb, struct genl_info *info)
 	void *hdr;
 	int i;
 
+	if (no_attrs(info))
+		return -EINVAL;
 	mutex_lock(&pn->cfg_lock);
 	pcpnat_stats_fold(pn, sum);
 	sum[PCPNAT_STATS_A_MAPPINGS] = pn->table ? atomic_read(&pn->table->count) : 0;
@@ -347,10 +326,12 @@ full:
 	return -EMSGSIZE;
 }
 
-static int pcpnat_nl_stats_reset(struct sk_buff *skb, struct genl_info *info)
+int pcpnat_nl_stats_reset_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct pcpnat_net *pn = pcpnat_pernet(genl_info_net(info));
 
+	if (no_attrs(info))
+		return -EINVAL;
 	mutex_lock(&pn->cfg_lock);
 	pcpnat_stats_reset(pn);
 	mutex_unlock(&pn->cfg_lock);
@@ -367,7 +348,7 @@ static bool match_any(const struct pcpnat_mapping *m, const void *arg)
 	return true;
 }
 
-static int pcpnat_nl_flush(struct sk_buff *skb, struct genl_info *info)
+int pcpnat_nl_flush_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct pcpnat_net *pn = pcpnat_pernet(genl_info_net(info));
 	struct pcpnat_table *t;
@@ -411,62 +392,6 @@ static int pcpnat_nl_flush(struct sk_buff *skb, struct genl_info *info)
 	return genlmsg_reply(msg, info);
 }
 
-static const struct genl_ops pcpnat_genl_ops[] = {
-	{
-		.cmd = PCPNAT_CMD_CONFIG_GET,
-		.doit = pcpnat_nl_config_get,
-		.policy = pcpnat_subscriber_policy,
-		.maxattr = PCPNAT_A_MAX,
-	},
-	{
-		.cmd = PCPNAT_CMD_CONFIG_SET,
-		.doit = pcpnat_nl_config_set,
-		.policy = pcpnat_config_set_policy,
-		.maxattr = PCPNAT_A_MAX,
-		.flags = GENL_ADMIN_PERM,
-	},
-	{
-		.cmd = PCPNAT_CMD_MAP_ADD,
-		.doit = pcpnat_nl_map_add,
-		.policy = pcpnat_map_add_top,
-		.maxattr = PCPNAT_A_MAX,
-		.flags = GENL_ADMIN_PERM,
-	},
-	{
-		.cmd = PCPNAT_CMD_MAP_DEL,
-		.doit = pcpnat_nl_map_del,
-		.policy = pcpnat_map_del_top,
-		.maxattr = PCPNAT_A_MAX,
-		.flags = GENL_ADMIN_PERM,
-	},
-	{
-		.cmd = PCPNAT_CMD_MAP_GET,
-		.doit = pcpnat_nl_map_get,
-		.start = pcpnat_nl_map_dump_start,
-		.dumpit = pcpnat_nl_map_dump,
-		.done = pcpnat_nl_map_dump_done,
-		.policy = pcpnat_map_get_top,
-		.maxattr = PCPNAT_A_MAX,
-		.flags = GENL_ADMIN_PERM,
-	},
-	{
-		.cmd = PCPNAT_CMD_FLUSH,
-		.doit = pcpnat_nl_flush,
-		.policy = pcpnat_subscriber_policy,
-		.maxattr = PCPNAT_A_MAX,
-		.flags = GENL_ADMIN_PERM,
-	},
-	{
-		.cmd = PCPNAT_CMD_STATS_GET,
-		.doit = pcpnat_nl_stats_get,
-	},
-	{
-		.cmd = PCPNAT_CMD_STATS_RESET,
-		.doit = pcpnat_nl_stats_reset,
-		.flags = GENL_ADMIN_PERM,
-	},
-};
-
 /* Events carry every subscriber's mappings, nonces included. */
 static const struct genl_multicast_group pcpnat_mcgrps[] = {
 	[PCPNAT_GRP_EVENTS] = { .name = PCPNAT_MCGRP_EVENTS,
@@ -480,8 +405,8 @@ struct genl_family pcpnat_genl_family __ro_after_init = {
 	.version = PCPNAT_GENL_VERSION,
 	.netnsok = true,
 	.module = THIS_MODULE,
-	.ops = pcpnat_genl_ops,
-	.n_ops = ARRAY_SIZE(pcpnat_genl_ops),
+	.ops = pcpnat_nl_ops,
+	.n_ops = ARRAY_SIZE(pcpnat_nl_ops),
 	/* 0: every op is strict (header reserved fields, policy required). */
 	.resv_start_op = 0,
 	.mcgrps = pcpnat_mcgrps,

@@ -5,86 +5,64 @@
  */
 #include <net/sock.h>
 #include "control.h"
-
-static const struct nla_policy pcpnat_filter_policy[PCPNAT_FILTER_A_MAX + 1] = {
-	[PCPNAT_FILTER_A_ADDR] = { .type = NLA_BE32 },
-	[PCPNAT_FILTER_A_PLEN] = NLA_POLICY_RANGE(NLA_U8, 1, 32),
-	[PCPNAT_FILTER_A_PORT] = { .type = NLA_BE16 },
-};
-
-static const struct nla_policy pcpnat_filters_policy[PCPNAT_FILTERS_A_MAX + 1] = {
-	[PCPNAT_FILTERS_A_FILTER] = NLA_POLICY_NESTED(pcpnat_filter_policy),
-};
-
-/* The internal key, in every mapping policy. */
-#define MAP_KEY_POLICY							\
-	[PCPNAT_MAP_A_PROTO] = { .type = NLA_U8 },			\
-	[PCPNAT_MAP_A_INT_ADDR] = { .type = NLA_BE32 },			\
-	[PCPNAT_MAP_A_INT_PORT] = { .type = NLA_BE16 }
-
-/* The external side and the kind: suggested on ADD, filtered on by dumps. */
-#define MAP_EXT_POLICY							\
-	[PCPNAT_MAP_A_EXT_ADDR] = { .type = NLA_BE32 },			\
-	[PCPNAT_MAP_A_EXT_PORT] = { .type = NLA_BE16 },			\
-	[PCPNAT_MAP_A_KIND] = NLA_POLICY_RANGE(NLA_U8, PCPNAT_KIND_IMPLICIT, \
-					       PCPNAT_KIND_EXPLICIT)
-
-/* Not const: 6.1's nla_policy points to a mutable range. */
-static struct netlink_range_validation pcpnat_lifetime_range = {
-	.min = 1, .max = PCPNAT_LIFETIME_MAX,
-};
-
-const struct nla_policy pcpnat_map_add_policy[PCPNAT_MAP_A_MAX + 1] = {
-	MAP_KEY_POLICY,
-	MAP_EXT_POLICY,
-	[PCPNAT_MAP_A_LIFETIME] = NLA_POLICY_FULL_RANGE(NLA_U32, &pcpnat_lifetime_range),
-	[PCPNAT_MAP_A_NONCE] = NLA_POLICY_EXACT_LEN(PCPNAT_NONCE_LEN),
-	[PCPNAT_MAP_A_SUBSCRIBER] = { .type = NLA_BE32 },
-	[PCPNAT_MAP_A_FILTERS] = NLA_POLICY_NESTED(pcpnat_filters_policy),
-	[PCPNAT_MAP_A_DESCR] = { .type = NLA_NUL_STRING, .len = PCPNAT_DESCR_MAX - 1 },
-	[PCPNAT_MAP_A_FLAGS] = NLA_POLICY_MASK(NLA_U32, PCPNAT_MAP_F_ALL),
-	[PCPNAT_MAP_A_PEER] = { .type = NLA_BE32 },
-};
-
-/* MAP_DEL: the internal key, the nonce, FORCE. */
-const struct nla_policy pcpnat_map_key_policy[PCPNAT_MAP_A_MAX + 1] = {
-	MAP_KEY_POLICY,
-	[PCPNAT_MAP_A_NONCE] = NLA_POLICY_EXACT_LEN(PCPNAT_NONCE_LEN),
-	[PCPNAT_MAP_A_FLAGS] = NLA_POLICY_MASK(NLA_U32, PCPNAT_MAP_F_FORCE),
-};
-
-/* MAP_GET: a key (doit) or a filter (dump). */
-const struct nla_policy pcpnat_map_filter_policy[PCPNAT_MAP_A_MAX + 1] = {
-	MAP_KEY_POLICY,
-	MAP_EXT_POLICY,
-	[PCPNAT_MAP_A_SUBSCRIBER] = { .type = NLA_BE32 },
-};
-
-const struct nla_policy pcpnat_cursor_policy[PCPNAT_MAP_A_MAX + 1] = {
-	MAP_KEY_POLICY,
-};
+#include "genl_gen.h"
 
 /*
- * What every mapping command starts with: the MAP nest is there, the
- * namespace is configured, and the nest passes the command's policy.
+ * The MAP nest has one policy (genl_gen.c) for every command and for
+ * replies; what each command does not take is refused here.
+ */
+#define MAP_ATTRS	GENMASK(PCPNAT_MAP_A_MAX, 1)
+#define MAP_KEY		(BIT(PCPNAT_MAP_A_PROTO) | BIT(PCPNAT_MAP_A_INT_ADDR) | \
+			 BIT(PCPNAT_MAP_A_INT_PORT))
+/* The external side and the kind: suggested on ADD, filtered on by dumps. */
+#define MAP_EXT		(BIT(PCPNAT_MAP_A_EXT_ADDR) | BIT(PCPNAT_MAP_A_EXT_PORT) | \
+			 BIT(PCPNAT_MAP_A_KIND))
+#define MAP_ADD_REFUSED	BIT(PCPNAT_MAP_A_IDLE)	/* read only */
+#define MAP_DEL_REFUSED	(MAP_ATTRS & ~(MAP_KEY | BIT(PCPNAT_MAP_A_NONCE) | \
+				       BIT(PCPNAT_MAP_A_FLAGS)))
+#define MAP_GET_REFUSED	(MAP_ATTRS & ~(MAP_KEY | MAP_EXT | BIT(PCPNAT_MAP_A_SUBSCRIBER)))
+
+static int parse_map_nest(const struct nlattr *nest, struct nlattr **tb,
+			  unsigned long refused, struct netlink_ext_ack *extack)
+{
+	const struct nlattr *a;
+	int err;
+
+	err = nla_parse_nested(tb, PCPNAT_MAP_A_MAX, nest, pcpnat_map_nl_policy,
+			       extack);
+	if (err)
+		return err;
+	a = pcpnat_nl_refused(tb, PCPNAT_MAP_A_MAX, refused);
+	if (a) {
+		NL_SET_ERR_MSG_ATTR(extack, a, "attribute not taken by this command");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * What every mapping command starts with: the MAP nest is there with
+ * nothing the command does not take (malformed requests are refused as
+ * such even where pcpnat is off), and the namespace is configured.
  */
 static struct pcpnat_net *map_cmd_begin(struct genl_info *info, struct nlattr **tb,
-					const struct nla_policy *policy)
+					unsigned long refused)
 {
 	struct pcpnat_net *pn;
 	int err;
 
 	if (GENL_REQ_ATTR_CHECK(info, PCPNAT_A_MAP))
 		return ERR_PTR(-EINVAL);
+	err = parse_map_nest(info->attrs[PCPNAT_A_MAP], tb, refused, info->extack);
+	if (err)
+		return ERR_PTR(err);
 	pn = pcpnat_pernet(genl_info_net(info));
 	if (!pn->live) {
 		NL_SET_ERR_MSG_MOD(info->extack,
 				   "pcpnat is not configured in this namespace");
 		return ERR_PTR(-ENETDOWN);
 	}
-	err = nla_parse_nested(tb, PCPNAT_MAP_A_MAX, info->attrs[PCPNAT_A_MAP],
-			       policy, info->extack);
-	return err ? ERR_PTR(err) : pn;
+	return pn;
 }
 
 static int check_proto(const struct nlattr *a, struct netlink_ext_ack *extack)
@@ -144,7 +122,7 @@ static int parse_filters(const struct nlattr *list, struct pcpnat_map_extra *x,
 			return -E2BIG;
 		}
 		err = nla_parse_nested(tb, PCPNAT_FILTER_A_MAX, a,
-				       pcpnat_filter_policy, extack);
+				       pcpnat_filter_nl_policy, extack);
 		if (err)
 			return err;
 		if (!tb[PCPNAT_FILTER_A_ADDR] || !tb[PCPNAT_FILTER_A_PLEN]) {
@@ -266,7 +244,7 @@ static int parse_map_add(struct pcpnat_net *pn, struct genl_info *info,
 	return 0;
 }
 
-int pcpnat_nl_map_add(struct sk_buff *skb, struct genl_info *info)
+int pcpnat_nl_map_add_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *tb[PCPNAT_MAP_A_MAX + 1];
 	struct pcpnat_map_view *v = NULL;
@@ -274,7 +252,7 @@ int pcpnat_nl_map_add(struct sk_buff *skb, struct genl_info *info)
 	struct pcpnat_net *pn;
 	int err;
 
-	pn = map_cmd_begin(info, tb, pcpnat_map_add_policy);
+	pn = map_cmd_begin(info, tb, MAP_ADD_REFUSED);
 	if (IS_ERR(pn))
 		return PTR_ERR(pn);
 	err = parse_map_add(pn, info, tb, &req);
@@ -294,7 +272,7 @@ out:
 	return err;
 }
 
-int pcpnat_nl_map_del(struct sk_buff *skb, struct genl_info *info)
+int pcpnat_nl_map_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *tb[PCPNAT_MAP_A_MAX + 1];
 	u8 nonce[PCPNAT_NONCE_LEN];
@@ -304,9 +282,15 @@ int pcpnat_nl_map_del(struct sk_buff *skb, struct genl_info *info)
 	bool removed, force = false;
 	int err;
 
-	pn = map_cmd_begin(info, tb, pcpnat_map_key_policy);
+	pn = map_cmd_begin(info, tb, MAP_DEL_REFUSED);
 	if (IS_ERR(pn))
 		return PTR_ERR(pn);
+	if (tb[PCPNAT_MAP_A_FLAGS] &&
+	    (nla_get_u32(tb[PCPNAT_MAP_A_FLAGS]) & ~PCPNAT_MAP_F_FORCE)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[PCPNAT_MAP_A_FLAGS],
+				    "MAP_DEL takes no flag but FORCE");
+		return -EINVAL;
+	}
 	err = parse_key(info->attrs[PCPNAT_A_MAP], tb, &key, info->extack);
 	if (err)
 		return err;
@@ -325,7 +309,7 @@ int pcpnat_nl_map_del(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
-int pcpnat_nl_map_get(struct sk_buff *skb, struct genl_info *info)
+int pcpnat_nl_map_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *tb[PCPNAT_MAP_A_MAX + 1], *nest = info->attrs[PCPNAT_A_MAP];
 	struct pcpnat_map_view *v;
@@ -334,7 +318,7 @@ int pcpnat_nl_map_get(struct sk_buff *skb, struct genl_info *info)
 	bool by_ext;
 	int err;
 
-	pn = map_cmd_begin(info, tb, pcpnat_map_filter_policy);
+	pn = map_cmd_begin(info, tb, MAP_GET_REFUSED);
 	if (IS_ERR(pn))
 		return PTR_ERR(pn);
 	by_ext = tb[PCPNAT_MAP_A_EXT_ADDR] && tb[PCPNAT_MAP_A_EXT_PORT];
@@ -361,63 +345,67 @@ int pcpnat_nl_map_get(struct sk_buff *skb, struct genl_info *info)
 
 /* --- dump --- */
 
+/*
+ * A dump's state lives in its netlink_callback (cb->ctx, zeroed when the
+ * dump starts): the generated op table has no .start or .done, so nothing
+ * may be allocated that a dump cut short would leave behind. The request
+ * is parsed by the first call; an error it finds ends the dump in
+ * NLMSG_DONE with the errno and the extack message.
+ */
 struct pcpnat_dump {
 	struct pcpnat_cursor cur;
 	struct pcpnat_map_filter f;
+	bool started;
 	bool done;
-	struct sk_buff *skb;
-	struct netlink_callback *cb;
 };
 
-int pcpnat_nl_map_dump_start(struct netlink_callback *cb)
+/* One call's output. */
+struct dump_out {
+	struct sk_buff *skb;
+	struct netlink_callback *cb;
+	const struct pcpnat_map_filter *f;
+};
+
+static int dump_parse(struct pcpnat_net *pn, struct netlink_callback *cb,
+		      struct pcpnat_dump *d)
 {
-	struct pcpnat_net *pn = pcpnat_pernet(sock_net(cb->skb->sk));
 	struct nlattr **attrs = pcpnat_dump_attrs(cb);
 	struct nlattr *tb[PCPNAT_MAP_A_MAX + 1];
-	struct pcpnat_dump *d;
+	struct pcpnat_map_filter *f = &d->f;
 	int i, err;
-	static const int keys[] = {
-		PCPNAT_MAP_A_PROTO, PCPNAT_MAP_A_INT_ADDR, PCPNAT_MAP_A_INT_PORT,
-		PCPNAT_MAP_A_EXT_ADDR, PCPNAT_MAP_A_EXT_PORT,
-		PCPNAT_MAP_A_SUBSCRIBER, PCPNAT_MAP_A_KIND,
-	};
 
-	d = kzalloc(sizeof(*d), GFP_KERNEL);
-	if (!d)
-		return -ENOMEM;
 	if (attrs[PCPNAT_A_MAP]) {
-		err = nla_parse_nested(tb, PCPNAT_MAP_A_MAX, attrs[PCPNAT_A_MAP],
-				       pcpnat_map_filter_policy, cb->extack);
+		err = parse_map_nest(attrs[PCPNAT_A_MAP], tb, MAP_GET_REFUSED,
+				     cb->extack);
 		if (err)
-			goto fail;
-		for (i = 0; i < ARRAY_SIZE(keys); i++)
-			if (tb[keys[i]])
-				d->f.have |= BIT(keys[i]);
+			return err;
 		if (tb[PCPNAT_MAP_A_PROTO])
-			d->f.v.key.proto = nla_get_u8(tb[PCPNAT_MAP_A_PROTO]);
+			f->key.proto = nla_get_u8(tb[PCPNAT_MAP_A_PROTO]);
 		if (tb[PCPNAT_MAP_A_INT_ADDR])
-			d->f.v.key.addr = nla_get_be32(tb[PCPNAT_MAP_A_INT_ADDR]);
+			f->key.addr = nla_get_be32(tb[PCPNAT_MAP_A_INT_ADDR]);
 		if (tb[PCPNAT_MAP_A_INT_PORT])
-			d->f.v.key.port = nla_get_be16(tb[PCPNAT_MAP_A_INT_PORT]);
+			f->key.port = nla_get_be16(tb[PCPNAT_MAP_A_INT_PORT]);
 		if (tb[PCPNAT_MAP_A_EXT_ADDR])
-			d->f.v.ext_addr = nla_get_be32(tb[PCPNAT_MAP_A_EXT_ADDR]);
+			f->ext_addr = nla_get_be32(tb[PCPNAT_MAP_A_EXT_ADDR]);
 		if (tb[PCPNAT_MAP_A_EXT_PORT])
-			d->f.v.ext_port = nla_get_be16(tb[PCPNAT_MAP_A_EXT_PORT]);
+			f->ext_port = nla_get_be16(tb[PCPNAT_MAP_A_EXT_PORT]);
 		if (tb[PCPNAT_MAP_A_SUBSCRIBER])
-			d->f.v.subscriber = nla_get_be32(tb[PCPNAT_MAP_A_SUBSCRIBER]);
+			f->subscriber = nla_get_be32(tb[PCPNAT_MAP_A_SUBSCRIBER]);
 		if (tb[PCPNAT_MAP_A_KIND])
-			d->f.v.kind = nla_get_u8(tb[PCPNAT_MAP_A_KIND]);
+			f->kind = nla_get_u8(tb[PCPNAT_MAP_A_KIND]);
+		for (i = 1; i <= PCPNAT_MAP_A_MAX; i++)
+			if (tb[i])
+				f->have |= BIT(i);
 	}
 	if (attrs[PCPNAT_A_CURSOR]) {
 		err = nla_parse_nested(tb, PCPNAT_MAP_A_MAX, attrs[PCPNAT_A_CURSOR],
-				       pcpnat_cursor_policy, cb->extack);
+				       pcpnat_cursor_nl_policy, cb->extack);
 		if (err)
-			goto fail;
+			return err;
 		if (!get_key(tb, &d->cur.key)) {
 			NL_SET_ERR_MSG_ATTR(cb->extack, attrs[PCPNAT_A_CURSOR],
 					    "cursor needs protocol, internal address and port");
-			err = -EINVAL;
-			goto fail;
+			return -EINVAL;
 		}
 		d->cur.have_key = true;
 		if (pn->live)
@@ -425,70 +413,63 @@ int pcpnat_nl_map_dump_start(struct netlink_callback *cb)
 	}
 	/* Unconfigured namespace: an empty dump. */
 	d->done = !pn->live;
-	cb->args[0] = (long)d;
-	return 0;
-fail:
-	/* .done is not called when .start fails. */
-	kfree(d);
-	return err;
-}
-
-int pcpnat_nl_map_dump_done(struct netlink_callback *cb)
-{
-	kfree((void *)cb->args[0]);
 	return 0;
 }
 
 static bool filter_match(const struct pcpnat_map_filter *f,
 			 const struct pcpnat_mapping *m)
 {
-	const struct pcpnat_map_view *v = &f->v;
-
 #define HAVE(a) (f->have & BIT(PCPNAT_MAP_A_##a))
-	return (!HAVE(PROTO) || m->key.proto == v->key.proto) &&
-	       (!HAVE(INT_ADDR) || m->key.addr == v->key.addr) &&
-	       (!HAVE(INT_PORT) || m->key.port == v->key.port) &&
-	       (!HAVE(EXT_ADDR) || m->ext_addr == v->ext_addr) &&
-	       (!HAVE(EXT_PORT) || m->ext_port == v->ext_port) &&
-	       (!HAVE(SUBSCRIBER) || m->subscriber == v->subscriber) &&
-	       (!HAVE(KIND) || READ_ONCE(m->kind) == v->kind);
+	return (!HAVE(PROTO) || m->key.proto == f->key.proto) &&
+	       (!HAVE(INT_ADDR) || m->key.addr == f->key.addr) &&
+	       (!HAVE(INT_PORT) || m->key.port == f->key.port) &&
+	       (!HAVE(EXT_ADDR) || m->ext_addr == f->ext_addr) &&
+	       (!HAVE(EXT_PORT) || m->ext_port == f->ext_port) &&
+	       (!HAVE(SUBSCRIBER) || m->subscriber == f->subscriber) &&
+	       (!HAVE(KIND) || READ_ONCE(m->kind) == f->kind);
 #undef HAVE
 }
 
 static int dump_one(struct pcpnat_net *pn, const struct pcpnat_config *cfg,
 		    const struct pcpnat_mapping *m, void *arg)
 {
-	struct pcpnat_dump *d = arg;
+	struct dump_out *o = arg;
 	struct pcpnat_map_view v;
 	void *hdr;
 
-	if (!filter_match(&d->f, m))
+	if (!filter_match(o->f, m))
 		return 0;
 	pcpnat_map_view(pn, cfg, m, &v);
-	hdr = genlmsg_put(d->skb, NETLINK_CB(d->cb->skb).portid,
-			  d->cb->nlh->nlmsg_seq, &pcpnat_genl_family, NLM_F_MULTI,
+	hdr = genlmsg_put(o->skb, NETLINK_CB(o->cb->skb).portid,
+			  o->cb->nlh->nlmsg_seq, &pcpnat_genl_family, NLM_F_MULTI,
 			  PCPNAT_CMD_MAP_GET);
 	if (!hdr)
 		return -EMSGSIZE;
-	if (pcpnat_put_map(d->skb, PCPNAT_A_MAP, &v)) {
-		genlmsg_cancel(d->skb, hdr);
+	if (pcpnat_put_map(o->skb, PCPNAT_A_MAP, &v)) {
+		genlmsg_cancel(o->skb, hdr);
 		return -EMSGSIZE;
 	}
-	genlmsg_end(d->skb, hdr);
+	genlmsg_end(o->skb, hdr);
 	return 0;
 }
 
-int pcpnat_nl_map_dump(struct sk_buff *skb, struct netlink_callback *cb)
+int pcpnat_nl_map_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct pcpnat_net *pn = pcpnat_pernet(sock_net(skb->sk));
-	struct pcpnat_dump *d = (struct pcpnat_dump *)cb->args[0];
+	struct pcpnat_dump *d = (struct pcpnat_dump *)cb->ctx;
+	struct dump_out o = { .skb = skb, .cb = cb, .f = &d->f };
 	int ret;
 
+	BUILD_BUG_ON(sizeof(*d) > sizeof(cb->ctx));
+	if (!d->started) {
+		ret = dump_parse(pn, cb, d);
+		if (ret)
+			return ret;
+		d->started = true;
+	}
 	if (d->done)
 		return 0;
-	d->skb = skb;
-	d->cb = cb;
-	ret = pcpnat_walk(pn, &d->cur, dump_one, d);
+	ret = pcpnat_walk(pn, &d->cur, dump_one, &o);
 	if (!ret)
 		d->done = true;
 	else if (ret != -EMSGSIZE)

@@ -131,6 +131,23 @@ static void parse_errmsg(struct conn *c, struct nlmsghdr *nlh)
 			 nla_get_string(tb[NLMSGERR_ATTR_MSG]));
 }
 
+/* A dump's error comes in NLMSG_DONE: the errno, then the extack TLVs. */
+static void parse_done_errmsg(struct conn *c, struct nlmsghdr *nlh)
+{
+	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
+	int len = nlh->nlmsg_len - NLMSG_HDRLEN - sizeof(int);
+
+	c->errmsg[0] = 0;
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS) || len <= 0)
+		return;
+	if (nla_parse(tb, NLMSGERR_ATTR_MAX,
+		      (struct nlattr *)((char *)nlmsg_data(nlh) + sizeof(int)), len, NULL))
+		return;
+	if (tb[NLMSGERR_ATTR_MSG])
+		snprintf(c->errmsg, sizeof(c->errmsg), "%s",
+			 nla_get_string(tb[NLMSGERR_ATTR_MSG]));
+}
+
 /*
  * Receive until `want` requests are finished (an ack/error each, or
  * NLMSG_DONE for a dump). Returns the first error (negative errno) or 0.
@@ -162,7 +179,7 @@ static int recv_until(struct conn *c, int want, reply_fn fn, void *arg)
 
 				if (err && !first_err) {
 					first_err = err;
-					c->errmsg[0] = 0;
+					parse_done_errmsg(c, nlh);
 				}
 				done++;
 			} else if (fn) {
@@ -1078,6 +1095,139 @@ TEST_F(genl, map_malformed)
 	/* Nothing was created. */
 	ASSERT_EQ(0, config_get(&self->c, &v));
 	EXPECT_EQ(0, v.mappings);
+}
+
+/*
+ * Sends cmd with a MAP nest holding the internal key of a mapping and one
+ * raw attribute; a dump when flags has NLM_F_DUMP.
+ */
+static int map_cmd_raw(struct conn *c, uint8_t cmd, int flags, int attr,
+		       const void *data, int len)
+{
+	struct nl_msg *m = req(c, cmd, flags);
+	struct nlattr *n = nla_nest_start(m, PCPNAT_A_MAP);
+	struct dumpres d = { 0 };
+	int err;
+
+	nla_put_u8(m, PCPNAT_MAP_A_PROTO, IPPROTO_UDP);
+	nla_put_u32(m, PCPNAT_MAP_A_INT_ADDR, A("10.0.0.2"));
+	nla_put_u16(m, PCPNAT_MAP_A_INT_PORT, htons(5000));
+	nla_put(m, attr, len, data);
+	nla_nest_end(m, n);
+	err = xact(c, m, (flags & NLM_F_DUMP) ? dump_reply : NULL, &d);
+	free(d.v);
+	return err;
+}
+
+/*
+ * The MAP nest has one policy for every mapping command and for replies
+ * (the family's spec describes it once); each command still refuses what
+ * it does not take, with EINVAL and an extack message, and the mapping
+ * is left as it was.
+ */
+TEST_F(genl, map_attrs_per_command)
+{
+	struct cfgreq r = base_cfg;
+	struct mapreq q = { .int_addr = "10.0.0.2", .int_port = 5000,
+			    .lifetime = 100, .nonce = 1 };
+	uint32_t lifetime = 50, prefer = PCPNAT_MAP_F_PREFER_FAILURE, zero = 0;
+	uint8_t nonce[PCPNAT_NONCE_LEN] = { 1 };
+	struct {
+		const char *what;
+		uint8_t cmd;
+		int flags, attr, len;
+		const void *data;
+	} cases[] = {
+		{ "MAP_DEL with a lifetime", PCPNAT_CMD_MAP_DEL, 0,
+		  PCPNAT_MAP_A_LIFETIME, 4, &lifetime },
+		{ "MAP_DEL with PREFER_FAILURE", PCPNAT_CMD_MAP_DEL, 0,
+		  PCPNAT_MAP_A_FLAGS, 4, &prefer },
+		{ "MAP_DEL with a description", PCPNAT_CMD_MAP_DEL, 0,
+		  PCPNAT_MAP_A_DESCR, 4, "web" },
+		{ "MAP_GET with a nonce", PCPNAT_CMD_MAP_GET, 0,
+		  PCPNAT_MAP_A_NONCE, PCPNAT_NONCE_LEN, nonce },
+		{ "MAP_GET dump filtered on a lifetime", PCPNAT_CMD_MAP_GET, NLM_F_DUMP,
+		  PCPNAT_MAP_A_LIFETIME, 4, &lifetime },
+		{ "MAP_GET dump filtered on idle", PCPNAT_CMD_MAP_GET, NLM_F_DUMP,
+		  PCPNAT_MAP_A_IDLE, 4, &zero },
+		{ "MAP_ADD with idle (read only)", PCPNAT_CMD_MAP_ADD, 0,
+		  PCPNAT_MAP_A_IDLE, 4, &zero },
+	};
+	struct map m, g;
+	unsigned int i;
+
+	ASSERT_EQ(0, config_set(&self->c, &r));
+	ASSERT_EQ(0, map_cmd(&self->c, PCPNAT_CMD_MAP_ADD, &q, &m));
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		EXPECT_EQ(-EINVAL, map_cmd_raw(&self->c, cases[i].cmd, cases[i].flags,
+					       cases[i].attr, cases[i].data,
+					       cases[i].len))
+			TH_LOG("%s", cases[i].what);
+		EXPECT_NE(0, self->c.errmsg[0]) TH_LOG("%s: no extack", cases[i].what);
+	}
+	/* The counters' commands take no attribute at all. */
+	{
+		struct nl_msg *msg = req(&self->c, PCPNAT_CMD_STATS_RESET, 0);
+
+		nla_put_u32(msg, PCPNAT_A_SUBSCRIBER, A("10.0.0.2"));
+		EXPECT_EQ(-EINVAL, xact(&self->c, msg, NULL, NULL));
+	}
+	/* Still there, unchanged. */
+	ASSERT_EQ(0, map_get_int(&self->c, IPPROTO_UDP, "10.0.0.2", 5000, &g));
+	EXPECT_EQ(m.ext_addr, g.ext_addr);
+	EXPECT_EQ(m.ext_port, g.ext_port);
+	EXPECT_EQ(PCPNAT_KIND_EXPLICIT, g.kind);
+}
+
+/*
+ * Single values' bounds are the policy's (netlink answers ERANGE and
+ * says which attribute): the RFC minima of every timeout, max-mappings,
+ * an internal prefix longer than 32 bits.
+ */
+TEST_F(genl, config_policy_bounds)
+{
+	struct cfgreq r = base_cfg;
+	struct cfgview before, after;
+	struct {
+		const char *what;
+		int attr;
+		uint32_t v;
+	} cases[] = {
+		{ "UDP 119 s (RFC 4787 REQ-5)", PCPNAT_CFG_A_UDP_TIMEOUT,
+		  PCPNAT_UDP_TIMEOUT_MIN - 1 },
+		{ "TCP established 7439 s (RFC 5382 REQ-5)", PCPNAT_CFG_A_TCP_EST_TIMEOUT,
+		  PCPNAT_TCP_EST_TIMEOUT_MIN - 1 },
+		{ "TCP transitory 239 s (RFC 5382 REQ-5)", PCPNAT_CFG_A_TCP_TRANS_TIMEOUT,
+		  PCPNAT_TCP_TRANS_TIMEOUT_MIN - 1 },
+		{ "ICMP 59 s (RFC 5508 REQ-1)", PCPNAT_CFG_A_ICMP_TIMEOUT,
+		  PCPNAT_ICMP_TIMEOUT_MIN - 1 },
+		{ "UDP a week and a second", PCPNAT_CFG_A_UDP_TIMEOUT,
+		  PCPNAT_TIMEOUT_MAX + 1 },
+		{ "max-mappings 0", PCPNAT_CFG_A_MAX_MAPPINGS, 0 },
+	};
+	unsigned int i;
+
+	ASSERT_EQ(0, config_set(&self->c, &r));
+	ASSERT_EQ(0, config_get(&self->c, &before));
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		EXPECT_EQ(-ERANGE, config_raw(&self->c, cases[i].attr, &cases[i].v, 4))
+			TH_LOG("%s", cases[i].what);
+		EXPECT_NE(0, self->c.errmsg[0]) TH_LOG("%s: no extack", cases[i].what);
+	}
+	r = (struct cfgreq){ .internal = "10.0.0.0/33" };
+	EXPECT_EQ(-ERANGE, config_set(&self->c, &r));
+	ASSERT_EQ(0, config_get(&self->c, &after));
+	EXPECT_EQ(before.udp, after.udp);
+	EXPECT_EQ(before.tcp_est, after.tcp_est);
+	EXPECT_EQ(before.max, after.max);
+	/* The minima themselves are taken. */
+	{
+		uint32_t v = PCPNAT_UDP_TIMEOUT_MIN;
+
+		EXPECT_EQ(0, config_raw(&self->c, PCPNAT_CFG_A_UDP_TIMEOUT, &v, 4));
+		ASSERT_EQ(0, config_get(&self->c, &after));
+		EXPECT_EQ(PCPNAT_UDP_TIMEOUT_MIN, after.udp);
+	}
 }
 
 TEST_F(genl, unprivileged)

@@ -49,7 +49,6 @@ EDIT(widest_ports, c->port_min = 1; c->port_max = 65535)
 EDIT(ports_reversed, c->port_min = 40001; c->port_max = 40000)
 EDIT(pool_slash32, pool(c, 0, KT_POOL_BASE + 7, 32))
 EDIT(pool_slash23, pool(c, 0, 0xc0000000, 23))
-EDIT(pool_slash33, pool(c, 0, KT_POOL_BASE, 33))
 EDIT(pool_host_bits, pool(c, 0, KT_POOL_BASE + 1, 24))
 EDIT(pool_host_bits_slash31, pool(c, 0, KT_POOL_BASE + 1, 31))
 EDIT(pool_256_in_four, pool(c, 0, KT_POOL_BASE, 26);
@@ -63,7 +62,6 @@ EDIT(pool_64_slash32, for (int i = 0; i < PCPNAT_POOL_MAX; i++)
 EDIT(internal_everything, c->internal[0].addr = 0; c->internal[0].len = 0)
 EDIT(internal_slash32, c->internal[0].addr = htonl(0x0a000001);
      c->internal[0].len = 32)
-EDIT(internal_slash33, c->internal[0].len = 33)
 EDIT(internal_host_bits, c->internal[0].addr = htonl(0x0a000001))
 EDIT(internal_host_bits_second, c->nint = 2;
      c->internal[1].addr = htonl(0xc0a80101); c->internal[1].len = 24)
@@ -72,24 +70,24 @@ EDIT(internal_16, c->nint = PCPNAT_INTERNAL_MAX;
 	     c->internal[i].addr = htonl(0xac100000 + (i << 8));
 	     c->internal[i].len = 24;
      })
-EDIT(timeouts_minimal, c->udp_timeout = 120; c->tcp_est_timeout = 7440;
-     c->tcp_trans_timeout = 240; c->icmp_timeout = 60)
+EDIT(timeouts_minimal, c->udp_timeout = PCPNAT_UDP_TIMEOUT_MIN;
+     c->tcp_est_timeout = PCPNAT_TCP_EST_TIMEOUT_MIN;
+     c->tcp_trans_timeout = PCPNAT_TCP_TRANS_TIMEOUT_MIN;
+     c->icmp_timeout = PCPNAT_ICMP_TIMEOUT_MIN)
 EDIT(timeouts_huge, c->udp_timeout = U32_MAX; c->tcp_est_timeout = U32_MAX;
      c->tcp_trans_timeout = U32_MAX; c->icmp_timeout = U32_MAX)
-EDIT(udp_119, c->udp_timeout = 119)
-EDIT(tcp_est_7439, c->tcp_est_timeout = 7439)
-EDIT(tcp_trans_239, c->tcp_trans_timeout = 239)
-EDIT(icmp_59, c->icmp_timeout = 59)
-EDIT(timeouts_zero, c->udp_timeout = 0)
 EDIT(filter_eif, c->filtering = PCPNAT_FILTER_ENDPOINT_INDEPENDENT)
 EDIT(filter_max, c->filtering = PCPNAT_FILTER_MAX)
-EDIT(filter_unknown, c->filtering = PCPNAT_FILTER_MAX + 1)
-EDIT(filter_255, c->filtering = 255)
 EDIT(max_mappings_1, c->max_mappings = 1)
-EDIT(max_mappings_0, c->max_mappings = 0)
 EDIT(quota_and_all_ports, c->subscriber_quota = 1; c->allow_all_ports = 1;
      c->ext_ifindex = 7)
 
+/*
+ * Combinations only: the bounds of single values (timeouts' RFC minima,
+ * filtering modes, max-mappings, prefix lengths up to 32) are the netlink
+ * policy's, generated from the family's spec and tested through netlink by
+ * selftests/pcpnat_genl.c.
+ */
 static const struct validate_case validate_cases[] = {
 	{ "defaults with a /24 pool", as_is, 0 },
 	{ "no pool", no_pool, 0 },
@@ -99,7 +97,6 @@ static const struct validate_case validate_cases[] = {
 	{ "port minimum above maximum", ports_reversed, -EINVAL },
 	{ "pool /32", pool_slash32, 0 },
 	{ "pool /23", pool_slash23, -EINVAL },
-	{ "pool /33", pool_slash33, -EINVAL },
 	{ "pool host bits", pool_host_bits, -EINVAL },
 	{ "pool host bits /31", pool_host_bits_slash31, -EINVAL },
 	{ "pool 256 addresses in four /26", pool_256_in_four, 0 },
@@ -114,23 +111,14 @@ static const struct validate_case validate_cases[] = {
 	{ "pool 512 addresses", pool_512, -EINVAL },
 	{ "internal 0.0.0.0/0", internal_everything, 0 },
 	{ "internal /32", internal_slash32, 0 },
-	{ "internal /33", internal_slash33, -EINVAL },
 	{ "internal host bits", internal_host_bits, -EINVAL },
 	{ "internal host bits, second prefix", internal_host_bits_second, -EINVAL },
 	{ "16 internal prefixes", internal_16, 0 },
 	{ "timeouts at the RFC minima", timeouts_minimal, 0 },
 	{ "timeouts at U32_MAX", timeouts_huge, 0 },
-	{ "UDP timeout 119 s (RFC 4787 REQ-5)", udp_119, -EINVAL },
-	{ "TCP established timeout 7439 s (RFC 5382 REQ-5)", tcp_est_7439, -EINVAL },
-	{ "TCP transitory timeout 239 s (RFC 5382 REQ-5)", tcp_trans_239, -EINVAL },
-	{ "ICMP timeout 59 s (RFC 5508 REQ-1)", icmp_59, -EINVAL },
-	{ "UDP timeout 0", timeouts_zero, -EINVAL },
 	{ "endpoint-independent filtering", filter_eif, 0 },
 	{ "filtering, last mode", filter_max, 0 },
-	{ "filtering, unknown mode", filter_unknown, -EINVAL },
-	{ "filtering 255", filter_255, -EINVAL },
 	{ "max-mappings 1", max_mappings_1, 0 },
-	{ "max-mappings 0", max_mappings_0, -EINVAL },
 	{ "quota, all ports, interface", quota_and_all_ports, 0 },
 };
 

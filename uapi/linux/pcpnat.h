@@ -3,7 +3,10 @@
  * pcpnat generic netlink ABI.
  *
  * This is the one definition of the interface between pcpnat.ko and its
- * userspace (pcpd, pcpctl). Nothing else defines these numbers.
+ * userspace (pcpd, pcpctl). Nothing else defines these numbers. The family
+ * is also described in Documentation/netlink/specs/pcpnat.yaml, from which
+ * the module's request policies and op table are generated; the check
+ * proves that every name and number here agrees with it.
  *
  * Conventions
  * - IPv4 addresses are __be32 (struct in_addr order), ports are __be16,
@@ -55,7 +58,8 @@
 
 /* Limits shared by both sides. */
 #define PCPNAT_NONCE_LEN	12
-#define PCPNAT_DESCR_MAX	128	/* bytes, including the final NUL */
+#define PCPNAT_DESCR_LEN	127	/* characters of a description */
+#define PCPNAT_DESCR_MAX	(PCPNAT_DESCR_LEN + 1)	/* bytes, with the NUL */
 #define PCPNAT_FILTERS_MAX	8	/* FILTER entries per mapping */
 #define PCPNAT_POOL_MAX		64	/* prefixes in the external pool */
 #define PCPNAT_INTERNAL_MAX	16	/* internal prefixes */
@@ -126,6 +130,15 @@ enum pcpnat_filtering {
 #define PCPNAT_TIMEOUT_MAX	604800
 #define PCPNAT_LIFETIME_MAX	604800
 
+/*
+ * Lower bounds of the timeouts, in seconds, from the RFCs: CONFIG_SET
+ * refuses less with ERANGE.
+ */
+#define PCPNAT_UDP_TIMEOUT_MIN		120	/* RFC 4787 REQ-5 */
+#define PCPNAT_TCP_EST_TIMEOUT_MIN	7440	/* RFC 5382 REQ-5 */
+#define PCPNAT_TCP_TRANS_TIMEOUT_MIN	240	/* RFC 5382 REQ-5, RFC 7857 2.2 */
+#define PCPNAT_ICMP_TIMEOUT_MIN		60	/* RFC 5508 REQ-1 */
+
 enum pcpnat_config_attr {
 	PCPNAT_CFG_A_UNSPEC,
 	PCPNAT_CFG_A_EXT_POOL,		/* nest of PCPNAT_LIST_A_PREFIX */
@@ -139,10 +152,10 @@ enum pcpnat_config_attr {
 	PCPNAT_CFG_A_EXT_IFINDEX,
 	PCPNAT_CFG_A_PORT_MIN,		/* u16, >= 1, default 1024 */
 	PCPNAT_CFG_A_PORT_MAX,		/* u16, default 65535 */
-	PCPNAT_CFG_A_UDP_TIMEOUT,	/* u32 s, 120..TIMEOUT_MAX, default 300 */
-	PCPNAT_CFG_A_TCP_EST_TIMEOUT,	/* u32 s, 7440..TIMEOUT_MAX, default 7440 */
-	PCPNAT_CFG_A_TCP_TRANS_TIMEOUT,	/* u32 s, 240..TIMEOUT_MAX, default 240 */
-	PCPNAT_CFG_A_ICMP_TIMEOUT,	/* u32 s, 60..TIMEOUT_MAX, default 60 */
+	PCPNAT_CFG_A_UDP_TIMEOUT,	/* u32 s, UDP_TIMEOUT_MIN..TIMEOUT_MAX, default 300 */
+	PCPNAT_CFG_A_TCP_EST_TIMEOUT,	/* u32 s, TCP_EST_TIMEOUT_MIN.., default 7440 */
+	PCPNAT_CFG_A_TCP_TRANS_TIMEOUT,	/* u32 s, TCP_TRANS_TIMEOUT_MIN.., default 240 */
+	PCPNAT_CFG_A_ICMP_TIMEOUT,	/* u32 s, ICMP_TIMEOUT_MIN.., default 60 */
 	PCPNAT_CFG_A_FILTERING,		/* u8, enum pcpnat_filtering */
 	PCPNAT_CFG_A_SUBSCRIBER_QUOTA,	/* u32 mappings per subscriber, 0 = no limit;
 					 * default 4096 (RFC 6888 REQ-4) */
@@ -204,7 +217,7 @@ enum pcpnat_map_attr {
 	PCPNAT_MAP_A_NONCE,		/* binary, PCPNAT_NONCE_LEN */
 	PCPNAT_MAP_A_SUBSCRIBER,	/* __be32, default: the internal address */
 	PCPNAT_MAP_A_FILTERS,		/* nest of PCPNAT_FILTERS_A_FILTER */
-	PCPNAT_MAP_A_DESCR,		/* NUL-terminated string < PCPNAT_DESCR_MAX */
+	PCPNAT_MAP_A_DESCR,		/* NUL-terminated, PCPNAT_DESCR_LEN characters at most */
 	PCPNAT_MAP_A_FLAGS,		/* u32, enum pcpnat_map_flags */
 	PCPNAT_MAP_A_IDLE,		/* u32 s since the last packet (replies) */
 	PCPNAT_MAP_A_PAD,
