@@ -46,7 +46,7 @@ static int parse_map_nest(const struct nlattr *nest, struct nlattr **tb,
  * such even where pcpnat is off), and the namespace is configured.
  */
 static struct pcpnat_net *map_cmd_begin(struct genl_info *info, struct nlattr **tb,
-					unsigned long refused)
+					unsigned long refused, u32 flags)
 {
 	struct pcpnat_net *pn;
 	int err;
@@ -56,6 +56,12 @@ static struct pcpnat_net *map_cmd_begin(struct genl_info *info, struct nlattr **
 	err = parse_map_nest(info->attrs[PCPNAT_A_MAP], tb, refused, info->extack);
 	if (err)
 		return ERR_PTR(err);
+	/* The policy's mask is every flag; a command may take fewer. */
+	if (tb[PCPNAT_MAP_A_FLAGS] && (nla_get_u32(tb[PCPNAT_MAP_A_FLAGS]) & ~flags)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[PCPNAT_MAP_A_FLAGS],
+				    "flag not taken by this command");
+		return ERR_PTR(-EINVAL);
+	}
 	pn = pcpnat_pernet(genl_info_net(info));
 	if (!pn->live) {
 		NL_SET_ERR_MSG_MOD(info->extack,
@@ -252,7 +258,7 @@ int pcpnat_nl_map_add_doit(struct sk_buff *skb, struct genl_info *info)
 	struct pcpnat_net *pn;
 	int err;
 
-	pn = map_cmd_begin(info, tb, MAP_ADD_REFUSED);
+	pn = map_cmd_begin(info, tb, MAP_ADD_REFUSED, PCPNAT_MAP_F_ALL);
 	if (IS_ERR(pn))
 		return PTR_ERR(pn);
 	err = parse_map_add(pn, info, tb, &req);
@@ -282,15 +288,9 @@ int pcpnat_nl_map_del_doit(struct sk_buff *skb, struct genl_info *info)
 	bool removed, force = false;
 	int err;
 
-	pn = map_cmd_begin(info, tb, MAP_DEL_REFUSED);
+	pn = map_cmd_begin(info, tb, MAP_DEL_REFUSED, PCPNAT_MAP_F_FORCE);
 	if (IS_ERR(pn))
 		return PTR_ERR(pn);
-	if (tb[PCPNAT_MAP_A_FLAGS] &&
-	    (nla_get_u32(tb[PCPNAT_MAP_A_FLAGS]) & ~PCPNAT_MAP_F_FORCE)) {
-		NL_SET_ERR_MSG_ATTR(info->extack, tb[PCPNAT_MAP_A_FLAGS],
-				    "MAP_DEL takes no flag but FORCE");
-		return -EINVAL;
-	}
 	err = parse_key(info->attrs[PCPNAT_A_MAP], tb, &key, info->extack);
 	if (err)
 		return err;
@@ -318,7 +318,7 @@ int pcpnat_nl_map_get_doit(struct sk_buff *skb, struct genl_info *info)
 	bool by_ext;
 	int err;
 
-	pn = map_cmd_begin(info, tb, MAP_GET_REFUSED);
+	pn = map_cmd_begin(info, tb, MAP_GET_REFUSED, 0);
 	if (IS_ERR(pn))
 		return PTR_ERR(pn);
 	by_ext = tb[PCPNAT_MAP_A_EXT_ADDR] && tb[PCPNAT_MAP_A_EXT_PORT];
@@ -398,8 +398,11 @@ static int dump_parse(struct pcpnat_net *pn, struct netlink_callback *cb,
 				f->have |= BIT(i);
 	}
 	if (attrs[PCPNAT_A_CURSOR]) {
-		err = nla_parse_nested(tb, PCPNAT_MAP_A_MAX, attrs[PCPNAT_A_CURSOR],
-				       pcpnat_cursor_nl_policy, cb->extack);
+		/* The cursor's policy ends at INT_PORT: parse no further. */
+		memset(tb, 0, sizeof(tb));
+		err = nla_parse_nested(tb, ARRAY_SIZE(pcpnat_cursor_nl_policy) - 1,
+				       attrs[PCPNAT_A_CURSOR], pcpnat_cursor_nl_policy,
+				       cb->extack);
 		if (err)
 			return err;
 		if (!get_key(tb, &d->cur.key)) {

@@ -13,8 +13,12 @@ set -euo pipefail
 . "$(dirname "$0")/paths.sh"
 top=$PCPNAT_TOP
 ynl=$PCPNAT_KCACHE/ynl
-[ -e "$ynl/tools/net/ynl/ynl-gen-c.py" ] || {
-	echo "genl-gen: no ynl-gen in $ynl (make setup extracts it)" >&2
+case ${1:-} in
+"" | --check) ;;
+*) echo "usage: genl-gen.sh [--check]" >&2; exit 2 ;;
+esac
+[ -e "$ynl/tools/net/ynl/ynl-gen-c.py" ] && [ -e "$ynl/Documentation/netlink/genetlink-legacy.yaml" ] || {
+	echo "genl-gen: no ynl-gen or its schemas in $ynl (make setup extracts them)" >&2
 	exit 1
 }
 

@@ -11,6 +11,7 @@ ln -sfn "$top/Kbuild" "$dst/Kbuild"
 for d in kmod uapi; do
 	mkdir -p "$dst/$d"
 	(cd "$top/$d" && find . -type d) | while read -r sub; do mkdir -p "$dst/$d/$sub"; done
-	(cd "$top/$d" && find . -type f \( -name '*.[ch]' -o -name Kbuild \)) |
+	# genl_gen_mutable.c is made by kmod/Kbuild in the build tree itself.
+	(cd "$top/$d" && find . -type f \( -name '*.[ch]' -o -name Kbuild \) ! -name genl_gen_mutable.c) |
 		while read -r f; do ln -sfn "$top/$d/$f" "$dst/$d/$f"; done
 done

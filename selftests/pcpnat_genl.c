@@ -1156,6 +1156,16 @@ TEST_F(genl, map_attrs_per_command)
 	struct map m, g;
 	unsigned int i;
 
+	/*
+	 * Malformed is refused as such before "not configured": in a
+	 * namespace pcpnat does not run in yet, still EINVAL, not ENETDOWN.
+	 */
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		EXPECT_EQ(-EINVAL, map_cmd_raw(&self->c, cases[i].cmd, cases[i].flags,
+					       cases[i].attr, cases[i].data,
+					       cases[i].len))
+			TH_LOG("%s, unconfigured", cases[i].what);
+	}
 	ASSERT_EQ(0, config_set(&self->c, &r));
 	ASSERT_EQ(0, map_cmd(&self->c, PCPNAT_CMD_MAP_ADD, &q, &m));
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

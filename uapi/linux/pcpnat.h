@@ -28,7 +28,13 @@
  *   below 120, nonce not 12 bytes, kind out of range ...) is refused by the
  *   netlink core itself with ERANGE, as for every netlink family; its
  *   extack points at the attribute (NLMSGERR_ATTR_OFFS) and, for ranges,
- *   gives the bounds (NLMSGERR_ATTR_POLICY).
+ *   gives the bounds (NLMSGERR_ATTR_POLICY). The mapping commands share
+ *   one policy for the MAP nest: an attribute a command does not take is
+ *   refused with EINVAL, unless its value is outside the policy's range
+ *   (ERANGE comes first then).
+ * - A MAP_GET dump's own refusals (a filter attribute it does not take, a
+ *   cursor without its key) end the dump: NLMSG_DONE carries the negative
+ *   errno and the extack message, as strict rtnetlink dumps do.
  *
  * Ordering of mappings (dumps, cursors, PCP GET/NEXT)
  *   Mappings are walked in the order of (bucket of the keyed hash of the
