@@ -41,23 +41,10 @@ kbuild_clean() {
 }
 
 # One kernel's selftests in a VM; its KTAP in $out/vm-$k.ktap.
-# The debug kernel's VM is the longest (its suite needs the most CPU): the
-# Debian kernels' VMs run at a lower priority beside it, so that it never
-# waits for their share of the two cores and all three end at about the
-# same time, instead of the debug VM running alone on one core at the end
-# while the other idles (measured warm: the VMs end at 1,200, 1,240 and
-# 1,550 s at one priority).
-vm_nice() {
-	case $1 in
-	*-pcpnat-debug) echo 0 ;;
-	*) echo "${CHECK_DEBIAN_NICE:-3}" ;;
-	esac
-}
 vm_run() {
 	local k=$1 rc=0
 	echo "check: selftests on $k in a VM (at $SECONDS s)" >&2
-	VM_QUIET=1 VM_CONSOLE="$out/vm-$k.console" nice -n "$(vm_nice "$k")" \
-		"$top/scripts/vm/run.sh" "$k" \
+	VM_QUIET=1 VM_CONSOLE="$out/vm-$k.console" "$top/scripts/vm/run.sh" "$k" \
 		env PCPNAT_DEBUG_FULL="${CHECK_DEBUG_FULL:-0}" \
 		"$top/scripts/vm/selftests.sh" "$out/vm-$k.ktap" >"$out/vm-$k.run" 2>&1 || rc=$?
 	touch "$out/vm-$k.ktap"
@@ -180,8 +167,6 @@ if ((cold)); then
 		[[ $k == *-pcpnat-debug ]] && sparse "$k"
 	done
 else
-	# Beside the three VMs, the host's parts take what the VMs leave.
-	renice -n 10 -p $$ >/dev/null
 	host_parts "${matrix[@]}"
 fi
 
