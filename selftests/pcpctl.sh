@@ -31,7 +31,7 @@ ktap_print_header
 command -v jq >/dev/null || ktap_exit_fail_msg "jq is missing (scripts/setup.sh installs it)"
 [ -x "$PCPCTL" ] || ktap_exit_fail_msg "missing $PCPCTL (make userspace)"
 grep -q '^pcpnat ' /proc/modules || ktap_exit_fail_msg "pcpnat.ko is not loaded"
-ktap_set_plan 24
+ktap_set_plan 25
 
 ctl() { ip netns exec "$NS" "$PCPCTL" "$@"; }
 
@@ -129,6 +129,18 @@ t_config_kernel_refusal() {
 	     and .max_mappings == 250000 and .pool == ["198.51.100.0/30"]'
 }
 ktap_test_result "config set: kernel refusals print its extack, change nothing" t_config_kernel_refusal
+
+t_config_conf_spelling() {
+	# pcpd.conf's spelling (underscores) is taken too, and the module's
+	# refusal is still named with pcpctl's word.
+	run 0 config set max_mappings 240000 udp_timeout 302 all_ports yes &&
+	run 0 --json config &&
+	jqt '.max_mappings == 240000 and .udp_timeout == 302 and .all_ports == true' &&
+	refused 1 '^pcpctl: config set: udp-timeout: .*\(range 120-604800\)$' \
+		config set udp_timeout 10 &&
+	run 0 config set max-mappings 250000 udp-timeout 301 all-ports off
+}
+ktap_test_result "config set: pcpd.conf's spellings are taken too" t_config_conf_spelling
 
 t_map_add() {
 	run 0 map add proto udp int 10.0.0.2:5000 lifetime 600 nonce $NONCE \

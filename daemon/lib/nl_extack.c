@@ -7,7 +7,8 @@
  * offending attribute sits in our request, and NLMSGERR_ATTR_POLICY, the
  * bounds it broke (both since Linux 5.10). The offset is walked down the
  * request's nests to the attribute's path, which names the pcpctl keyword
- * (the same words pcpd.conf uses), and the bounds are said in numbers:
+ * (a setting's through lib/config_keys.c, the table pcpd.conf's keys come
+ * from too), and the bounds are said in numbers:
  *
  *   udp-timeout: integer out of range (minimum 120)
  */
@@ -16,26 +17,11 @@
 #include <string.h>
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
+#include "lib/config_keys.h"
 #include "lib/nl_internal.h"
 
 /* Deep enough for MAP > FILTERS > FILTER > attribute. */
 #define PATH_MAX_DEPTH	4
-
-static const char *const cfg_words[PCPNAT_CFG_A_MAX + 1] = {
-	[PCPNAT_CFG_A_EXT_POOL] = "pool",
-	[PCPNAT_CFG_A_INT_PREFIXES] = "internal",
-	[PCPNAT_CFG_A_EXT_IFINDEX] = "ext-dev",
-	[PCPNAT_CFG_A_PORT_MIN] = "ports",
-	[PCPNAT_CFG_A_PORT_MAX] = "ports",
-	[PCPNAT_CFG_A_UDP_TIMEOUT] = "udp-timeout",
-	[PCPNAT_CFG_A_TCP_EST_TIMEOUT] = "tcp-est-timeout",
-	[PCPNAT_CFG_A_TCP_TRANS_TIMEOUT] = "tcp-trans-timeout",
-	[PCPNAT_CFG_A_ICMP_TIMEOUT] = "icmp-timeout",
-	[PCPNAT_CFG_A_FILTERING] = "filtering",
-	[PCPNAT_CFG_A_SUBSCRIBER_QUOTA] = "quota",
-	[PCPNAT_CFG_A_MAX_MAPPINGS] = "max-mappings",
-	[PCPNAT_CFG_A_ALLOW_ALL_PORTS] = "all-ports",
-};
 
 static const char *const map_words[PCPNAT_MAP_A_MAX + 1] = {
 	[PCPNAT_MAP_A_PROTO] = "proto",
@@ -55,13 +41,16 @@ static const char *const map_words[PCPNAT_MAP_A_MAX + 1] = {
 /* The keyword for an attribute path from the top level, or NULL. */
 static const char *path_word(const uint16_t *path, int depth)
 {
+	const struct pcpnat_config_key *k;
+
 	if (depth == 1 && path[0] == PCPNAT_A_SUBSCRIBER)
 		return "subscriber";
 	if (depth < 2)
 		return NULL;	/* a whole nest: no one setting to name */
 	switch (path[0]) {
 	case PCPNAT_A_CONFIG:
-		return path[1] <= PCPNAT_CFG_A_MAX ? cfg_words[path[1]] : NULL;
+		k = pcpnat_config_key_by_attr(path[1]);
+		return k ? k->word : NULL;
 	case PCPNAT_A_MAP:
 		return path[1] <= PCPNAT_MAP_A_MAX ? map_words[path[1]] : NULL;
 	case PCPNAT_A_CURSOR:

@@ -121,8 +121,15 @@ int pcpnat_parse_prefix_list(const char *s, struct pcpnat_prefix *p,
 				 &tmp.addr, &tmp.len);
 		if (rc)
 			return rc;
-		/* Writing before the whole list parsed is fine: n says how many. */
-		p[i++] = tmp;
+		/*
+		 * Writing before the whole list parsed is fine: n says how
+		 * many. Member by member into a zeroed entry: a copy of tmp
+		 * would carry its stack garbage in the padding, and two
+		 * parses of one text would then differ in memory.
+		 */
+		memset(&p[i], 0, sizeof(p[i]));
+		p[i].addr = tmp.addr;
+		p[i++].len = tmp.len;
 		if (!e)
 			break;
 		s = e + 1;
@@ -158,6 +165,21 @@ int pcpnat_parse_endpoint(const char *s, bool port_optional,
 	if (has_port)
 		*has_port = colon != NULL;
 	return 0;
+}
+
+int pcpnat_parse_bool(const char *s, bool *v)
+{
+	static const char *const yes[] = { "on", "yes", "true", "1" };
+	static const char *const no[] = { "off", "no", "false", "0" };
+	size_t i;
+
+	for (i = 0; s && i < sizeof(yes) / sizeof(yes[0]); i++) {
+		if (!strcmp(s, yes[i]) || !strcmp(s, no[i])) {
+			*v = !strcmp(s, yes[i]);
+			return 0;
+		}
+	}
+	return -EINVAL;
 }
 
 int pcpnat_parse_port_range(const char *s, uint16_t *min, uint16_t *max)

@@ -35,6 +35,9 @@ int pcpnat_parse_prefix_list(const char *s, struct pcpnat_prefix *p,
 int pcpnat_parse_endpoint(const char *s, bool port_optional,
 			  struct in_addr *a, uint16_t *port, bool *has_port);
 
+/* on/off, yes/no, true/false, 1/0. */
+int pcpnat_parse_bool(const char *s, bool *v);
+
 /* "MIN-MAX" or "P" (= P-P), each 1..65535, MIN <= MAX. */
 int pcpnat_parse_port_range(const char *s, uint16_t *min, uint16_t *max);
 

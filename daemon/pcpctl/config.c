@@ -6,6 +6,7 @@
 #include <string.h>
 #include <arpa/inet.h>
 #include <net/if.h>
+#include "lib/config_keys.h"
 #include "pcpctl/pcpctl.h"
 
 static const char *prefix_str(const struct pcpnat_prefix *p, char *buf,
@@ -37,26 +38,50 @@ static json_object *prefixes_json(const struct pcpnat_prefix *p, unsigned int n)
 	return a;
 }
 
+/* A member of cfg that a U32 or PREFIXES key describes. */
+#define MEMBER_AT(cfg, k, off)	((const void *)((const char *)(cfg) + (k)->off))
+
+static json_object *value_json(const struct pcpnat_config_key *k,
+			       const struct pcpnat_config *c)
+{
+	char dev[IF_NAMESIZE];
+
+	switch (k->kind) {
+	case PCPNAT_KEY_PREFIXES:
+		return prefixes_json(MEMBER_AT(c, k, off),
+				     *(const unsigned int *)MEMBER_AT(c, k, count_off));
+	case PCPNAT_KEY_IFNAME:
+		return c->ext_ifindex ?
+			json_object_new_string(dev_str(c->ext_ifindex, dev)) : NULL;
+	case PCPNAT_KEY_U32:
+		return json_object_new_int64(*(const uint32_t *)MEMBER_AT(c, k, off));
+	case PCPNAT_KEY_FILTERING:
+		return json_object_new_string(
+			c->filtering == PCPNAT_FILTER_ENDPOINT_INDEPENDENT ? "eif" : "adf");
+	case PCPNAT_KEY_BOOL:
+		return json_object_new_boolean(c->all_ports);
+	case PCPNAT_KEY_PORTS:
+		break;		/* two members: see print_json() */
+	}
+	return NULL;
+}
+
+/* The settings under pcpd.conf's keys (ports as port_min and port_max). */
 static void print_json(const struct pcpnat_config *c)
 {
 	json_object *o = json_object_new_object();
-	char dev[IF_NAMESIZE];
+	const struct pcpnat_config_key *k;
+	size_t i;
 
-	json_object_object_add(o, "pool", prefixes_json(c->pool, c->npool));
-	json_object_object_add(o, "internal", prefixes_json(c->internal, c->nint));
-	json_object_object_add(o, "ext_dev", c->ext_ifindex ?
-			       json_object_new_string(dev_str(c->ext_ifindex, dev)) : NULL);
-	json_object_object_add(o, "port_min", json_object_new_int(c->port_min));
-	json_object_object_add(o, "port_max", json_object_new_int(c->port_max));
-	json_object_object_add(o, "udp_timeout", json_object_new_int64(c->udp_timeout));
-	json_object_object_add(o, "tcp_est_timeout", json_object_new_int64(c->tcp_est_timeout));
-	json_object_object_add(o, "tcp_trans_timeout", json_object_new_int64(c->tcp_trans_timeout));
-	json_object_object_add(o, "icmp_timeout", json_object_new_int64(c->icmp_timeout));
-	json_object_object_add(o, "filtering", json_object_new_string(
-		c->filtering == PCPNAT_FILTER_ENDPOINT_INDEPENDENT ? "eif" : "adf"));
-	json_object_object_add(o, "quota", json_object_new_int64(c->quota));
-	json_object_object_add(o, "max_mappings", json_object_new_int64(c->max_mappings));
-	json_object_object_add(o, "all_ports", json_object_new_boolean(c->all_ports));
+	for (i = 0; i < pcpnat_config_nkeys; i++) {
+		k = &pcpnat_config_keys[i];
+		if (k->kind == PCPNAT_KEY_PORTS) {
+			json_object_object_add(o, "port_min", json_object_new_int(c->port_min));
+			json_object_object_add(o, "port_max", json_object_new_int(c->port_max));
+		} else {
+			json_object_object_add(o, k->conf, value_json(k, c));
+		}
+	}
 	json_object_object_add(o, "epoch", json_object_new_int64(c->epoch));
 	/* A u64: kept exact, not squeezed through int64. */
 	json_object_object_add(o, "state_id", json_object_new_uint64(c->state_id));
@@ -64,113 +89,84 @@ static void print_json(const struct pcpnat_config *c)
 	json_print(o, true);
 }
 
-static void print_list(const char *name, const struct pcpnat_prefix *p,
-		       unsigned int n)
+static void print_list(const struct pcpnat_prefix *p, unsigned int n)
 {
 	char buf[32];
 	unsigned int i;
 
-	printf("%-18s", name);
 	if (!n)
 		printf("none");
 	for (i = 0; i < n; i++)
 		printf("%s%s", i ? "," : "", prefix_str(&p[i], buf, sizeof(buf)));
-	putchar('\n');
 }
 
-static void print_human(const struct pcpnat_config *c)
+static void print_value(const struct pcpnat_config_key *k,
+			const struct pcpnat_config *c)
 {
 	char dev[IF_NAMESIZE];
 
-	print_list("pool", c->pool, c->npool);
-	print_list("internal", c->internal, c->nint);
-	printf("%-18s%s\n", "ext-dev", c->ext_ifindex ? dev_str(c->ext_ifindex, dev) : "none");
-	printf("%-18s%u-%u\n", "ports", c->port_min, c->port_max);
-	printf("%-18s%u\n", "udp-timeout", c->udp_timeout);
-	printf("%-18s%u\n", "tcp-est-timeout", c->tcp_est_timeout);
-	printf("%-18s%u\n", "tcp-trans-timeout", c->tcp_trans_timeout);
-	printf("%-18s%u\n", "icmp-timeout", c->icmp_timeout);
-	printf("%-18s%s\n", "filtering",
-	       c->filtering == PCPNAT_FILTER_ENDPOINT_INDEPENDENT ? "eif" : "adf");
-	printf("%-18s%u\n", "quota", c->quota);
-	printf("%-18s%u\n", "max-mappings", c->max_mappings);
-	printf("%-18s%s\n", "all-ports", c->all_ports ? "on" : "off");
+	switch (k->kind) {
+	case PCPNAT_KEY_PREFIXES:
+		print_list(MEMBER_AT(c, k, off),
+			   *(const unsigned int *)MEMBER_AT(c, k, count_off));
+		break;
+	case PCPNAT_KEY_IFNAME:
+		printf("%s", c->ext_ifindex ? dev_str(c->ext_ifindex, dev) : "none");
+		break;
+	case PCPNAT_KEY_PORTS:
+		printf("%u-%u", c->port_min, c->port_max);
+		break;
+	case PCPNAT_KEY_U32:
+		printf("%u", *(const uint32_t *)MEMBER_AT(c, k, off));
+		break;
+	case PCPNAT_KEY_FILTERING:
+		printf("%s", c->filtering == PCPNAT_FILTER_ENDPOINT_INDEPENDENT ?
+		       "eif" : "adf");
+		break;
+	case PCPNAT_KEY_BOOL:
+		printf("%s", c->all_ports ? "on" : "off");
+		break;
+	}
+}
+
+/* One setting a line, under the words `pcpctl config set` takes. */
+static void print_human(const struct pcpnat_config *c)
+{
+	size_t i;
+
+	for (i = 0; i < pcpnat_config_nkeys; i++) {
+		printf("%-18s", pcpnat_config_keys[i].word);
+		print_value(&pcpnat_config_keys[i], c);
+		putchar('\n');
+	}
 	printf("%-18s%u\n", "epoch", c->epoch);
 	printf("%-18s%llu\n", "state-id", (unsigned long long)c->state_id);
 	printf("%-18s%u\n", "mappings", c->mappings);
 }
 
-/* The u32 settings: keyword, member, bit. Lower bounds are the module's. */
-struct u32_opt {
-	const char *kw;
-	size_t off;
-	uint32_t bit;
-};
-
-static const struct u32_opt u32_opts[] = {
-	{ "udp-timeout", offsetof(struct pcpnat_config, udp_timeout), PCPNAT_CF_UDP_TIMEOUT },
-	{ "tcp-est-timeout", offsetof(struct pcpnat_config, tcp_est_timeout), PCPNAT_CF_TCP_EST_TIMEOUT },
-	{ "tcp-trans-timeout", offsetof(struct pcpnat_config, tcp_trans_timeout), PCPNAT_CF_TCP_TRANS_TIMEOUT },
-	{ "icmp-timeout", offsetof(struct pcpnat_config, icmp_timeout), PCPNAT_CF_ICMP_TIMEOUT },
-	{ "quota", offsetof(struct pcpnat_config, quota), PCPNAT_CF_QUOTA },
-	{ "max-mappings", offsetof(struct pcpnat_config, max_mappings), PCPNAT_CF_MAX_MAPPINGS },
-};
-
+/*
+ * One WORD VALUE pair. The module's bounds are left to the module: its
+ * extack names the setting and the bound (lib/nl_extack.c), and only what
+ * is not of the form is refused here.
+ */
 static int parse_one(struct pcpnat_config *cfg, const char *kw, const char *v)
 {
-	size_t i;
+	const struct pcpnat_config_key *k = pcpnat_config_key_find(kw);
+	char name[IF_NAMESIZE], syntax[64];
 	int rc;
 
-	for (i = 0; i < sizeof(u32_opts) / sizeof(u32_opts[0]); i++) {
-		if (strcmp(kw, u32_opts[i].kw))
-			continue;
-		rc = pcpnat_parse_u32(v, 0, UINT32_MAX,
-				      (uint32_t *)((char *)cfg + u32_opts[i].off));
-		if (rc)
-			return ctl_bad_value(kw, v, rc);
-		cfg->fields |= u32_opts[i].bit;
-		return 0;
-	}
-	if (!strcmp(kw, "pool")) {
-		rc = pcpnat_parse_prefix_list(v, cfg->pool, PCPNAT_POOL_MAX, &cfg->npool);
-		if (rc)
-			return ctl_bad_value("pool prefix list", v, rc);
-		cfg->fields |= PCPNAT_CF_POOL;
-	} else if (!strcmp(kw, "internal")) {
-		rc = pcpnat_parse_prefix_list(v, cfg->internal, PCPNAT_INTERNAL_MAX,
-					      &cfg->nint);
-		if (rc)
-			return ctl_bad_value("internal prefix list", v, rc);
-		cfg->fields |= PCPNAT_CF_INTERNAL;
-	} else if (!strcmp(kw, "ext-dev")) {
-		if (!strcmp(v, "none"))
-			cfg->ext_ifindex = 0;
-		else if (!(cfg->ext_ifindex = if_nametoindex(v)))
-			return ctl_usage("no interface \"%s\" in this namespace", v);
-		cfg->fields |= PCPNAT_CF_EXT_IFINDEX;
-	} else if (!strcmp(kw, "ports")) {
-		if ((rc = pcpnat_parse_port_range(v, &cfg->port_min, &cfg->port_max)))
-			return ctl_bad_value("port range", v, rc);
-		cfg->fields |= PCPNAT_CF_PORT_MIN | PCPNAT_CF_PORT_MAX;
-	} else if (!strcmp(kw, "filtering")) {
-		if (!strcmp(v, "eif"))
-			cfg->filtering = PCPNAT_FILTER_ENDPOINT_INDEPENDENT;
-		else if (!strcmp(v, "adf"))
-			cfg->filtering = PCPNAT_FILTER_ADDRESS_DEPENDENT;
-		else
-			return ctl_usage("invalid filtering \"%s\" (eif or adf)", v);
-		cfg->fields |= PCPNAT_CF_FILTERING;
-	} else if (!strcmp(kw, "all-ports")) {
-		if (!strcmp(v, "on"))
-			cfg->all_ports = true;
-		else if (!strcmp(v, "off"))
-			cfg->all_ports = false;
-		else
-			return ctl_usage("invalid all-ports \"%s\" (on or off)", v);
-		cfg->fields |= PCPNAT_CF_ALL_PORTS;
-	} else {
+	if (!k)
 		return ctl_usage("unknown config setting \"%s\"", kw);
-	}
+	rc = pcpnat_config_key_parse(k, v, 0, cfg, name);
+	if (rc)
+		return ctl_usage("invalid %s \"%s\"%s (%s)", k->word, v,
+				 rc == -ERANGE ? ": out of range" : "",
+				 pcpnat_config_key_syntax(k, syntax, sizeof(syntax)));
+	if (k->kind == PCPNAT_KEY_IFNAME && !*name)
+		cfg->ext_ifindex = 0;
+	else if (k->kind == PCPNAT_KEY_IFNAME &&
+		 !(cfg->ext_ifindex = if_nametoindex(name)))
+		return ctl_usage("no interface \"%s\" in this namespace", name);
 	return 0;
 }
 

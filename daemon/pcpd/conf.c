@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/config_keys.h"
 #include "lib/pcpnat_text.h"
 #include "pcpd/conf.h"
 #include "pcpd/ratelimit.h"
@@ -39,19 +40,6 @@ void pcpd_conf_defaults(struct pcpd_conf *c)
 	c->rate_limit = PCPD_RATE_LIMIT_DEFAULT;
 	c->rate_limit_total = PCPD_RATE_LIMIT_TOTAL_DEFAULT;
 	snprintf(c->state_file, sizeof(c->state_file), "%s", PCPD_DEFAULT_STATE);
-}
-
-static int parse_bool(const char *v, bool *out)
-{
-	if (!strcmp(v, "on") || !strcmp(v, "yes") || !strcmp(v, "true") ||
-	    !strcmp(v, "1"))
-		*out = true;
-	else if (!strcmp(v, "off") || !strcmp(v, "no") ||
-		 !strcmp(v, "false") || !strcmp(v, "0"))
-		*out = false;
-	else
-		return -EINVAL;
-	return 0;
 }
 
 /* Split "a, b,c" in place; calls fn for each non-empty item. */
@@ -157,9 +145,9 @@ static int pcpd_key(struct pcpd_conf *c, const char *k, char *v)
 		return 0;
 	}
 	if (!strcmp(k, "natpmp"))
-		return parse_bool(v, &c->natpmp);
+		return pcpnat_parse_bool(v, &c->natpmp);
 	if (!strcmp(k, "announce"))
-		return parse_bool(v, &c->announce);
+		return pcpnat_parse_bool(v, &c->announce);
 	if (!strcmp(k, "announce_interfaces"))
 		return each_item(v, add_announce, c);
 	if (!strcmp(k, "state_file")) {
@@ -182,111 +170,13 @@ static int pcpd_key(struct pcpd_conf *c, const char *k, char *v)
 	return -ENOENT;
 }
 
-static int nat_u32(struct pcpnat_config *n, uint32_t field, const char *v,
-		   uint32_t min, uint32_t max, uint32_t *out)
-{
-	int err = u32_in(v, min, max, out);
-
-	if (!err)
-		n->fields |= field;
-	return err;
-}
-
-/* Prefix lists of [nat] add up over repeats too ("none" empties them). */
-static int add_prefixes(const char *v, struct pcpnat_prefix *list,
-			unsigned int max, unsigned int *n)
-{
-	unsigned int more;
-	int err;
-
-	if (!strcmp(v, "none")) {
-		*n = 0;
-		return 0;
-	}
-	if (*n == max)
-		return -ERANGE;
-	err = pcpnat_parse_prefix_list(v, list + *n, max - *n, &more);
-	if (!err)
-		*n += more;
-	return err;
-}
-
-static int nat_key(struct pcpd_conf *c, const char *k, char *v)
-{
-	struct pcpnat_config *n = &c->nat;
-	bool b;
-	int err;
-
-	if (!strcmp(k, "pool")) {
-		err = add_prefixes(v, n->pool, PCPNAT_POOL_MAX, &n->npool);
-		if (!err)
-			n->fields |= PCPNAT_CF_POOL;
-		return err;
-	}
-	if (!strcmp(k, "internal")) {
-		err = add_prefixes(v, n->internal, PCPNAT_INTERNAL_MAX,
-				   &n->nint);
-		if (!err)
-			n->fields |= PCPNAT_CF_INTERNAL;
-		return err;
-	}
-	if (!strcmp(k, "ext_dev")) {
-		if (!*v || strlen(v) >= IF_NAMESIZE)
-			return -EINVAL;
-		snprintf(c->ext_dev, sizeof(c->ext_dev), "%s", v);
-		n->fields |= PCPNAT_CF_EXT_IFINDEX;
-		return 0;
-	}
-	if (!strcmp(k, "ports")) {
-		err = pcpnat_parse_port_range(v, &n->port_min, &n->port_max);
-		if (!err)
-			n->fields |= PCPNAT_CF_PORT_MIN | PCPNAT_CF_PORT_MAX;
-		return err;
-	}
-	if (!strcmp(k, "udp_timeout"))
-		return nat_u32(n, PCPNAT_CF_UDP_TIMEOUT, v, 120, UINT32_MAX,
-			       &n->udp_timeout);
-	if (!strcmp(k, "tcp_est_timeout"))
-		return nat_u32(n, PCPNAT_CF_TCP_EST_TIMEOUT, v, 7440,
-			       UINT32_MAX, &n->tcp_est_timeout);
-	if (!strcmp(k, "tcp_trans_timeout"))
-		return nat_u32(n, PCPNAT_CF_TCP_TRANS_TIMEOUT, v, 240,
-			       UINT32_MAX, &n->tcp_trans_timeout);
-	if (!strcmp(k, "icmp_timeout"))
-		return nat_u32(n, PCPNAT_CF_ICMP_TIMEOUT, v, 60, UINT32_MAX,
-			       &n->icmp_timeout);
-	if (!strcmp(k, "quota"))
-		return nat_u32(n, PCPNAT_CF_QUOTA, v, 0, UINT32_MAX, &n->quota);
-	if (!strcmp(k, "max_mappings"))
-		return nat_u32(n, PCPNAT_CF_MAX_MAPPINGS, v, 1, UINT32_MAX,
-			       &n->max_mappings);
-	if (!strcmp(k, "filtering")) {
-		if (!strcmp(v, "eif"))
-			n->filtering = PCPNAT_FILTER_ENDPOINT_INDEPENDENT;
-		else if (!strcmp(v, "adf"))
-			n->filtering = PCPNAT_FILTER_ADDRESS_DEPENDENT;
-		else
-			return -EINVAL;
-		n->fields |= PCPNAT_CF_FILTERING;
-		return 0;
-	}
-	if (!strcmp(k, "all_ports")) {
-		err = parse_bool(v, &b);
-		if (!err) {
-			n->all_ports = b;
-			n->fields |= PCPNAT_CF_ALL_PORTS;
-		}
-		return err;
-	}
-	return -ENOENT;
-}
-
 /* libinih (Debian builds it without INI_HANDLER_LINENO) reports the line. */
 static int handler(void *user, const char *section, const char *name,
 		   const char *value)
 {
+	const struct pcpnat_config_key *k = NULL;
 	struct parse_ctx *x = user;
-	char v[1024];
+	char v[1024], syntax[64];
 	int err;
 
 	if (x->bad)
@@ -298,9 +188,17 @@ static int handler(void *user, const char *section, const char *name,
 	snprintf(v, sizeof(v), "%s", value);
 	if (!strcmp(section, "pcpd"))
 		err = pcpd_key(x->c, name, v);
-	else if (!strcmp(section, "nat"))
-		err = nat_key(x->c, name, v);
-	else
+	else if (!strcmp(section, "nat")) {
+		/*
+		 * The module's settings, as lib/config_keys.c names them, its
+		 * bounds checked here so that `pcpd -n` refuses what
+		 * CONFIG_SET would. Prefix lists add up over repeats.
+		 */
+		k = pcpnat_config_key_find(name);
+		err = k ? pcpnat_config_key_parse(k, v, PCPNAT_KEY_CHECK_BOUNDS,
+						  &x->c->nat, x->c->ext_dev)
+			: -ENOENT;
+	} else
 		err = -ESRCH;
 	if (!err)
 		return 1;
@@ -312,6 +210,10 @@ bad:
 	else if (err == -ENOENT)
 		snprintf(x->msg, sizeof(x->msg), "unknown key '%s' in [%s]",
 			 name, section);
+	else if (k)
+		snprintf(x->msg, sizeof(x->msg), "bad value for %s: '%s' (%s)",
+			 name, value,
+			 pcpnat_config_key_syntax(k, syntax, sizeof(syntax)));
 	else
 		snprintf(x->msg, sizeof(x->msg), "bad value for %s: '%s'",
 			 name, value);

@@ -127,6 +127,28 @@ TEST(endpoint)
 	EXPECT_EQ(65535, port);
 }
 
+TEST(boolean)
+{
+	static const char *const yes[] = { "on", "yes", "true", "1" };
+	static const char *const no[] = { "off", "no", "false", "0" };
+	bool v;
+	size_t i;
+
+	for (i = 0; i < 4; i++) {
+		v = false;
+		EXPECT_EQ(0, pcpnat_parse_bool(yes[i], &v));
+		EXPECT_TRUE(v);
+		EXPECT_EQ(0, pcpnat_parse_bool(no[i], &v));
+		EXPECT_FALSE(v);
+	}
+	v = true;
+	EXPECT_EQ(-EINVAL, pcpnat_parse_bool("On", &v));
+	EXPECT_EQ(-EINVAL, pcpnat_parse_bool("2", &v));
+	EXPECT_EQ(-EINVAL, pcpnat_parse_bool("", &v));
+	EXPECT_EQ(-EINVAL, pcpnat_parse_bool("onn", &v));
+	EXPECT_TRUE(v);
+}
+
 TEST(port_range)
 {
 	uint16_t lo = 0, hi = 0;

@@ -241,4 +241,82 @@ TEST(long_line_named)
 	}
 }
 
+/*
+ * [nat] values are checked against the module's bounds (the uapi's
+ * PCPNAT_*_MIN and PCPNAT_TIMEOUT_MAX), so `pcpd -n` refuses what
+ * CONFIG_SET would, instead of pcpd starting and its push failing.
+ */
+TEST(nat_bounds_are_the_modules)
+{
+	static const struct {
+		const char *line;
+		bool ok;
+	} cases[] = {
+		{ "udp_timeout = 119", false },
+		{ "udp_timeout = 120", true },
+		{ "udp_timeout = 604800", true },
+		{ "udp_timeout = 604801", false },
+		{ "tcp_est_timeout = 7439", false },
+		{ "tcp_est_timeout = 604801", false },
+		{ "tcp_trans_timeout = 239", false },
+		{ "tcp_trans_timeout = 604801", false },
+		{ "icmp_timeout = 59", false },
+		{ "icmp_timeout = 604801", false },
+		{ "max_mappings = 0", false },
+		{ "max_mappings = 1", true },
+		{ "quota = 0", true },
+		{ "filtering = xyz", false },
+		{ "all_ports = yes", true },
+		{ "all_ports = maybe", false },
+		{ "ext_dev = a/b", false },
+	};
+	struct pcpd_conf c;
+	char text[128], err[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(text, sizeof(text), "[pcpd]\nlisten = 10.0.0.1\n"
+			 "[nat]\n%s\n", cases[i].line);
+		err[0] = 0;
+		EXPECT_EQ(cases[i].ok ? 0 : -1,
+			  pcpd_conf_parse_string(text, &c, err, sizeof(err))) {
+			TH_LOG("'%s': '%s'", cases[i].line, err);
+		}
+		if (!cases[i].ok)
+			EXPECT_NE(NULL, strstr(err, "line 4: bad value for "));
+	}
+	refused(_metadata, "[pcpd]\nlisten = 10.0.0.1\n[nat]\n"
+		"udp_timeout = 604801\n", "(120-604800)");
+}
+
+/*
+ * pcpd.conf documents "ext_dev", pcpctl "ext-dev": each takes the other's
+ * spelling, so an admin who copies a pcpctl word is not refused.
+ */
+TEST(nat_keys_take_pcpctl_spelling)
+{
+	struct pcpd_conf c;
+	char err[256] = "";
+
+	ASSERT_EQ(0, pcpd_conf_parse_string(
+		"[pcpd]\nlisten = 10.0.0.1\n[nat]\n"
+		"ext-dev = eth0\n"
+		"udp-timeout = 300\n"
+		"tcp_est_timeout = 7500\n"
+		"max-mappings = 1000\n"
+		"all-ports = off\n", &c, err, sizeof(err))) {
+		TH_LOG("%s", err);
+	}
+	EXPECT_STREQ("eth0", c.ext_dev);
+	EXPECT_EQ(300u, c.nat.udp_timeout);
+	EXPECT_EQ(7500u, c.nat.tcp_est_timeout);
+	EXPECT_EQ(1000u, c.nat.max_mappings);
+	EXPECT_EQ((uint32_t)(PCPNAT_CF_EXT_IFINDEX | PCPNAT_CF_UDP_TIMEOUT |
+			     PCPNAT_CF_TCP_EST_TIMEOUT | PCPNAT_CF_MAX_MAPPINGS |
+			     PCPNAT_CF_ALL_PORTS), c.nat.fields);
+	/* Still one setting: no near-miss is taken. */
+	refused(_metadata, "[pcpd]\nlisten = 10.0.0.1\n[nat]\nudp__timeout = 300\n",
+		"line 4: unknown key 'udp__timeout'");
+}
+
 TEST_HARNESS_MAIN
