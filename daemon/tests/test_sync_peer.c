@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "kselftest_harness.h"
+#include "sync/sync_status_json.h"
 #include "sync_sim.h"
 
 static struct sim sim;
@@ -378,6 +379,48 @@ TEST(refused_messages_are_counted)
 	EXPECT_EQ(-ESTALE, sync_peer_recv(&sim.n[1].p, buf, len, sim.now));
 	EXPECT_EQ(1u, sim.n[1].p.c.rx_stale);
 	EXPECT_EQ(0u, sim_diff(&sim, 1));
+	sim_free(&sim);
+}
+
+static const char *jstr(struct json_object *o, const char *k)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(o, k, &v) ?
+	       json_object_get_string(v) : "(none)";
+}
+
+/* The status in JSON: what an operator reads of each side. */
+TEST(status_json)
+{
+	struct json_object *o, *c;
+	struct sync_status st;
+	uint8_t bad[SYNC_MTU_DEFAULT] = { 0 };
+
+	ASSERT_EQ(0, sim_init(&sim, 11, NULL));
+	sim_run(&sim, sim.now + 3000, drained);
+	sim_set(&sim, 0, 5, true);
+	sim_set(&sim, 0, 6, true);
+	sim.cut = true;
+	sim_run(&sim, sim.now + 100, NULL);
+	sync_peer_recv(&sim.n[0].p, bad, 100, sim.now);
+	sync_peer_status(&sim.n[0].p, &st);
+	o = sync_status_json(&st);
+	ASSERT_NE(NULL, o);
+	EXPECT_STREQ("master", jstr(o, "role"));
+	EXPECT_STREQ("backup", jstr(o, "peer_role"));
+	EXPECT_STREQ("2", jstr(o, "peer_node_id"));
+	EXPECT_STREQ("true", jstr(o, "established"));
+	EXPECT_STREQ("false", jstr(o, "split_brain"));
+	EXPECT_STREQ("2001", jstr(o, "peer_session"));
+	EXPECT_STREQ("2", jstr(o, "backlog"));	/* the two, unacknowledged */
+	EXPECT_EQ(st.last_acked + 3, sim.n[0].p.end);
+	ASSERT_TRUE(json_object_object_get_ex(o, "counters", &c));
+	EXPECT_STREQ("1", jstr(c, "rx_malformed"));
+	EXPECT_STREQ("1", jstr(c, "resyncs_served"));
+	EXPECT_STREQ("0", jstr(c, "rx_auth_fail"));
+	EXPECT_EQ(24, json_object_object_length(c));
+	json_object_put(o);
 	sim_free(&sim);
 }
 
