@@ -75,7 +75,7 @@ struct sync_peer_cfg {
 	uint8_t key[SYNC_KEY_LEN];
 	uint64_t seed;			/* retransmission-timer jitter */
 	unsigned int mtu;		/* largest datagram sent; 0: default */
-	unsigned int window;		/* records in flight; 0: 1024 */
+	unsigned int window;		/* records in flight, <= queue / 2; 0: 1024 */
 	unsigned int queue;		/* records kept; 0: 16384 */
 	int64_t rto_min_ms, rto_max_ms;	/* 0: 200, 5000 */
 	int64_t hello_ms;		/* HELLO/RESYNC repetition; 0: 1000 */
