@@ -112,7 +112,7 @@ host_parts() {
 	parts+=(host-unit)
 	single "kmod/genl_gen.[ch] and uapi/linux/pcpnat.h agree with Documentation/netlink/specs/pcpnat.yaml" \
 		genl-spec "$top/scripts/genl-gen.sh" --check
-	single "fuzz the PCP codec, pcpd's handler, state file and configuration, ${FUZZ_SECONDS:=10} s each" fuzz \
+	single "fuzz the PCP codec, pcpd's handler, state file, configuration and replication receive path, ${FUZZ_SECONDS:=10} s each" fuzz \
 		make -s -C daemon O="$PCPNAT_HOST" fuzz FUZZ_SECONDS="$FUZZ_SECONDS"
 	for k in "$@"; do sparse "$k"; done
 	echo "check: host parts done at $SECONDS s" >&2

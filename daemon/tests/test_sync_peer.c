@@ -1,0 +1,452 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The replication peer (sync/sync_peer.c, sync_tx.c, sync_rx.c) between
+ * an active (node 0, MASTER) and a standby (node 1, BACKUP) over the
+ * simulated network of sync_sim.h: the handshake and first bulk, 10,000
+ * records exactly once and in order without and with loss, duplication
+ * and reordering (throughput and message count printed), restarts of
+ * either side converging through a bulk, a partition that overflows the
+ * queue, lifetimes that run down while queued, split brain, and forged,
+ * tampered, replayed, stale, reflected and foreign messages refused and
+ * counted.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "kselftest_harness.h"
+#include "sync/sync_status_json.h"
+#include "sync_sim.h"
+
+static struct sim sim;
+
+static bool synced(struct sim *s)
+{
+	/* Each holds the other's current session: no restart unseen. */
+	return s->n[0].p.established && s->n[1].p.established &&
+	       s->n[1].p.peer_session == s->n[0].p.cfg.session &&
+	       s->n[0].p.peer_session == s->n[1].p.cfg.session &&
+	       s->n[1].p.rx_synced && !s->n[0].p.bulk_active &&
+	       s->n[0].p.una == s->n[0].p.end && s->n[1].bulk_ends > 0;
+}
+
+/* Everything node 0 queued is acknowledged and node 1 delivered it. */
+static bool drained(struct sim *s)
+{
+	return synced(s) && s->n[0].p.acked + 1 == s->n[0].p.end;
+}
+
+static double wall(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+TEST(handshake_and_first_bulk)
+{
+	unsigned int k;
+
+	ASSERT_EQ(0, sim_init(&sim, 1, NULL));
+	for (k = 1; k <= 100; k++)
+		sim.n[0].table[k] = true;
+	sim.n[0].table_lifetime = 3600;
+	sim_run(&sim, sim.now + 3000, NULL);
+	EXPECT_TRUE(sim.n[0].p.established);
+	EXPECT_TRUE(sim.n[1].p.established);
+	EXPECT_TRUE(sim.n[1].p.rx_synced);
+	EXPECT_EQ(1u, sim.n[1].bulk_begins);
+	EXPECT_EQ(1u, sim.n[1].bulk_ends);
+	EXPECT_EQ(0u, sim_diff(&sim, 1));
+	EXPECT_TRUE(sim.n[1].have_epoch);
+	EXPECT_EQ(1000u, sim.n[1].epoch_age);
+	EXPECT_EQ(42 + 20000, sim.n[1].stored[42].ext_port);
+	EXPECT_EQ(0, memcmp(sim_map(42, 0).nonce, sim.n[1].stored[42].nonce,
+			    PCPNAT_NONCE_LEN));
+	EXPECT_GE(3600u, sim.n[1].stored[42].lifetime);
+	EXPECT_LE(3597u, sim.n[1].stored[42].lifetime);
+	/* The active asks for nothing: it is MASTER. */
+	EXPECT_EQ(1u, sim.n[0].p.c.resyncs_served);
+	EXPECT_EQ(0u, sim.n[1].p.c.resyncs_served);
+	EXPECT_EQ(0u, sim.n[0].order_errors + sim.n[1].order_errors);
+	EXPECT_EQ(0u, sim.invariant_errors);
+	EXPECT_FALSE(sim.n[0].p.split_brain);
+	EXPECT_EQ((int)SYNC_ROLE_BACKUP, (int)sim.n[0].p.peer_role);
+	sim_free(&sim);
+}
+
+/*
+ * 10,000 new flows at once on the active: replicated exactly once, in
+ * order, in batches. loss/dup in percent, jitter in ms (reordering).
+ */
+static void ten_thousand(struct __test_metadata *_metadata, uint64_t seed,
+			 unsigned int loss, unsigned int dup,
+			 unsigned int jitter)
+{
+	struct sync_status st;
+	unsigned int k, n = 10000;
+	unsigned long msgs0;
+	double t0, dt;
+
+	ASSERT_EQ(0, sim_init(&sim, seed, NULL));
+	sim.n[1].log = calloc(n, sizeof(*sim.n[1].log));
+	ASSERT_NE(NULL, sim.n[1].log);
+	sim.n[0].table_lifetime = 3600;
+	sim_run(&sim, sim.now + 5000, synced);
+	ASSERT_TRUE(synced(&sim));
+	sim.loss_pct = loss;
+	sim.dup_pct = dup;
+	sim.jitter_ms = jitter;
+	msgs0 = sim.n[0].p.c.tx_msgs;
+	t0 = wall();
+	for (k = 1; k <= n; k++)
+		sim_set(&sim, 0, k, true);
+	sim_run(&sim, sim.now + 600000, drained);
+	dt = wall() - t0;
+	ASSERT_TRUE(drained(&sim));
+	ASSERT_EQ(n, sim.n[1].nlog);
+	for (k = 0; k < n; k++)
+		if (sim.n[1].log[k] != k + 1)
+			break;
+	EXPECT_EQ(n, k);		/* each once, in order */
+	EXPECT_EQ(0u, sim_diff(&sim, 1));
+	EXPECT_EQ(0u, sim.n[0].order_errors + sim.n[1].order_errors);
+	EXPECT_EQ(0u, sim.invariant_errors);
+	sync_peer_status(&sim.n[0].p, &st);
+	EXPECT_EQ(0u, st.backlog);
+	EXPECT_EQ(sim.n[0].p.end - 1, st.last_acked);
+	printf("# %u records, loss %u%% dup %u%% jitter %u ms: %lu messages "
+	       "from the active (%.1f records each), %lu retransmissions, "
+	       "%lu fast, %lu out of order, %lu duplicates at the standby, "
+	       "%.0f ms simulated, %.3f s on the host: %.0f records/s\n",
+	       n, loss, dup, jitter, (unsigned long)(st.c.tx_msgs - msgs0),
+	       (double)n / (st.c.tx_msgs - msgs0),
+	       (unsigned long)st.c.retransmits,
+	       (unsigned long)st.c.fast_retransmits,
+	       (unsigned long)sim.n[1].p.c.rx_out_of_order,
+	       (unsigned long)sim.n[1].p.c.rx_duplicate,
+	       (double)(sim.now - 1000000), dt, n / dt);
+	if (!loss) {
+		/* Batching: 23 of these 48-octet records per 1,200 octets. */
+		EXPECT_LE(st.c.tx_msgs - msgs0, n / 20);
+		EXPECT_EQ(0u, st.c.retransmits);
+	} else {
+		EXPECT_LE(st.c.tx_msgs - msgs0, n / 5);
+		EXPECT_LT(0u, st.c.retransmits + st.c.fast_retransmits);
+		EXPECT_LT(0u, sim.n[1].p.c.rx_out_of_order);
+		EXPECT_LT(0u, sim.n[1].p.c.rx_duplicate);
+	}
+	sim_free(&sim);
+}
+
+TEST(ten_thousand_records)
+{
+	ten_thousand(_metadata, 2, 0, 0, 0);
+}
+
+TEST(ten_thousand_records_lossy_reordering_duplicating)
+{
+	ten_thousand(_metadata, 3, 10, 5, 30);
+}
+
+TEST(ten_thousand_records_heavy_loss)
+{
+	ten_thousand(_metadata, 4, 30, 10, 80);
+}
+
+/* A pair over a lossy network, the standby holding the active's n
+ * mappings. */
+static int replicated_pair(uint64_t seed, unsigned int n)
+{
+	unsigned int k;
+
+	if (sim_init(&sim, seed, NULL))
+		return -1;
+	sim.loss_pct = 5;
+	sim.dup_pct = 5;
+	sim.jitter_ms = 20;
+	sim.n[0].table_lifetime = 600;
+	for (k = 1; k <= n; k++)
+		sim.n[0].table[k] = true;
+	sim_run(&sim, sim.now + 20000, drained);
+	return drained(&sim) && !sim_diff(&sim, 1) ? 0 : -1;
+}
+
+/* The standby restarts: it asks for a bulk and converges, even while
+ * the active changes its table during the bulk. */
+TEST(restarted_standby_converges)
+{
+	unsigned int k;
+
+	ASSERT_EQ(0, replicated_pair(5, 3000));
+
+	sync_peer_free(&sim.n[1].p);
+	ASSERT_EQ(0, sim_start(&sim, 1, NULL));
+	sync_peer_set_role(&sim.n[1].p, SYNC_ROLE_BACKUP);
+	EXPECT_EQ(3000u, sim_diff(&sim, 1));
+	sim_run(&sim, sim.now + 300, NULL);
+	for (k = 1; k <= 200; k++)
+		sim_set(&sim, 0, k, false);
+	for (k = 5001; k <= 5200; k++)
+		sim_set(&sim, 0, k, true);
+	sim_run(&sim, sim.now + 60000, drained);
+	ASSERT_TRUE(drained(&sim));
+	EXPECT_EQ(0u, sim_diff(&sim, 1));
+	EXPECT_EQ(1u, sim.n[0].p.c.peer_restarts);
+	EXPECT_LE(2u, sim.n[0].p.c.resyncs_served);
+	EXPECT_EQ(0u, sim.n[0].order_errors + sim.n[1].order_errors);
+	EXPECT_EQ(0u, sim.invariant_errors);
+	sim_free(&sim);
+}
+
+/* The active restarts with a table that lost entries meanwhile: the
+ * standby drops what the new bulk does not restate. */
+TEST(restarted_active_converges)
+{
+	unsigned int k;
+
+	ASSERT_EQ(0, replicated_pair(6, 2000));
+
+	sync_peer_free(&sim.n[0].p);
+	for (k = 1; k <= 2000; k += 2)
+		sim.n[0].table[k] = false;
+	ASSERT_EQ(0, sim_start(&sim, 0, NULL));
+	sync_peer_set_role(&sim.n[0].p, SYNC_ROLE_MASTER);
+	sim_run(&sim, sim.now + 60000, drained);
+	ASSERT_TRUE(drained(&sim));
+	EXPECT_EQ(0u, sim_diff(&sim, 1));
+	EXPECT_EQ(1u, sim.n[1].restarts);
+	EXPECT_EQ(1u, sim.n[1].p.c.peer_restarts);
+	EXPECT_EQ(0u, sim.n[0].order_errors + sim.n[1].order_errors);
+	sim_free(&sim);
+}
+
+/* The peer unreachable: the active's queue overflows, nothing blocks,
+ * HELLOs and heartbeats stay few, and a bulk restates it all. */
+TEST(partition_overflows_then_converges)
+{
+	struct sync_peer_cfg cfg = { .queue = 256, .window = 64 };
+	unsigned long sent0;
+	unsigned int k;
+
+	ASSERT_EQ(0, sim_init(&sim, 7, &cfg));
+	sim.n[0].table_lifetime = 600;
+	sim_run(&sim, sim.now + 3000, drained);
+	ASSERT_TRUE(drained(&sim));
+	sim.cut = true;
+	sent0 = sim.sent;
+	for (k = 1; k <= 1000; k++)
+		EXPECT_EQ(0, sim_set(&sim, 0, k, true));
+	EXPECT_LT(0u, sim.n[0].p.c.overflows);
+	EXPECT_LE(sim.n[0].p.end - sim.n[0].p.una, 256u);
+	sim_run(&sim, sim.now + 10000, NULL);
+	EXPECT_FALSE(sim.n[0].p.alive);
+	EXPECT_EQ(1u, sim.n[0].p.c.peer_down);
+	/* Retransmissions back off to 5 s, heartbeats once a second. */
+	EXPECT_GT(60u, sim.sent - sent0);
+	sim.cut = false;
+	sim_run(&sim, sim.now + 30000, drained);
+	ASSERT_TRUE(drained(&sim));
+	EXPECT_EQ(0u, sim_diff(&sim, 1));
+	EXPECT_TRUE(sim.n[0].p.alive);
+	EXPECT_EQ(0u, sim.n[0].order_errors + sim.n[1].order_errors);
+	sim_free(&sim);
+}
+
+/* A record waits 5 s in the queue: it arrives with 5 s less to live. */
+TEST(lifetime_runs_down_while_queued)
+{
+	ASSERT_EQ(0, sim_init(&sim, 8, NULL));
+	sim_run(&sim, sim.now + 3000, drained);
+	ASSERT_TRUE(drained(&sim));
+	sim.cut = true;
+	sim.n[0].table_lifetime = 100;
+	sim_set(&sim, 0, 77, true);
+	sim_run(&sim, sim.now + 5000, NULL);
+	sim.cut = false;
+	sim_run(&sim, sim.now + 20000, drained);
+	ASSERT_TRUE(sim.n[1].store[77]);
+	EXPECT_GE(95u, sim.n[1].stored[77].lifetime);
+	EXPECT_LE(85u, sim.n[1].stored[77].lifetime);
+	sim_free(&sim);
+}
+
+TEST(split_brain_detected)
+{
+	ASSERT_EQ(0, sim_init(&sim, 9, NULL));
+	sim_run(&sim, sim.now + 3000, drained);
+	sync_peer_set_role(&sim.n[1].p, SYNC_ROLE_MASTER);
+	sim_run(&sim, sim.now + 3000, NULL);
+	EXPECT_TRUE(sim.n[0].p.split_brain);
+	EXPECT_TRUE(sim.n[1].p.split_brain);
+	EXPECT_EQ(1u, sim.n[0].p.c.split_brain);
+	sync_peer_set_role(&sim.n[1].p, SYNC_ROLE_BACKUP);
+	sim_run(&sim, sim.now + 3000, NULL);
+	EXPECT_FALSE(sim.n[0].p.split_brain);
+	EXPECT_FALSE(sim.n[1].p.split_brain);
+	EXPECT_EQ(1u, sim.n[0].p.c.split_brain);
+	/* The old MASTER asked for a bulk on becoming BACKUP again. */
+	EXPECT_EQ(2u, sim.n[1].bulk_ends);
+	sim_free(&sim);
+}
+
+/* Security: the tap keeps the last BATCH from 0 and anything from 1. */
+static uint8_t cap_batch[SYNC_MTU_DEFAULT], cap_from1[SYNC_MTU_DEFAULT];
+static size_t cap_batch_len, cap_from1_len;
+
+static void tap(struct sim *s, int from, const uint8_t *b, size_t len)
+{
+	if (from == 0 && b[5] == SYNC_MSG_BATCH) {
+		memcpy(cap_batch, b, len);
+		cap_batch_len = len;
+	} else if (from == 1) {
+		memcpy(cap_from1, b, len);
+		cap_from1_len = len;
+	}
+}
+
+TEST(refused_messages_are_counted)
+{
+	uint8_t buf[SYNC_MTU_DEFAULT], old[SYNC_MTU_DEFAULT], other[SYNC_KEY_LEN];
+	struct sync_peer *b = &sim.n[1].p;
+	uint64_t delivered;
+	size_t len;
+
+	ASSERT_EQ(0, sim_init(&sim, 10, NULL));
+	sim.tap = tap;
+	sim_run(&sim, sim.now + 3000, drained);
+	sim_set(&sim, 0, 9, true);
+	sim_run(&sim, sim.now + 3000, drained);
+	ASSERT_TRUE(drained(&sim));
+	ASSERT_LT(0u, cap_batch_len);
+	delivered = b->c.rx_records;
+	len = cap_batch_len;
+
+	/* Replayed: refused, nothing delivered twice. */
+	EXPECT_EQ(-EALREADY, sync_peer_recv(b, cap_batch, len, sim.now));
+	EXPECT_EQ(1u, b->c.rx_replay);
+	EXPECT_EQ(delivered, b->c.rx_records);
+
+	/* Tampered: one octet of the body. */
+	memcpy(buf, cap_batch, len);
+	buf[60] ^= 0x40;
+	EXPECT_EQ(-EPERM, sync_peer_recv(b, buf, len, sim.now));
+	/* Forged: a fresh counter, sealed under another key. */
+	memcpy(other, sim_key, sizeof(other));
+	other[0] ^= 1;
+	memcpy(buf, cap_batch, len);
+	buf[39] += 100;
+	sync_wire_seal(buf, sizeof(buf), len - SYNC_TAG_LEN, other);
+	EXPECT_EQ(-EPERM, sync_peer_recv(b, buf, len, sim.now));
+	EXPECT_EQ(2u, b->c.rx_auth_fail);
+	/* Malformed: a length that is not the datagram's. */
+	EXPECT_EQ(-EBADMSG, sync_peer_recv(b, cap_batch, len - 1, sim.now));
+	EXPECT_EQ(1u, b->c.rx_malformed);
+	/* Foreign node id, validly sealed (a third router with the key). */
+	memcpy(buf, cap_batch, len);
+	buf[11] = 9;
+	sync_wire_seal(buf, sizeof(buf), len - SYNC_TAG_LEN, sim_key);
+	EXPECT_EQ(-ESRCH, sync_peer_recv(b, buf, len, sim.now));
+	EXPECT_EQ(1u, b->c.rx_foreign);
+	/* Reflected: the standby's own message sent back to it. */
+	EXPECT_EQ(-ELOOP, sync_peer_recv(b, cap_from1, cap_from1_len, sim.now));
+	EXPECT_EQ(1u, b->c.rx_looped);
+	EXPECT_EQ(delivered, b->c.rx_records);
+
+	/* Stale: the active restarts; its old session's batch is refused
+	 * after the new handshake. */
+	memcpy(old, cap_batch, len);
+	sync_peer_free(&sim.n[0].p);
+	sim.n[0].table[9] = true;
+	ASSERT_EQ(0, sim_start(&sim, 0, NULL));
+	sync_peer_set_role(&sim.n[0].p, SYNC_ROLE_MASTER);
+	sim_run(&sim, sim.now + 5000, drained);
+	ASSERT_TRUE(drained(&sim));
+	delivered = b->c.rx_records;
+	EXPECT_EQ(-ESTALE, sync_peer_recv(b, old, len, sim.now));
+	EXPECT_EQ(1u, b->c.rx_stale);
+	EXPECT_EQ(delivered, b->c.rx_records);
+	/* A batch of the new session, addressed to the standby's old
+	 * session once the standby restarted: stale too. */
+	memcpy(buf, cap_batch, cap_batch_len);
+	len = cap_batch_len;
+	sync_peer_free(&sim.n[1].p);
+	ASSERT_EQ(0, sim_start(&sim, 1, NULL));
+	sync_peer_set_role(&sim.n[1].p, SYNC_ROLE_BACKUP);
+	sim_run(&sim, sim.now + 5000, drained);
+	ASSERT_TRUE(drained(&sim));
+	EXPECT_EQ(-ESTALE, sync_peer_recv(&sim.n[1].p, buf, len, sim.now));
+	EXPECT_EQ(1u, sim.n[1].p.c.rx_stale);
+	EXPECT_EQ(0u, sim_diff(&sim, 1));
+	sim_free(&sim);
+}
+
+static const char *jstr(struct json_object *o, const char *k)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(o, k, &v) ?
+	       json_object_get_string(v) : "(none)";
+}
+
+/* The status in JSON: what an operator reads of each side. */
+TEST(status_json)
+{
+	struct json_object *o, *c;
+	struct sync_status st;
+	uint8_t bad[SYNC_MTU_DEFAULT] = { 0 };
+
+	ASSERT_EQ(0, sim_init(&sim, 11, NULL));
+	sim_run(&sim, sim.now + 3000, drained);
+	sim_set(&sim, 0, 5, true);
+	sim_set(&sim, 0, 6, true);
+	sim.cut = true;
+	sim_run(&sim, sim.now + 100, NULL);
+	sync_peer_recv(&sim.n[0].p, bad, 100, sim.now);
+	sync_peer_status(&sim.n[0].p, &st);
+	o = sync_status_json(&st);
+	ASSERT_NE(NULL, o);
+	EXPECT_STREQ("master", jstr(o, "role"));
+	EXPECT_STREQ("backup", jstr(o, "peer_role"));
+	EXPECT_STREQ("2", jstr(o, "peer_node_id"));
+	EXPECT_STREQ("true", jstr(o, "established"));
+	EXPECT_STREQ("false", jstr(o, "split_brain"));
+	EXPECT_STREQ("2001", jstr(o, "peer_session"));
+	EXPECT_STREQ("2", jstr(o, "backlog"));	/* the two, unacknowledged */
+	EXPECT_EQ(st.last_acked + 3, sim.n[0].p.end);
+	ASSERT_TRUE(json_object_object_get_ex(o, "counters", &c));
+	EXPECT_STREQ("1", jstr(c, "rx_malformed"));
+	EXPECT_STREQ("1", jstr(c, "resyncs_served"));
+	EXPECT_STREQ("0", jstr(c, "rx_auth_fail"));
+	EXPECT_EQ(24, json_object_object_length(c));
+	json_object_put(o);
+	sim_free(&sim);
+}
+
+TEST(bad_configuration_refused)
+{
+	struct sync_peer_cfg c = { .node_id = 1, .peer_node_id = 2,
+				   .session = 1 };
+	struct sync_peer_ops ops = sim_ops;
+	struct sync_peer p;
+
+	EXPECT_EQ(0, sync_peer_init(&p, &c, &ops, 0));
+	sync_peer_free(&p);
+	c.peer_node_id = 1;
+	EXPECT_EQ(-EINVAL, sync_peer_init(&p, &c, &ops, 0));
+	c.peer_node_id = 2;
+	c.session = 0;
+	EXPECT_EQ(-EINVAL, sync_peer_init(&p, &c, &ops, 0));
+	c.session = 1;
+	c.mtu = SYNC_MTU_MIN - 1;
+	EXPECT_EQ(-EINVAL, sync_peer_init(&p, &c, &ops, 0));
+	c.mtu = 0;
+	c.window = 9000;
+	EXPECT_EQ(-EINVAL, sync_peer_init(&p, &c, &ops, 0));
+	c.window = 0;
+	ops.bulk_next = NULL;
+	EXPECT_EQ(-EINVAL, sync_peer_init(&p, &c, &ops, 0));
+}
+
+TEST_HARNESS_MAIN
