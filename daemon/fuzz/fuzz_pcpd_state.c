@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * libFuzzer target for the state-file parser (pcpd/state.c). The file ends
+ * libFuzzer target for the state-file parser (pcpd/state_file.c). The file ends
  * in a record count and a hash of what precedes it, which random bytes
  * never match; so each input is tried twice: as it is, and with the end
  * record a writer would have put after it, so that the fuzzer reaches the
@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pcpd/state.h"
+#include "pcpd/state_file.h"
 
 #define CHECK(c) do { if (!(c)) abort(); } while (0)
 

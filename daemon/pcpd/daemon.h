@@ -3,7 +3,7 @@
  * pcpd's running state and the pieces of its event loop (main.c drives
  * them): the PCP sockets (sock.c), the link to the module and its events
  * (link.c), unsolicited messages (announce.c) and stable storage
- * (store.c).
+ * (storage_daemon.c).
  */
 #ifndef PCPD_DAEMON_H
 #define PCPD_DAEMON_H
@@ -17,7 +17,7 @@
 #include "pcpd/log.h"
 #include "pcpd/natpmp_hosts.h"
 #include "pcpd/ratelimit.h"
-#include "pcpd/state.h"
+#include "pcpd/state_file.h"
 
 #define PCP_SERVER_PORT		5351
 #define PCP_CLIENT_PORT		5350
@@ -96,7 +96,10 @@ void pcpd_send_announce_to(struct pcpd *d, uint32_t subscriber);
 void pcpd_send_map_update(struct pcpd *d, const struct pcpd_mapping *m,
 			  uint32_t lifetime);
 
-/* store.c */
+/* storage_daemon.c */
+/* Before anything else of storage; after d->srv's ops and be are set. */
+void pcpd_store_init(struct pcpd *d);
+void pcpd_store_close(struct pcpd *d);
 void pcpd_store_dirty(struct pcpd *d);
 void pcpd_store_save_now(struct pcpd *d);
 /* After (re)connecting: adopt or restore what the file says. */

@@ -266,7 +266,7 @@ static int on_event(const struct pcpnat_event *e, void *arg)
 			want.ext_addr = 0;
 			want.ext_port = 0;
 			want.lifetime = left;
-			if (!pcpd_nl_ops.map_add(&d->nl, &want,
+			if (!d->srv.ops->map_add(d->srv.be, &want,
 						 want.nfilters ?
 						 PCPNAT_MAP_F_SET_FILTERS : 0,
 						 &got))
@@ -310,7 +310,7 @@ static void resync(struct pcpd *d)
 		const struct pcpd_mapping *m = &d->stored.maps[i].m;
 
 		if (d->stored.maps[i].expires <= now ||
-		    pcpd_nl_ops.map_get(&d->nl, m->proto, m->int_addr,
+		    d->srv.ops->map_get(d->srv.be, m->proto, m->int_addr,
 					m->int_port, &cur) != -ENOENT)
 			continue;
 		subscriber_lost(d, m->subscriber ? m->subscriber : m->int_addr,

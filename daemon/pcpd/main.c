@@ -243,7 +243,7 @@ int main(int argc, char **argv)
 				 sizeof(err)))
 		fatalx("%s", err);
 	warn_unwritable_state(d.conf.state_file);
-	pcpd_state_init(&d.stored);
+	pcpd_store_init(&d);
 
 	pcpd_link_tick(&d);	/* connect now rather than in a second */
 	log_info("started");
@@ -253,7 +253,7 @@ int main(int argc, char **argv)
 	pcpd_store_save_now(&d);
 	pcpd_link_close(&d);
 	pcpd_sockets_close(&d);
-	pcpd_state_free(&d.stored);
+	pcpd_store_close(&d);
 	log_info("stopped (%llu requests, %llu dropped, %llu over rate)",
 		 (unsigned long long)d.n_requests,
 		 (unsigned long long)d.n_dropped,

@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
-#include "pcpd/state.h"
+#include "pcpd/state_file.h"
 
 /* The longest record the writer can produce for one mapping. */
 static void worst_map(struct pcpd_mapping *m, unsigned int i)

@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "pcpd/state.h"
+#include "pcpd/state_file.h"
 
 #define STATE_MAGIC	"pcpd-state 1"
 

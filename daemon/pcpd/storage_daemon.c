@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Stable storage in the running daemon (the file format is state.c).
+ * Stable storage in the running daemon (the file format is state_file.c).
  *
  * What is written is a snapshot of the module's explicit mappings, taken
  * by a dump when the save timer fires: the table is the truth, pcpd keeps
@@ -20,6 +20,16 @@
 #include "pcpd/daemon.h"
 #include "pcpd/log.h"
 #include "pcpd/restore.h"
+
+void pcpd_store_init(struct pcpd *d)
+{
+	pcpd_state_init(&d->stored);
+}
+
+void pcpd_store_close(struct pcpd *d)
+{
+	pcpd_state_free(&d->stored);
+}
 
 void pcpd_store_dirty(struct pcpd *d)
 {
@@ -52,7 +62,7 @@ void pcpd_store_save_now(struct pcpd *d)
 	if (!d->conf.state_file[0] || !d->connected)
 		return;
 	pcpd_state_init(&s);
-	err = pcpd_nl_ops.map_walk(&d->nl, &f, NULL, snap_one, &s);
+	err = d->srv.ops->map_walk(d->srv.be, &f, NULL, snap_one, &s);
 	if (err) {
 		log_warnx("state: cannot list the mappings (%s)", strerror(-err));
 		pcpd_state_free(&s);
@@ -60,7 +70,7 @@ void pcpd_store_save_now(struct pcpd *d)
 	}
 	s.state_id = d->state_id;
 	/* The instance-wide epoch's origin, whichever rule gives it. */
-	s.origin = now - pcpd_nl_ops.epoch(&d->nl, 0);
+	s.origin = now - d->srv.ops->epoch(d->srv.be, 0);
 	s.nresets = d->nl.ep.nresets;
 	memcpy(s.resets, d->nl.ep.resets, s.nresets * sizeof(s.resets[0]));
 	pcpd_state_times_to_file(&s);
@@ -114,7 +124,7 @@ static unsigned int restore(struct pcpd *d)
 {
 	struct pcpd_restore_result r;
 
-	pcpd_restore(&pcpd_nl_ops, &d->nl, &d->stored, pcpd_boot_now(),
+	pcpd_restore(d->srv.ops, d->srv.be, &d->stored, pcpd_boot_now(),
 		     &d->nl, restored_cb, d, &r);
 	if (r.failed)
 		log_warnx("state: %u mappings could not be restored: their "
