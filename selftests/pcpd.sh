@@ -275,7 +275,7 @@ sleep 1.5
 cat "$tmp/lib/state" "$tmp/lib/state.journal" >"$tmp/stored" 2>/dev/null
 want has "$tmp/stored" "^map 6 $H1 8000 $EXT $sport "
 e1=$(epoch_of "$(pcpc "$C2" announce "$GW")")
-ok "the state file holds the explicit mapping (written within a second)"
+ok "stable storage (snapshot or journal) holds the explicit mapping within a second"
 
 # Router reboot: pcpd stops, the module is reloaded (all state gone) and
 # configured again, pcpd starts and re-installs from the file. Without
