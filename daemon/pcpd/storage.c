@@ -184,7 +184,7 @@ int pcpd_storage_compact(struct pcpd_storage *st)
 {
 	struct pcpd_walk_filter f = { .kind = PCPNAT_KIND_EXPLICIT };
 	struct pcpd_state s;
-	int64_t now = pcpd_boot_now();
+	int64_t now = pcpd_boot_now(), shift;
 	uint64_t hash;
 	size_t size;
 	int err;
@@ -204,12 +204,14 @@ int pcpd_storage_compact(struct pcpd_storage *st)
 	memcpy(s.resets, st->ep->resets, s.nresets * sizeof(s.resets[0]));
 	pcpd_state_times_to_file(&s);
 	err = pcpd_state_save_hashed(st->path, &s, &hash, &size);
-	st->shift = s.clock_wall - s.clock_boot;
+	shift = s.clock_wall - s.clock_boot;
 	pcpd_state_times_from_file(&s);
 	if (err) {
+		/* The journal goes on after the old snapshot, in its times. */
 		pcpd_state_free(&s);
 		return err;
 	}
+	st->shift = shift;
 	st->stats.compactions++;
 	pcpd_state_free(&st->mirror);
 	st->mirror = s;
