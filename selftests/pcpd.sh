@@ -272,9 +272,10 @@ ok "pcpctl flush SUBSCRIBER: its epoch restarts ($e1), the other keeps counting 
 r=$(pcpc "$C1" map "$GW" --proto tcp --int-port 8000 --ext-port 18000 --nonce $N1 --lifetime 600)
 sport=$(jq -r .ext_port <<<"$r")
 sleep 1.5
-want has "$tmp/lib/state" "^map 6 $H1 8000 $EXT $sport "
+cat "$tmp/lib/state" "$tmp/lib/state.journal" >"$tmp/stored" 2>/dev/null
+want has "$tmp/stored" "^map 6 $H1 8000 $EXT $sport "
 e1=$(epoch_of "$(pcpc "$C2" announce "$GW")")
-ok "the state file holds the explicit mapping (written within a second)"
+ok "stable storage (snapshot or journal) holds the explicit mapping within a second"
 
 # Router reboot: pcpd stops, the module is reloaded (all state gone) and
 # configured again, pcpd starts and re-installs from the file. Without
@@ -398,8 +399,9 @@ for i in $(seq 0 7); do pcpctl flush subscriber 10.0.1.$((20 + i)) >/dev/null; d
 # and restart that subscriber's epoch (draft-boucadair-pcp-failure 3.2).
 r=$(pcpc "$C1" map "$GW" --proto udp --int-port 7600 --nonce $N1 --lifetime 600)
 want eq "$(jq -r .result <<<"$r")" 0
-for i in $(seq 100); do grep -q "^map 17 $H1 7600 " "$tmp/lib/state" && break; sleep 0.1; done
-want has "$tmp/lib/state" "^map 17 $H1 7600 "
+for i in $(seq 100); do cat "$tmp/lib/state" "$tmp/lib/state.journal" 2>/dev/null | grep -q "^map 17 $H1 7600 " && break; sleep 0.1; done
+cat "$tmp/lib/state" "$tmp/lib/state.journal" >"$tmp/stored" 2>/dev/null
+want has "$tmp/stored" "^map 17 $H1 7600 "
 eb=$(epoch_of "$(pcpc "$C1" announce "$GW")")
 want ge "$eb" 5
 awk 'BEGIN { for (i = 0; i < 2000; i++)

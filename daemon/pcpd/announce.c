@@ -34,7 +34,7 @@ void pcpd_send_announce(struct pcpd *d)
 		.opcode = PCP_OP_ANNOUNCE,
 		.result = PCP_SUCCESS,
 		.lifetime = 0,
-		.epoch = d->connected ? pcpd_nl_ops.epoch(&d->nl, 0) : 0,
+		.epoch = d->connected ? d->srv.ops->epoch(d->srv.be, 0) : 0,
 	};
 	uint8_t buf[PCP_HDR_LEN];
 	int n = pcp_build_response(buf, sizeof(buf), &r);
@@ -48,7 +48,7 @@ void pcpd_send_announce_to(struct pcpd *d, uint32_t subscriber)
 	struct pcp_response r = {
 		.opcode = PCP_OP_ANNOUNCE,
 		.result = PCP_SUCCESS,
-		.epoch = pcpd_nl_ops.epoch(&d->nl, subscriber),
+		.epoch = d->srv.ops->epoch(d->srv.be, subscriber),
 	};
 	uint8_t buf[PCP_HDR_LEN];
 	int n;
@@ -94,13 +94,13 @@ void pcpd_send_natpmp_addr(struct pcpd *d)
 	}
 	if (d->pool_one) {
 		send_natpmp_addr_to(d, ALL_HOSTS, d->nat_addr,
-				    pcpd_nl_ops.epoch(&d->nl, 0));
+				    d->srv.ops->epoch(d->srv.be, 0));
 		return;
 	}
 	for (i = 0; i < h->n; i++) {
 		host = h->addr[i];
-		send_natpmp_addr_to(d, host, pcpd_nl_ops.ext_addr(&d->nl, host),
-				    pcpd_nl_ops.epoch(&d->nl, host));
+		send_natpmp_addr_to(d, host, d->srv.ops->ext_addr(d->srv.be, host),
+				    d->srv.ops->epoch(d->srv.be, host));
 	}
 }
 
@@ -167,7 +167,7 @@ void pcpd_send_map_update(struct pcpd *d, const struct pcpd_mapping *m,
 		.opcode = PCP_OP_MAP,
 		.result = PCP_SUCCESS,
 		.lifetime = lifetime,
-		.epoch = d->connected ? pcpd_nl_ops.epoch(&d->nl, m->subscriber) : 0,
+		.epoch = d->connected ? d->srv.ops->epoch(d->srv.be, m->subscriber) : 0,
 	};
 	uint8_t buf[PCP_MAX_LEN];
 	char a[INET_ADDRSTRLEN];

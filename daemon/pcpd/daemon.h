@@ -3,7 +3,7 @@
  * pcpd's running state and the pieces of its event loop (main.c drives
  * them): the PCP sockets (sock.c), the link to the module and its events
  * (link.c), unsolicited messages (announce.c) and stable storage
- * (store.c).
+ * (storage_daemon.c).
  */
 #ifndef PCPD_DAEMON_H
 #define PCPD_DAEMON_H
@@ -17,14 +17,14 @@
 #include "pcpd/log.h"
 #include "pcpd/natpmp_hosts.h"
 #include "pcpd/ratelimit.h"
-#include "pcpd/state.h"
+#include "pcpd/storage.h"
 
 #define PCP_SERVER_PORT		5351
 #define PCP_CLIENT_PORT		5350
 /* RFC 6887 14.1.3 / RFC 6886 3.2.1: ten sends, 250 ms doubling. */
 #define PCPD_ANNOUNCE_COUNT	10
 #define PCPD_ANNOUNCE_FIRST_MS	250
-/* Stable storage is written at most this often (a burst costs one write). */
+/* The journal is fsynced at most this often (a burst costs one fsync). */
 #define PCPD_SAVE_DELAY_MS	500
 
 struct pcpd_repeat {
@@ -57,7 +57,7 @@ struct pcpd {
 	bool save_armed;
 	struct pcpd_repeat pcp_ann, nat_ann;
 
-	struct pcpd_state stored;	/* the last snapshot written/read */
+	struct pcpd_storage storage;	/* stable storage (storage.h) */
 	struct pcpd_ratelimit rl;
 	uint64_t n_requests, n_dropped, n_ratelimited;
 	struct log_limit refusal_log, flood_log;
@@ -96,12 +96,15 @@ void pcpd_send_announce_to(struct pcpd *d, uint32_t subscriber);
 void pcpd_send_map_update(struct pcpd *d, const struct pcpd_mapping *m,
 			  uint32_t lifetime);
 
-/* store.c */
+/* storage_daemon.c */
+/* Before anything else of storage; after d->srv's ops and be are set. */
+void pcpd_store_init(struct pcpd *d);
+void pcpd_store_close(struct pcpd *d);
 void pcpd_store_dirty(struct pcpd *d);
 void pcpd_store_save_now(struct pcpd *d);
 /* After (re)connecting: adopt or restore what the file says. */
 void pcpd_store_resume(struct pcpd *d, uint64_t state_id, bool fresh);
-/* Remaining seconds of stored mapping for this key, 0 if unknown. */
+/* The stored mapping with this internal key, or NULL; O(1). */
 const struct pcpd_state_map *pcpd_store_find(struct pcpd *d, uint8_t proto,
 					     uint32_t int_addr,
 					     uint16_t int_port);

@@ -11,7 +11,7 @@
  *   (draft-boucadair-pcp-failure App. A), for as long as that instance
  *   lives.
  * Times are CLOCK_BOOTTIME seconds (pcpd/clock.h): a step of the wall
- * clock moves no epoch. Stable storage converts them (pcpd/state.h).
+ * clock moves no epoch. Stable storage converts them (pcpd/state_file.h).
  */
 #ifndef PCPD_EPOCH_H
 #define PCPD_EPOCH_H

@@ -84,8 +84,9 @@ static void state_flushed(struct pcpd *d, uint64_t state_id)
 {
 	log_info("pcpnat flushed: all mappings gone, epoch restarts");
 	pcpd_epoch_state_reset(&d->nl.ep);
-	d->stored.nmaps = 0;
-	d->stored.state_id = state_id;
+	pcpd_state_clear_maps(&d->storage.mirror);
+	d->storage.mirror.state_id = state_id;
+	pcpd_storage_compact_soon(&d->storage);
 	d->state_id = state_id;
 	d->flushed_state_id = state_id;
 	pcpd_store_dirty(d);
@@ -203,6 +204,9 @@ static void subscriber_lost(struct pcpd *d, uint32_t sub, int64_t now,
 		if (ep->resets[i].subscriber == sub && ep->resets[i].at == now)
 			return;
 	pcpd_epoch_subscriber_reset(&d->nl.ep, sub, now);
+	/* The resets are in the snapshot, not in the journal. */
+	pcpd_storage_compact_soon(&d->storage);
+	pcpd_store_dirty(d);
 	inet_ntop(AF_INET, &sub, a, sizeof(a));
 	log_info("subscriber %s %s: its epoch restarts", a, why);
 	pcpd_send_announce_to(d, sub);
@@ -235,6 +239,7 @@ static int on_event(const struct pcpnat_event *e, void *arg)
 	struct pcpnat_config cfg;
 	const struct pcpd_state_map *sm;
 	int64_t now = pcpd_boot_now();
+	uint32_t left;
 
 	switch (e->cmd) {
 	case PCPNAT_CMD_EVENT_STATE_RESET:
@@ -254,19 +259,21 @@ static int on_event(const struct pcpnat_event *e, void *arg)
 			 */
 			subscriber_lost(d, m.subscriber, now, "flushed");
 		}
-		if (e->has_reason && e->reason == PCPNAT_REASON_ADDR_REMOVED &&
-		    m.kind == PCPNAT_KIND_EXPLICIT) {
+		if (m.kind != PCPNAT_KIND_EXPLICIT)
+			break;
+		/* Its stored expiry, found by key: O(1) a mapping. */
+		sm = pcpd_store_find(d, m.proto, m.int_addr, m.int_port);
+		left = sm && sm->expires > now ? sm->expires - now :
+		       d->pol.lifetime_min;
+		pcpd_storage_event_del(&d->storage, &m);
+		if (e->has_reason && e->reason == PCPNAT_REASON_ADDR_REMOVED) {
 			struct pcpd_mapping want = m, got;
-			uint32_t left;
 
 			/* Make it again on what the pool still has (14.2). */
-			sm = pcpd_store_find(d, m.proto, m.int_addr, m.int_port);
-			left = sm && sm->expires > now ? sm->expires - now :
-			       d->pol.lifetime_min;
 			want.ext_addr = 0;
 			want.ext_port = 0;
 			want.lifetime = left;
-			if (!pcpd_nl_ops.map_add(&d->nl, &want,
+			if (!d->srv.ops->map_add(d->srv.be, &want,
 						 want.nfilters ?
 						 PCPNAT_MAP_F_SET_FILTERS : 0,
 						 &got))
@@ -274,12 +281,12 @@ static int on_event(const struct pcpnat_event *e, void *arg)
 			else
 				pcpd_send_map_update(d, &m, 0);
 		}
-		if (m.kind == PCPNAT_KIND_EXPLICIT)
-			pcpd_store_dirty(d);
+		pcpd_store_dirty(d);
 		break;
 	case PCPNAT_CMD_EVENT_MAP_NEW:
-		if (e->map.kind == PCPNAT_KIND_EXPLICIT)
-			pcpd_store_dirty(d);
+		pcpd_nl_from_lib(&e->map, &m);
+		pcpd_storage_event_new(&d->storage, &m);
+		pcpd_store_dirty(d);
 		break;
 	case PCPNAT_CMD_EVENT_ADDR_ADD:
 	case PCPNAT_CMD_EVENT_ADDR_DEL:
@@ -306,16 +313,18 @@ static void resync(struct pcpd *d)
 	if (!d->connected)
 		return;
 	pool_addr_check(d);
-	for (i = 0; i < d->stored.nmaps; i++) {
-		const struct pcpd_mapping *m = &d->stored.maps[i].m;
+	for (i = 0; i < d->storage.mirror.nmaps; i++) {
+		const struct pcpd_mapping *m = &d->storage.mirror.maps[i].m;
 
-		if (d->stored.maps[i].expires <= now ||
-		    pcpd_nl_ops.map_get(&d->nl, m->proto, m->int_addr,
+		if (d->storage.mirror.maps[i].expires <= now ||
+		    d->srv.ops->map_get(d->srv.be, m->proto, m->int_addr,
 					m->int_port, &cur) != -ENOENT)
 			continue;
 		subscriber_lost(d, m->subscriber ? m->subscriber : m->int_addr,
 				now, "lost mappings while events were lost");
 	}
+	/* What the lost events said is in the table: a snapshot of it. */
+	pcpd_storage_compact_soon(&d->storage);
 	pcpd_store_dirty(d);
 }
 

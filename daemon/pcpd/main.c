@@ -65,8 +65,6 @@ static void apply_conf(struct pcpd *d)
 {
 	d->pol = d->conf.pol;
 	d->srv.pol = &d->pol;
-	d->srv.ops = &pcpd_nl_ops;
-	d->srv.be = &d->nl;
 	pcpd_rl_init(&d->rl, d->conf.rate_limit, d->conf.rate_limit_total);
 }
 
@@ -243,17 +241,19 @@ int main(int argc, char **argv)
 				 sizeof(err)))
 		fatalx("%s", err);
 	warn_unwritable_state(d.conf.state_file);
-	pcpd_state_init(&d.stored);
+	d.srv.ops = &pcpd_nl_ops;
+	d.srv.be = &d.nl;
+	pcpd_store_init(&d);	/* d.srv then records what changes */
 
 	pcpd_link_tick(&d);	/* connect now rather than in a second */
 	log_info("started");
 	loop(&d);
 
-	/* A clean exit leaves the freshest snapshot behind. */
+	/* A clean exit leaves the journal on disk, compacted if due. */
 	pcpd_store_save_now(&d);
 	pcpd_link_close(&d);
 	pcpd_sockets_close(&d);
-	pcpd_state_free(&d.stored);
+	pcpd_store_close(&d);
 	log_info("stopped (%llu requests, %llu dropped, %llu over rate)",
 		 (unsigned long long)d.n_requests,
 		 (unsigned long long)d.n_dropped,

@@ -13,6 +13,7 @@
 #include <cap-ng.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <libgen.h>
 #include <linux/capability.h>
 #include <pwd.h>
@@ -103,6 +104,7 @@ int pcpd_drop_privileges(const char *user, const char *state_file,
 			 char *err, size_t errlen)
 {
 	const struct passwd *pw = NULL;
+	char journal[PATH_MAX];
 	bool root, setpcap;
 	int rc;
 
@@ -132,6 +134,12 @@ int pcpd_drop_privileges(const char *user, const char *state_file,
 		if (!pw->pw_uid)
 			return fail(err, errlen, "user %s is uid 0", user);
 		if (*state_file && hand_state_to(pw, state_file, err, errlen))
+			return -1;
+		/* Its journal too (storage.h): the changes since the snapshot. */
+		if (*state_file &&
+		    snprintf(journal, sizeof(journal), "%s.journal",
+			     state_file) < (int)sizeof(journal) &&
+		    hand_state_to(pw, journal, err, errlen))
 			return -1;
 	}
 	capng_clear(CAPNG_SELECT_BOTH);

@@ -11,7 +11,7 @@
 
 #include "pcpd/backend.h"
 #include "pcpd/backend_nl.h"
-#include "pcpd/state.h"
+#include "pcpd/state_file.h"
 
 struct pcpd_restore_result {
 	unsigned int restored;	/* made again */

@@ -13,7 +13,7 @@
 #include "kselftest_harness.h"
 #include "pcpd/backend_nl.h"
 #include "pcpd/clock.h"
-#include "pcpd/state.h"
+#include "pcpd/state_file.h"
 
 #define WALL0	1700000000
 

@@ -13,7 +13,7 @@
 #include "kselftest_harness.h"
 #include "pcpd/backend_nl.h"
 #include "pcpd/restore.h"
-#include "pcpd/state.h"
+#include "pcpd/state_file.h"
 #include "fake_backend.c"
 
 static void stored(struct pcpd_state *s, const char *host, uint16_t port)

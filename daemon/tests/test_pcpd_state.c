@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Stable storage (pcpd/state.c) and the epoch rules (pcpd/backend_nl.c):
+ * Stable storage (pcpd/state_file.c) and the epoch rules (pcpd/backend_nl.c):
  * round trip, atomic save, every corruption refused and set aside, and
  * per-subscriber and restored epochs.
  */
@@ -14,7 +14,7 @@
 
 #include "kselftest_harness.h"
 #include "pcpd/backend_nl.h"
-#include "pcpd/state.h"
+#include "pcpd/state_file.h"
 
 static uint32_t ip(const char *s)
 {

@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
-#include "pcpd/state.h"
+#include "pcpd/state_journal.h"
 
 /* The longest record the writer can produce for one mapping. */
 static void worst_map(struct pcpd_mapping *m, unsigned int i)
@@ -122,6 +122,42 @@ TEST(limits_agree)
 	EXPECT_EQ(-E2BIG, pcpd_state_add(&s, &m, 0));
 	s.nmaps = 1;
 	pcpd_state_free(&s);
+}
+
+/*
+ * The journal: its longest record (a map record at its longest, sealed
+ * with its hash) fits what the replay takes, and is applied; the file
+ * limit is that of the snapshot, so a journal the writer let grow to its
+ * limit is still read.
+ */
+TEST(journal_limits_agree)
+{
+	char rec[PCPD_STATE_LINE_MAX], buf[PCPD_JOURNAL_HEADER_LEN + 1 +
+					     PCPD_STATE_LINE_MAX];
+	struct pcpd_journal_replay r;
+	struct pcpd_state s;
+	struct pcpd_mapping m;
+	uint64_t chain = 7;
+	int n, h;
+
+	worst_map(&m, 1);
+	n = pcpd_journal_map(rec, sizeof(rec), &chain, &m, INT64_MIN);
+	ASSERT_LT(0, n);
+	EXPECT_GT(PCPD_STATE_LINE_MAX, n);
+	h = pcpd_journal_header(buf, sizeof(buf), 7);
+	ASSERT_EQ((int)PCPD_JOURNAL_HEADER_LEN, h);
+	memcpy(buf + h, rec, n);
+	pcpd_state_init(&s);
+	ASSERT_EQ(0, pcpd_journal_replay(buf, h + n, 7, &s, &r));
+	EXPECT_EQ(1u, r.records);
+	EXPECT_EQ(0u, r.ignored);
+	ASSERT_EQ(1u, s.nmaps);
+	EXPECT_EQ(0, memcmp(&m, &s.maps[0].m, sizeof(m)));
+	pcpd_state_free(&s);
+	/* A buffer one octet short is refused, never overrun. */
+	chain = 7;
+	EXPECT_EQ(-E2BIG, pcpd_journal_map(rec, n - 1, &chain, &m, INT64_MIN));
+	EXPECT_GE(PCPD_JOURNAL_FILE_MAX, PCPD_STATE_FILE_MAX);
 }
 
 TEST_HARNESS_MAIN

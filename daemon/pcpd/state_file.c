@@ -12,52 +12,24 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "pcpd/state.h"
+#include "pcpd/state_file.h"
 
 #define STATE_MAGIC	"pcpd-state 1"
 
-void pcpd_state_init(struct pcpd_state *s)
-{
-	memset(s, 0, sizeof(*s));
-}
-
-void pcpd_state_free(struct pcpd_state *s)
-{
-	free(s->maps);
-	pcpd_state_init(s);
-}
-
-int pcpd_state_add(struct pcpd_state *s, const struct pcpd_mapping *m,
-		   int64_t expires)
-{
-	struct pcpd_state_map *n;
-
-	if (s->nmaps == PCPD_STATE_MAPS_MAX)
-		return -E2BIG;
-	if (s->nmaps == s->cap) {
-		unsigned int cap = s->cap ? 2 * s->cap : 64;
-
-		n = realloc(s->maps, cap * sizeof(*n));
-		if (!n)
-			return -ENOMEM;
-		s->maps = n;
-		s->cap = cap;
-	}
-	s->maps[s->nmaps].m = *m;
-	s->maps[s->nmaps++].expires = expires;
-	return 0;
-}
-
-uint64_t pcpd_state_hash(const void *buf, size_t n)
+uint64_t pcpd_state_hash_more(uint64_t h, const void *buf, size_t n)
 {
 	const unsigned char *p = buf;
-	uint64_t h = 0xcbf29ce484222325ull;	/* FNV-1a, 64 bits */
 
 	while (n--) {
 		h ^= *p++;
 		h *= 0x100000001b3ull;
 	}
 	return h;
+}
+
+uint64_t pcpd_state_hash(const void *buf, size_t n)
+{
+	return pcpd_state_hash_more(0xcbf29ce484222325ull, buf, n); /* FNV-1a */
 }
 
 struct sbuf {
@@ -94,17 +66,76 @@ static void sb_printf(struct sbuf *b, const char *fmt, ...)
 	}
 }
 
-static void hex(struct sbuf *b, const uint8_t *p, size_t n)
+/* Appends what snprintf would to buf[*n..cap); false when it did not fit. */
+static bool put(char *buf, size_t cap, size_t *n, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static bool put(char *buf, size_t cap, size_t *n, const char *fmt, ...)
 {
-	while (n--)
-		sb_printf(b, "%02x", *p++);
+	va_list ap;
+	int r;
+
+	if (*n >= cap)
+		return false;
+	va_start(ap, fmt);
+	r = vsnprintf(buf + *n, cap - *n, fmt, ap);
+	va_end(ap);
+	if (r < 0 || (size_t)r >= cap - *n)
+		return false;
+	*n += r;
+	return true;
 }
 
-int pcpd_state_format(const struct pcpd_state *s, char **buf, size_t *len)
+static bool hex(char *buf, size_t cap, size_t *n, const uint8_t *p, size_t len)
+{
+	static const char digit[] = "0123456789abcdef";
+
+	if (cap - *n <= 2 * len)
+		return false;
+	while (len--) {
+		buf[(*n)++] = digit[*p >> 4];
+		buf[(*n)++] = digit[*p++ & 15];
+	}
+	buf[*n] = '\0';
+	return true;
+}
+
+int pcpd_state_format_map(char *buf, size_t cap, const struct pcpd_mapping *m,
+			  int64_t expires)
+{
+	char a1[INET_ADDRSTRLEN], a2[INET_ADDRSTRLEN], a3[INET_ADDRSTRLEN];
+	size_t n = 0;
+	bool ok;
+	unsigned int j;
+
+	if (cap > PCPD_STATE_LINE_MAX - 1)
+		cap = PCPD_STATE_LINE_MAX - 1;	/* room for the newline */
+	inet_ntop(AF_INET, &m->int_addr, a1, sizeof(a1));
+	inet_ntop(AF_INET, &m->ext_addr, a2, sizeof(a2));
+	inet_ntop(AF_INET, &m->subscriber, a3, sizeof(a3));
+	ok = put(buf, cap, &n, "map %u %s %u %s %u %s %" PRId64 " ", m->proto,
+		 a1, m->int_port, a2, m->ext_port, a3, expires) &&
+	     hex(buf, cap, &n, m->nonce, PCPNAT_NONCE_LEN) &&
+	     put(buf, cap, &n, " %u", m->nfilters);
+	for (j = 0; ok && j < m->nfilters; j++) {
+		inet_ntop(AF_INET, &m->filters[j].addr, a1, sizeof(a1));
+		ok = put(buf, cap, &n, " %s/%u:%u", a1, m->filters[j].plen,
+			 m->filters[j].port);
+	}
+	/* Hex, so that any byte of a description survives. */
+	ok = ok && put(buf, cap, &n, " -") &&
+	     hex(buf, cap, &n, (const uint8_t *)m->descr,
+		 strnlen(m->descr, PCPNAT_DESCR_MAX - 1));
+	return ok ? (int)n : -E2BIG;
+}
+
+static int format(const struct pcpd_state *s, char **buf, size_t *len,
+		  uint64_t *hash)
 {
 	struct sbuf b = { .p = malloc(4096), .cap = 4096 };
-	char a1[INET_ADDRSTRLEN], a2[INET_ADDRSTRLEN], a3[INET_ADDRSTRLEN];
-	unsigned int i, j;
+	char a1[INET_ADDRSTRLEN], line[PCPD_STATE_LINE_MAX];
+	unsigned int i;
+	uint64_t h;
+	int n;
 
 	if (!b.p)
 		return -ENOMEM;
@@ -119,37 +150,22 @@ int pcpd_state_format(const struct pcpd_state *s, char **buf, size_t *len)
 		sb_printf(&b, "reset %s %" PRId64 "\n", a1, s->resets[i].at);
 	}
 	for (i = 0; i < s->nmaps; i++) {
-		const struct pcpd_mapping *m = &s->maps[i].m;
-		size_t start = b.len;
-
-		inet_ntop(AF_INET, &m->int_addr, a1, sizeof(a1));
-		inet_ntop(AF_INET, &m->ext_addr, a2, sizeof(a2));
-		inet_ntop(AF_INET, &m->subscriber, a3, sizeof(a3));
-		sb_printf(&b, "map %u %s %u %s %u %s %" PRId64 " ", m->proto,
-			  a1, m->int_port, a2, m->ext_port, a3,
-			  s->maps[i].expires);
-		hex(&b, m->nonce, PCPNAT_NONCE_LEN);
-		sb_printf(&b, " %u", m->nfilters);
-		for (j = 0; j < m->nfilters; j++) {
-			inet_ntop(AF_INET, &m->filters[j].addr, a1, sizeof(a1));
-			sb_printf(&b, " %s/%u:%u", a1, m->filters[j].plen,
-				  m->filters[j].port);
-		}
-		/* Hex, so that any byte of a description survives. */
-		sb_printf(&b, " -");
-		hex(&b, (const uint8_t *)m->descr,
-		    strnlen(m->descr, PCPNAT_DESCR_MAX - 1));
-		sb_printf(&b, "\n");
 		/* What the loader would refuse is never written. */
-		if (!b.oom && b.len - start >= PCPD_STATE_LINE_MAX) {
+		n = pcpd_state_format_map(line, sizeof(line), &s->maps[i].m,
+					  s->maps[i].expires);
+		if (n < 0) {
 			free(b.p);
-			return -E2BIG;
+			return n;
 		}
+		sb_printf(&b, "%s\n", line);
 	}
-	if (!b.oom)
+	if (!b.oom) {
+		h = pcpd_state_hash(b.p, b.len);
 		sb_printf(&b, "end %u %016" PRIx64 "\n",
-			  !!s->boot_id[0] + s->nresets + s->nmaps,
-			  pcpd_state_hash(b.p, b.len));
+			  !!s->boot_id[0] + s->nresets + s->nmaps, h);
+		if (hash)
+			*hash = h;
+	}
 	if (b.oom) {
 		free(b.p);
 		return -ENOMEM;
@@ -157,6 +173,11 @@ int pcpd_state_format(const struct pcpd_state *s, char **buf, size_t *len)
 	*buf = b.p;
 	*len = b.len;
 	return 0;
+}
+
+int pcpd_state_format(const struct pcpd_state *s, char **buf, size_t *len)
+{
+	return format(s, buf, len, NULL);
 }
 
 static int unhex(const char *s, uint8_t *out, size_t max, size_t *n)
@@ -182,7 +203,7 @@ static int addr(const char *s, uint32_t *a)
 	return inet_pton(AF_INET, s, a) == 1 ? 0 : -1;
 }
 
-static int parse_map(char *line, struct pcpd_mapping *m, int64_t *exp)
+int pcpd_state_parse_map(char *line, struct pcpd_mapping *m, int64_t *exp)
 {
 	char *tok[8 + 2 * PCPNAT_FILTERS_MAX], *save = NULL, *t;
 	unsigned int n = 0, proto, ip, ep, nf, i, plen, port;
@@ -245,6 +266,7 @@ static int parse(const char *buf, size_t len, struct pcpd_state *s,
 	int64_t exp;
 	char line[PCPD_STATE_LINE_MAX], a[INET_ADDRSTRLEN + 1];
 	bool ended = false;
+	int rc;
 
 	pcpd_state_free(s);
 	while (p < end) {
@@ -286,10 +308,12 @@ static int parse(const char *buf, size_t len, struct pcpd_state *s,
 			s->nresets++;
 			count++;
 		} else if (!strncmp(line, "map ", 4)) {
-			if (parse_map(line + 4, &m, &exp))
+			if (pcpd_state_parse_map(line + 4, &m, &exp))
 				return bad(err, errlen, lineno, "bad map");
-			if (pcpd_state_add(s, &m, exp))
-				return bad(err, errlen, lineno, "too many maps");
+			rc = pcpd_state_add(s, &m, exp);
+			if (rc)
+				return bad(err, errlen, lineno, rc == -EEXIST ?
+					   "a mapping twice" : "too many maps");
 			count++;
 		} else if (!strncmp(line, "end ", 4)) {
 			if (sscanf(line, "end %u %" SCNx64, &want, &h) != 2)
@@ -298,6 +322,7 @@ static int parse(const char *buf, size_t len, struct pcpd_state *s,
 				return bad(err, errlen, lineno, "record count differs");
 			if (h != pcpd_state_hash(buf, p - buf))
 				return bad(err, errlen, lineno, "checksum differs");
+			s->file_hash = h;
 			ended = true;
 		} else {
 			return bad(err, errlen, lineno, "unknown record");
@@ -320,7 +345,7 @@ int pcpd_state_parse(const char *buf, size_t len, struct pcpd_state *s,
 	return rc;
 }
 
-static int fsync_dir(const char *path)
+int pcpd_state_fsync_dir(const char *path)
 {
 	char *copy = strdup(path);
 	int fd, err = 0;
@@ -338,6 +363,12 @@ static int fsync_dir(const char *path)
 
 int pcpd_state_save(const char *path, const struct pcpd_state *s)
 {
+	return pcpd_state_save_hashed(path, s, NULL, NULL);
+}
+
+int pcpd_state_save_hashed(const char *path, const struct pcpd_state *s,
+			   uint64_t *hash, size_t *size)
+{
 	char tmp[512], *buf;
 	size_t len, off = 0;
 	ssize_t n;
@@ -345,9 +376,11 @@ int pcpd_state_save(const char *path, const struct pcpd_state *s)
 
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
 		return -ENAMETOOLONG;
-	err = pcpd_state_format(s, &buf, &len);
+	err = format(s, &buf, &len, hash);
 	if (err)
 		return err;
+	if (size)
+		*size = len;
 	/*
 	 * A fresh file of our own: whoever else can write in the directory
 	 * may have left a symlink or a file of theirs under this name.
@@ -381,7 +414,7 @@ int pcpd_state_save(const char *path, const struct pcpd_state *s)
 	if (err)
 		unlink(tmp);
 	else
-		err = fsync_dir(path);
+		err = pcpd_state_fsync_dir(path);
 out:
 	free(buf);
 	return err;

@@ -1,16 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Stable storage in the running daemon (the file format is state.c).
+ * Stable storage in pcpd's event loop: the save timer, and what to do with
+ * the stored state when the module is (re)connected. What is written when
+ * is storage.c's policy; the formats are state_file.c (snapshot) and
+ * state_journal.c (journal).
  *
- * What is written is a snapshot of the module's explicit mappings, taken
- * by a dump when the save timer fires: the table is the truth, pcpd keeps
- * no mirror that could drift from it. Changes (requests that succeeded,
- * MAP_NEW/MAP_DEL events) only mark the snapshot dirty and arm a one-shot
- * timer, so a burst of requests costs one dump and one write.
+ * Changes are recorded as they happen (d->srv's backend is
+ * pcpd_storage_ops over the module's); the one-shot save timer fsyncs the
+ * journal, so a burst of requests costs one fsync, and compacts it when
+ * it grew too long.
  *
- * Nothing is written while the module is unreachable, so a reload or a
- * reboot never overwrites the file with an empty table before pcpd had a
- * chance to restore from it.
+ * Nothing is dumped while the module is unreachable, so a reload or a
+ * reboot never overwrites the snapshot with an empty table before pcpd
+ * had a chance to restore from it.
  */
 #include <errno.h>
 #include <string.h>
@@ -21,76 +23,51 @@
 #include "pcpd/log.h"
 #include "pcpd/restore.h"
 
+void pcpd_store_init(struct pcpd *d)
+{
+	pcpd_storage_init(&d->storage, d->conf.state_file, d->srv.ops,
+			  d->srv.be, &d->nl.ep);
+	d->srv.ops = &pcpd_storage_ops;
+	d->srv.be = &d->storage;
+}
+
+void pcpd_store_close(struct pcpd *d)
+{
+	pcpd_storage_close(&d->storage);
+}
+
 void pcpd_store_dirty(struct pcpd *d)
 {
 	struct itimerspec its = {
 		.it_value.tv_nsec = PCPD_SAVE_DELAY_MS * 1000000L,
 	};
 
-	if (!d->conf.state_file[0] || d->save_armed)
+	if (d->save_armed || !pcpd_storage_pending(&d->storage))
 		return;
 	d->save_armed = true;
 	timerfd_settime(d->save_fd, 0, &its, NULL);
 }
 
-static int snap_one(void *arg, const struct pcpd_mapping *m)
-{
-	struct pcpd_state *s = arg;
-
-	return pcpd_state_add(s, m, pcpd_boot_now() + m->lifetime) ?
-	       -ENOMEM : 0;
-}
-
 void pcpd_store_save_now(struct pcpd *d)
 {
-	struct pcpd_walk_filter f = { .kind = PCPNAT_KIND_EXPLICIT };
-	struct pcpd_state s;
-	int64_t now = pcpd_boot_now();
+	uint64_t compactions = d->storage.stats.compactions;
 	int err;
 
 	d->save_armed = false;
-	if (!d->conf.state_file[0] || !d->connected)
-		return;
-	pcpd_state_init(&s);
-	err = pcpd_nl_ops.map_walk(&d->nl, &f, NULL, snap_one, &s);
-	if (err) {
-		log_warnx("state: cannot list the mappings (%s)", strerror(-err));
-		pcpd_state_free(&s);
-		return;
-	}
-	s.state_id = d->state_id;
-	/* The instance-wide epoch's origin, whichever rule gives it. */
-	s.origin = now - pcpd_nl_ops.epoch(&d->nl, 0);
-	s.nresets = d->nl.ep.nresets;
-	memcpy(s.resets, d->nl.ep.resets, s.nresets * sizeof(s.resets[0]));
-	pcpd_state_times_to_file(&s);
-	err = pcpd_state_save(d->conf.state_file, &s);
-	pcpd_state_times_from_file(&s);
-	if (err) {
+	err = pcpd_storage_flush(&d->storage, d->connected);
+	if (err)
 		log_warnx("state: cannot write %s (%s)", d->conf.state_file,
 			  strerror(-err));
-		pcpd_state_free(&s);
-		return;
-	}
-	log_debug("state: %u mappings saved", s.nmaps);
-	pcpd_state_free(&d->stored);
-	d->stored = s;
+	else if (d->storage.stats.compactions != compactions)
+		log_debug("state: %u mappings saved",
+			  d->storage.mirror.nmaps);
 }
 
 const struct pcpd_state_map *pcpd_store_find(struct pcpd *d, uint8_t proto,
 					     uint32_t int_addr,
 					     uint16_t int_port)
 {
-	unsigned int i;
-
-	for (i = 0; i < d->stored.nmaps; i++) {
-		const struct pcpd_mapping *m = &d->stored.maps[i].m;
-
-		if (m->proto == proto && m->int_addr == int_addr &&
-		    m->int_port == int_port)
-			return &d->stored.maps[i];
-	}
-	return NULL;
+	return pcpd_storage_find(&d->storage, proto, int_addr, int_port);
 }
 
 /* What a restore changed is told to the clients concerned. */
@@ -114,7 +91,9 @@ static unsigned int restore(struct pcpd *d)
 {
 	struct pcpd_restore_result r;
 
-	pcpd_restore(&pcpd_nl_ops, &d->nl, &d->stored, pcpd_boot_now(),
+	/* The table's own backend: the compaction after records it all. */
+	pcpd_restore(d->storage.ops, d->storage.be, &d->storage.mirror,
+		     pcpd_boot_now(),
 		     &d->nl, restored_cb, d, &r);
 	if (r.failed)
 		log_warnx("state: %u mappings could not be restored: their "
@@ -132,8 +111,8 @@ static void note_natpmp_hosts(struct pcpd *d)
 	const struct pcpd_mapping *m;
 	unsigned int i;
 
-	for (i = 0; i < d->stored.nmaps; i++) {
-		m = &d->stored.maps[i].m;
+	for (i = 0; i < d->storage.mirror.nmaps; i++) {
+		m = &d->storage.mirror.maps[i].m;
 		if (!memcmp(m->nonce, no_nonce, sizeof(no_nonce)))
 			pcpd_natpmp_hosts_add(&d->natpmp_hosts, m->subscriber ?
 					      m->subscriber : m->int_addr);
@@ -143,15 +122,18 @@ static void note_natpmp_hosts(struct pcpd *d)
 void pcpd_store_resume(struct pcpd *d, uint64_t state_id, bool lost)
 {
 	char err[200];
+	size_t torn;
 	int rc;
 
-	if (d->conf.state_file[0] && !d->stored.state_id) {
-		rc = pcpd_state_load(d->conf.state_file, &d->stored, err,
-				     sizeof(err));
-		if (!rc) {
-			pcpd_state_times_from_file(&d->stored);
+	/* Whatever follows, the next flush writes what the table holds. */
+	pcpd_storage_compact_soon(&d->storage);
+	if (d->conf.state_file[0] && !d->storage.mirror.state_id) {
+		rc = pcpd_storage_load(&d->storage, err, sizeof(err), &torn);
+		if (!rc)
 			note_natpmp_hosts(d);
-		}
+		if (!rc && torn)
+			log_warnx("state: the last %zu bytes of %s.journal are incomplete (a write the system did not finish): ignored",
+				  torn, d->conf.state_file);
 		if (rc == -EBADMSG)
 			log_warnx("state: %s is corrupt (%s): set aside as %s.corrupt, not used",
 				  d->conf.state_file, err, d->conf.state_file);
@@ -159,14 +141,15 @@ void pcpd_store_resume(struct pcpd *d, uint64_t state_id, bool lost)
 			log_warnx("state: cannot read %s (%s)",
 				  d->conf.state_file, strerror(-rc));
 	}
-	if (d->stored.state_id && d->stored.state_id == state_id) {
+	if (d->storage.mirror.state_id && d->storage.mirror.state_id == state_id) {
 		/* pcpd restarted, the table lived on: nothing was lost. */
-		d->nl.ep.origin = d->stored.origin;
+		d->nl.ep.origin = d->storage.mirror.origin;
 		d->nl.ep.origin_state_id = state_id;
-		d->nl.ep.nresets = d->stored.nresets;
-		memcpy(d->nl.ep.resets, d->stored.resets,
-		       d->stored.nresets * sizeof(d->nl.ep.resets[0]));
+		d->nl.ep.nresets = d->storage.mirror.nresets;
+		memcpy(d->nl.ep.resets, d->storage.mirror.resets,
+		       d->storage.mirror.nresets * sizeof(d->nl.ep.resets[0]));
 		log_info("state: the table is intact, epoch continues");
+		pcpd_store_dirty(d);
 		return;
 	}
 	pcpd_epoch_state_reset(&d->nl.ep);
@@ -176,20 +159,20 @@ void pcpd_store_resume(struct pcpd *d, uint64_t state_id, bool lost)
 		 * (draft-boucadair-pcp-failure App. A); restore() then
 		 * restarts the epochs of those it could not make whole.
 		 */
-		d->nl.ep.origin = d->stored.origin;
+		d->nl.ep.origin = d->storage.mirror.origin;
 		d->nl.ep.origin_state_id = state_id;
-		d->nl.ep.nresets = d->stored.nresets;
-		memcpy(d->nl.ep.resets, d->stored.resets,
-		       d->stored.nresets * sizeof(d->nl.ep.resets[0]));
+		d->nl.ep.nresets = d->storage.mirror.nresets;
+		memcpy(d->nl.ep.resets, d->storage.mirror.resets,
+		       d->storage.mirror.nresets * sizeof(d->nl.ep.resets[0]));
 		if (restore(d)) {
-			d->stored.state_id = state_id;
+			d->storage.mirror.state_id = state_id;
 			pcpd_store_dirty(d);
 			return;
 		}
 		pcpd_epoch_state_reset(&d->nl.ep);
 	}
-	d->stored.state_id = state_id;
-	d->stored.nmaps = 0;
+	d->storage.mirror.state_id = state_id;
+	pcpd_state_clear_maps(&d->storage.mirror);
 	if (state_id)
 		pcpd_store_dirty(d);
 	/* The clients' mappings are gone: tell them (RFC 6887 14.1.3). */

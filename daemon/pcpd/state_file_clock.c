@@ -5,7 +5,7 @@
  */
 #include <string.h>
 
-#include "pcpd/state.h"
+#include "pcpd/state_file.h"
 
 /* Adds delta to every time of s. */
 static void shift(struct pcpd_state *s, int64_t delta)

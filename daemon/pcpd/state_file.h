@@ -21,9 +21,8 @@
 #include "pcpd/backend.h"
 #include "pcpd/backend_nl.h"
 #include "pcpd/clock.h"
+#include "pcpd/state_table.h"
 
-/* The module's default table limit, rounded up: a bigger file is refused. */
-#define PCPD_STATE_MAPS_MAX	(1 << 20)
 /*
  * The longest record the writer produces, newline included: a map line
  * with every field at its widest is "map " + proto (3) + three addresses
@@ -40,42 +39,22 @@
 				 (4 + PCPD_SUB_RESETS_MAX + PCPD_STATE_MAPS_MAX))
 
 /*
- * Times (expires, origin, resets[].at) are CLOCK_BOOTTIME seconds in
- * memory and wall-clock seconds in the file; the clock record says when,
- * on both clocks and in which boot, the file was written, so that reading
- * it back in the same boot gives the boot times exactly whatever the wall
- * clock did meanwhile (pcpd_state_times_to_file/from_file).
- */
-struct pcpd_state_map {
-	struct pcpd_mapping m;	/* kind EXPLICIT; lifetime unused */
-	int64_t expires;
-};
-
-struct pcpd_state {
-	uint64_t state_id;	/* module instance the mappings lived in */
-	int64_t origin;		/* when the epoch counts from */
-	/* The clock record: empty boot_id when the file had none. */
-	char boot_id[PCPD_BOOT_ID_LEN];
-	int64_t clock_boot, clock_wall;
-	unsigned int nresets;
-	struct pcpd_sub_reset resets[PCPD_SUB_RESETS_MAX];
-	unsigned int nmaps, cap;
-	struct pcpd_state_map *maps;
-};
-
-void pcpd_state_init(struct pcpd_state *s);
-void pcpd_state_free(struct pcpd_state *s);
-/* Append one mapping; -ENOMEM, -E2BIG past PCPD_STATE_MAPS_MAX. */
-int pcpd_state_add(struct pcpd_state *s, const struct pcpd_mapping *m,
-		   int64_t expires);
-
-/*
  * Text of s into a malloc'd buffer (*len bytes). 0, -ENOMEM, or -E2BIG for
  * a record longer than the loader takes (PCPD_STATE_LINE_MAX).
  */
 int pcpd_state_format(const struct pcpd_state *s, char **buf, size_t *len);
 /* The hash the file's last line carries, of every octet before it. */
 uint64_t pcpd_state_hash(const void *buf, size_t n);
+/* The same hash continued from h (the journal chains its records so). */
+uint64_t pcpd_state_hash_more(uint64_t h, const void *buf, size_t n);
+/*
+ * One mapping as the file's "map" record (no newline) into buf; its length,
+ * or -E2BIG when it would not fit cap or PCPD_STATE_LINE_MAX.
+ */
+int pcpd_state_format_map(char *buf, size_t cap, const struct pcpd_mapping *m,
+			  int64_t expires);
+/* The fields after "map " of such a record; 0 or -1. line is cut up. */
+int pcpd_state_parse_map(char *line, struct pcpd_mapping *m, int64_t *exp);
 /* Strict parse; 0, or -EBADMSG with the reason in err. s is reset first. */
 int pcpd_state_parse(const char *buf, size_t len, struct pcpd_state *s,
 		     char *err, size_t errlen);
@@ -91,8 +70,13 @@ void pcpd_state_times_from_file(struct pcpd_state *s);
 
 /* Atomic replacement of path. 0 or -errno. */
 int pcpd_state_save(const char *path, const struct pcpd_state *s);
+/* The same, telling the hash of its end record and the file's size. */
+int pcpd_state_save_hashed(const char *path, const struct pcpd_state *s,
+			   uint64_t *hash, size_t *size);
+/* fsync of the directory that holds path. 0 or -errno. */
+int pcpd_state_fsync_dir(const char *path);
 /*
- * Read path into s. -ENOENT when there is none. A corrupt file is renamed
+ * Read path into s (s->file_hash: its end record's hash). -ENOENT when there is none. A corrupt file is renamed
  * to PATH.corrupt (replacing an older one), reported in err, and
  * -EBADMSG returned: the caller starts without it.
  */
