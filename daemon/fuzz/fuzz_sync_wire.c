@@ -178,7 +178,8 @@ static void sequence(const uint8_t *data, size_t size)
 		if (len & 1)
 			CHECK(sync_peer_enqueue(&p, &rec, now) == 0);
 		drain(&p, now);
-		CHECK(p.una <= p.nxt && p.nxt <= p.end &&
+		CHECK(p.una <= p.nxt && p.nxt <= p.sent_end &&
+		      p.sent_end <= p.end &&
 		      p.end - p.una <= p.cfg.queue);
 	}
 	sync_peer_free(&p);

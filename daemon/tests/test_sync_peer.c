@@ -449,4 +449,121 @@ TEST(bad_configuration_refused)
 	EXPECT_EQ(-EINVAL, sync_peer_init(&p, &c, &ops, 0));
 }
 
+/* A message from node `from` as its peer would send it next, sealed. */
+static int forge(struct sim *s, int from, struct sync_msg *m, uint8_t *buf,
+		 size_t cap)
+{
+	struct sync_peer *p = &s->n[from].p;
+	int n;
+
+	m->h.role = p->role;
+	m->h.node_id = p->cfg.node_id;
+	m->h.session = p->cfg.session;
+	m->h.dst_session = p->peer_session;
+	m->h.counter = ++p->tx_counter;
+	n = sync_wire_build(buf, cap, m);
+	return n < 0 ? n : sync_wire_seal(buf, cap, (size_t)n, sim_key);
+}
+
+/*
+ * An acknowledgement of records queued but never sent (the window held
+ * them back) is bogus: it must not move what the sender holds as
+ * delivered past what it sent.
+ */
+TEST(ack_beyond_what_was_sent_is_refused)
+{
+	struct sync_peer_cfg cfg = { .window = 4 };
+	struct sync_msg m = { .h.type = SYNC_MSG_ACK };
+	struct sync_peer *a = &sim.n[0].p;
+	uint8_t buf[SYNC_MTU_DEFAULT];
+	uint64_t una, end;
+	unsigned int k;
+	int n;
+
+	ASSERT_EQ(0, sim_init(&sim, 12, &cfg));
+	sim_run(&sim, sim.now + 3000, drained);
+	ASSERT_TRUE(drained(&sim));
+	sim.cut = true;
+	for (k = 1; k <= 10; k++)
+		sim_set(&sim, 0, k, true);
+	sim_run(&sim, sim.now + 50, NULL);
+	una = a->una;
+	end = a->end;
+	ASSERT_EQ(una + 4, a->nxt);	/* four sent, six held back */
+	ASSERT_EQ(una + 10, end);
+	/* The first one not sent, and the last one queued. */
+	m.seq = una + 4;
+	n = forge(&sim, 1, &m, buf, sizeof(buf));
+	ASSERT_LT(0, n);
+	EXPECT_EQ(0, sync_peer_recv(a, buf, (size_t)n, sim.now));
+	m.seq = end - 1;
+	n = forge(&sim, 1, &m, buf, sizeof(buf));
+	EXPECT_EQ(0, sync_peer_recv(a, buf, (size_t)n, sim.now));
+	EXPECT_EQ(2u, a->c.rx_bogus_ack);
+	EXPECT_EQ(una, a->una);
+	EXPECT_GT(una, a->acked);
+	/* The last one sent: acknowledged. */
+	m.seq = una + 3;
+	n = forge(&sim, 1, &m, buf, sizeof(buf));
+	EXPECT_EQ(0, sync_peer_recv(a, buf, (size_t)n, sim.now));
+	EXPECT_EQ(una + 4, a->una);
+	EXPECT_EQ(2u, a->c.rx_bogus_ack);
+	/* Nothing was skipped: all ten arrive once the path is back. */
+	sim.cut = false;
+	sim_run(&sim, sim.now + 10000, drained);
+	ASSERT_TRUE(drained(&sim));
+	EXPECT_EQ(0u, sim_diff(&sim, 1));
+	EXPECT_EQ(0u, sim.n[0].order_errors + sim.n[1].order_errors);
+	sim_free(&sim);
+}
+
+/* What the stack of sync_peer_init() held: the key must not be there. */
+static __attribute__((noinline)) bool key_left_on_stack(const uint8_t *key)
+{
+	volatile uint8_t probe[16384];
+	size_t i, j;
+
+	/* What the frame holds is read as it is, not as uninitialised. */
+	__asm__ volatile("" : : "r"(probe) : "memory");
+	for (i = 0; i + SYNC_KEY_LEN <= sizeof(probe); i++) {
+		for (j = 0; j < SYNC_KEY_LEN && probe[i + j] == key[j]; j++)
+			;
+		if (j == SYNC_KEY_LEN)
+			return true;
+	}
+	return false;
+}
+
+static __attribute__((noinline)) int init_once(struct sync_peer *p,
+					       const struct sync_peer_cfg *c)
+{
+	return sync_peer_init(p, c, &sim_ops, 0);
+}
+
+/* The key stays in the memory it was configured into and the peer's. */
+TEST(key_not_left_on_the_stack)
+{
+	struct sync_peer_cfg *c = calloc(1, sizeof(*c));
+	struct sync_peer *p = calloc(1, sizeof(*p));
+	unsigned int i;
+
+	ASSERT_NE(NULL, c);
+	ASSERT_NE(NULL, p);
+	c->node_id = 1;
+	c->peer_node_id = 2;
+	c->session = 1;
+	for (i = 0; i < SYNC_KEY_LEN; i++)
+		c->key[i] = (uint8_t)(0xa5 ^ (i * 37));
+	EXPECT_FALSE(key_left_on_stack(c->key));
+	ASSERT_EQ(0, init_once(p, c));
+	EXPECT_FALSE(key_left_on_stack(c->key));
+	sync_peer_free(p);
+	/* Refused configurations wipe it too. */
+	c->peer_node_id = 1;
+	ASSERT_EQ(-EINVAL, init_once(p, c));
+	EXPECT_FALSE(key_left_on_stack(c->key));
+	free(p);
+	free(c);
+}
+
 TEST_HARNESS_MAIN
