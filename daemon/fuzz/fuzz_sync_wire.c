@@ -2,7 +2,9 @@
 /*
  * libFuzzer target for the receive path of pcpd's state replication
  * (daemon/sync). The first octet picks what the rest is:
- * - even: one datagram. Parsed as it comes (the tag rejects nearly all),
+ * - even: one datagram, and the same octets as a run of records (each
+ *   accepted one must re-encode to its octets). Parsed as it comes (the
+ *   tag rejects nearly all),
  *   then sealed with the key first so that the strict parser itself is
  *   fuzzed; whatever it accepts must be what the builder makes of the
  *   parsed fields, octet for octet (one encoding per message).
@@ -38,6 +40,31 @@ static void check_canonical(const uint8_t *buf, size_t len,
 	CHECK(!memcmp(out, buf, len));
 }
 
+/*
+ * The input as a run of records, in a heap copy of exactly its size so
+ * that AddressSanitizer sees any read past it; each record accepted must
+ * encode back to its octets.
+ */
+static void records(const uint8_t *data, size_t size)
+{
+	uint8_t *copy = malloc(size ? size : 1), out[SYNC_REC_MAX_LEN];
+	struct sync_record r;
+	size_t off = 0;
+	int n;
+
+	CHECK(copy);
+	memcpy(copy, data, size);
+	while (off < size) {
+		n = sync_rec_decode(copy + off, size - off, &r);
+		if (n < 0)
+			break;
+		CHECK(sync_rec_encode(out, sizeof(out), &r) == n);
+		CHECK(!memcmp(out, copy + off, (size_t)n));
+		off += (size_t)n;
+	}
+	free(copy);
+}
+
 static void one_datagram(const uint8_t *data, size_t size)
 {
 	uint8_t buf[SYNC_MSG_MAX];
@@ -45,6 +72,7 @@ static void one_datagram(const uint8_t *data, size_t size)
 
 	if (size > SYNC_MSG_MAX)
 		return;
+	records(data, size);
 	/* As it comes (a sealed input from the corpus may pass). */
 	if (sync_wire_parse(data, size, key, &m) == 0)
 		check_canonical(data, size, &m);
@@ -150,7 +178,8 @@ static void sequence(const uint8_t *data, size_t size)
 		if (len & 1)
 			CHECK(sync_peer_enqueue(&p, &rec, now) == 0);
 		drain(&p, now);
-		CHECK(p.una <= p.nxt && p.nxt <= p.end &&
+		CHECK(p.una <= p.nxt && p.nxt <= p.sent_end &&
+		      p.sent_end <= p.end &&
 		      p.end - p.una <= p.cfg.queue);
 	}
 	sync_peer_free(&p);

@@ -23,50 +23,61 @@
 
 #define DEF(v, d) ((v) ? (v) : (d))
 
-int sync_peer_init(struct sync_peer *p, const struct sync_peer_cfg *cfg,
-		   const struct sync_peer_ops *ops, int64_t now)
+/* c: a copy of the configuration with the defaults filled in. */
+static int init_from(struct sync_peer *p, struct sync_peer_cfg *c,
+		     const struct sync_peer_ops *ops, int64_t now)
 {
-	struct sync_peer_cfg c = *cfg;
 	unsigned int i;
 
-	c.mtu = DEF(c.mtu, SYNC_MTU_DEFAULT);
-	c.window = DEF(c.window, 1024);
-	c.queue = DEF(c.queue, 16384);
-	c.rto_min_ms = DEF(c.rto_min_ms, 200);
-	c.rto_max_ms = DEF(c.rto_max_ms, 5000);
-	c.hello_ms = DEF(c.hello_ms, 1000);
-	c.heartbeat_ms = DEF(c.heartbeat_ms, 1000);
-	c.dead_ms = DEF(c.dead_ms, 3 * c.heartbeat_ms);
-	if (!c.node_id || !c.peer_node_id || c.node_id == c.peer_node_id ||
-	    !c.session || c.mtu < SYNC_MTU_MIN || c.mtu > SYNC_MSG_MAX ||
-	    c.queue < 4 || c.window > c.queue / 2 || c.rto_min_ms < 1 ||
-	    c.rto_max_ms < c.rto_min_ms || c.hello_ms < 4 ||
-	    c.heartbeat_ms < 1 || c.dead_ms < c.heartbeat_ms ||
+	c->mtu = DEF(c->mtu, SYNC_MTU_DEFAULT);
+	c->window = DEF(c->window, 1024);
+	c->queue = DEF(c->queue, 16384);
+	c->rto_min_ms = DEF(c->rto_min_ms, 200);
+	c->rto_max_ms = DEF(c->rto_max_ms, 5000);
+	c->hello_ms = DEF(c->hello_ms, 1000);
+	c->heartbeat_ms = DEF(c->heartbeat_ms, 1000);
+	c->dead_ms = DEF(c->dead_ms, 3 * c->heartbeat_ms);
+	if (!c->node_id || !c->peer_node_id || c->node_id == c->peer_node_id ||
+	    !c->session || c->mtu < SYNC_MTU_MIN || c->mtu > SYNC_MSG_MAX ||
+	    c->queue < 4 || c->window > c->queue / 2 || c->rto_min_ms < 1 ||
+	    c->rto_max_ms < c->rto_min_ms || c->hello_ms < 4 ||
+	    c->heartbeat_ms < 1 || c->dead_ms < c->heartbeat_ms ||
 	    !ops->deliver || !ops->bulk_restart || !ops->bulk_next)
 		return -EINVAL;
 	if (sodium_init() < 0)
 		return -ENOMEM;
 	memset(p, 0, sizeof(*p));
-	p->ring = calloc(c.queue, sizeof(*p->ring));
-	p->held_mem = malloc((size_t)SYNC_RX_HOLD * c.mtu);
+	p->ring = calloc(c->queue, sizeof(*p->ring));
+	p->held_mem = malloc((size_t)SYNC_RX_HOLD * c->mtu);
 	if (!p->ring || !p->held_mem) {
 		free(p->ring);
 		free(p->held_mem);
 		return -ENOMEM;
 	}
 	for (i = 0; i < SYNC_RX_HOLD; i++)
-		p->held[i].data = p->held_mem + (size_t)i * c.mtu;
-	p->cfg = c;
+		p->held[i].data = p->held_mem + (size_t)i * c->mtu;
+	p->cfg = *c;
 	p->ops = *ops;
-	p->prng = c.seed | 1;
-	p->una = p->nxt = p->end = 1;
-	p->rto = c.rto_min_ms;
+	p->prng = c->seed | 1;
+	p->una = p->nxt = p->end = p->sent_end = 1;
+	p->rto = c->rto_min_ms;
 	p->hello_next = now;
 	p->last_tx = now;
 	/* Nothing received yet: the first bulk is asked for once
 	 * established (and not MASTER). */
 	sync_rx_want_bulk(p, SYNC_RESYNC_START, now);
 	return 0;
+}
+
+int sync_peer_init(struct sync_peer *p, const struct sync_peer_cfg *cfg,
+		   const struct sync_peer_ops *ops, int64_t now)
+{
+	struct sync_peer_cfg c = *cfg;
+	int rc = init_from(p, &c, ops, now);
+
+	/* The key stays only where it was configured and in p->cfg. */
+	sodium_memzero(&c, sizeof(c));
+	return rc;
 }
 
 void sync_peer_free(struct sync_peer *p)

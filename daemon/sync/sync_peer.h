@@ -138,6 +138,9 @@ struct sync_peer {
 	/* Sending side: entries [una, end) are kept, [una, nxt) sent. */
 	struct sync_entry *ring;
 	uint64_t una, nxt, end;
+	/* One past the highest seq ever sent (nxt goes back on a timeout):
+	 * an ack at or past it acknowledges what the peer never had. */
+	uint64_t sent_end;
 	uint64_t acked;			/* highest cumulative ack received */
 	int64_t rto, rto_deadline;	/* deadline 0: timer off */
 	unsigned int dupacks;

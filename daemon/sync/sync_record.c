@@ -202,11 +202,12 @@ int sync_rec_decode(const uint8_t *p, size_t len, struct sync_record *r)
 			return -EBADMSG;
 		break;
 	case SYNC_REC_UNMAP:
+		/* The length first: rlen >= 8 alone lets p + 8 be past it. */
+		if (rlen != 12 || p[5] || !proto_ok(p[4]))
+			return -EBADMSG;
 		r->map.proto = p[4];
 		r->map.int_port = pcp_get16(p + 6);
 		memcpy(&r->map.int_addr, p + 8, 4);
-		if (rlen != 12 || p[5] || !proto_ok(r->map.proto))
-			return -EBADMSG;
 		break;
 	case SYNC_REC_EPOCH:
 		if (rlen != 8)

@@ -5,9 +5,11 @@
  * SYNC_RX_HOLD messages, else dropped: the sender's timer sends it again)
  * and acknowledged again at once, so that duplicate acknowledgements make
  * the sender repair the gap before its timer would; once it is repaired
- * the held messages are delivered. A receiver whose next record the sender no longer keeps
- * (tx_base above it), or that has no stream at all, asks for a bulk and
- * adopts the stream at that bulk's BULK_BEGIN.
+ * the held messages are delivered. A receiver that has no stream at all
+ * asks for a bulk and adopts the stream at that bulk's BULK_BEGIN; one
+ * whose next record the sender no longer keeps (tx_base above it: the
+ * sender's queue overflowed) adopts the stream at the BULK_BEGIN at that
+ * tx base, waiting for it if later messages come first.
  */
 #include <string.h>
 
@@ -59,11 +61,21 @@ void sync_rx_want_bulk(struct sync_peer *p, uint32_t reason, int64_t now)
 	p->c.resyncs_requested++;
 }
 
-/* Where m stands against the next seq we deliver: true when in order. */
+/*
+ * Where m stands against the next seq we deliver: true when in order.
+ * A tx base above rx_next needs no bulk of ours: within a session only a
+ * bulk moves the sender's tx base past what we acknowledged, so the
+ * BULK_BEGIN at that tx base is what we miss; m is held like anything
+ * past a gap, and our repeated acknowledgement has the BULK_BEGIN sent
+ * again at once (it is the oldest unacknowledged message), which
+ * rx_bulk_begin() adopts. Only if the message at the tx base itself is
+ * no BULK_BEGIN is the stream beyond repair: then we ask for a bulk.
+ */
 static bool in_order(struct sync_peer *p, const struct sync_msg *m,
 		     uint64_t last, const uint8_t *buf, size_t len, int64_t now)
 {
-	if (m->tx_base > p->rx_next) {
+	if (m->tx_base > p->rx_next && m->seq == m->tx_base &&
+	    m->h.type != SYNC_MSG_BULK_BEGIN) {
 		sync_rx_want_bulk(p, SYNC_RESYNC_BEHIND, now);
 		return false;
 	}
@@ -160,10 +172,9 @@ static void stream_one(struct sync_peer *p, const struct sync_msg *m,
 		rx_bulk_end(p, m, buf, len, now);
 		break;
 	case SYNC_MSG_HEARTBEAT:
-		/* Behind what the sender keeps, or its tail was lost. */
-		if (p->rx_synced && m->tx_base > p->rx_next)
-			sync_rx_want_bulk(p, SYNC_RESYNC_BEHIND, now);
-		else if (p->rx_synced && m->seq > p->rx_next)
+		/* Its tail, or the BULK_BEGIN at its tx base, was lost:
+		 * acknowledging again has it sent again. */
+		if (p->rx_synced && m->seq > p->rx_next)
 			p->ack_due = true;
 		break;
 	}

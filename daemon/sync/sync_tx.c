@@ -54,7 +54,7 @@ static uint32_t current_rid(const struct sync_peer *p)
  */
 static void start_bulk(struct sync_peer *p, uint32_t rid, int64_t now)
 {
-	p->una = p->nxt = p->end;
+	p->una = p->nxt = p->sent_end = p->end;
 	p->rto = p->cfg.rto_min_ms;
 	p->rto_deadline = 0;
 	p->dupacks = 0;
@@ -106,7 +106,7 @@ static void pump_bulk(struct sync_peer *p, int64_t now)
 
 void sync_tx_on_ack(struct sync_peer *p, uint64_t cum, int64_t now)
 {
-	if (cum >= p->end) {
+	if (cum >= p->sent_end) {
 		p->c.rx_bogus_ack++;
 		return;
 	}
@@ -241,11 +241,14 @@ int sync_tx_output(struct sync_peer *p, uint8_t *buf, size_t cap,
 	} else if (window_open(p)) {
 		p->retx_una = false;
 		n = build_at(p, &p->nxt, buf, cap, now);
+		pos = p->nxt;
 	} else {
 		return 0;
 	}
 	if (n < 0)
 		return n;
+	if (pos > p->sent_end)
+		p->sent_end = pos;
 	if (!p->rto_deadline)
 		p->rto_deadline = now + jittered(p, p->rto);
 	return sync_send(p, buf, cap, (size_t)n, now);

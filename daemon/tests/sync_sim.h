@@ -60,6 +60,8 @@ struct sim {
 	struct sim_node n[2];
 	/* Every datagram sent, for the security tests to replay. */
 	void (*tap)(struct sim *s, int from, const uint8_t *b, size_t len);
+	/* A datagram the test wants lost (true: lost). */
+	bool (*drop)(struct sim *s, int from, const uint8_t *b, size_t len);
 	unsigned int invariant_errors;	/* acknowledged but not delivered */
 };
 
@@ -247,7 +249,8 @@ static void sim_send(struct sim *s, int from, const uint8_t *b, size_t len)
 	s->sent++;
 	if (s->tap)
 		s->tap(s, from, b, len);
-	if (s->cut || sim_rand(s) % 100 < s->loss_pct) {
+	if (s->cut || sim_rand(s) % 100 < s->loss_pct ||
+	    (s->drop && s->drop(s, from, b, len))) {
 		s->lost++;
 		return;
 	}

@@ -155,6 +155,22 @@ TEST(ten_thousand_records_heavy_loss)
 	ten_thousand(_metadata, 4, 30, 10, 80);
 }
 
+/* A message from node `from` as its peer would send it next, sealed. */
+static int forge(struct sim *s, int from, struct sync_msg *m, uint8_t *buf,
+		 size_t cap)
+{
+	struct sync_peer *p = &s->n[from].p;
+	int n;
+
+	m->h.role = p->role;
+	m->h.node_id = p->cfg.node_id;
+	m->h.session = p->cfg.session;
+	m->h.dst_session = p->peer_session;
+	m->h.counter = ++p->tx_counter;
+	n = sync_wire_build(buf, cap, m);
+	return n < 0 ? n : sync_wire_seal(buf, cap, (size_t)n, sim_key);
+}
+
 /* A pair over a lossy network, the standby holding the active's n
  * mappings. */
 static int replicated_pair(uint64_t seed, unsigned int n)
@@ -251,6 +267,139 @@ TEST(partition_overflows_then_converges)
 	EXPECT_EQ(0u, sim_diff(&sim, 1));
 	EXPECT_TRUE(sim.n[0].p.alive);
 	EXPECT_EQ(0u, sim.n[0].order_errors + sim.n[1].order_errors);
+	sim_free(&sim);
+}
+
+/* Loses the first BULK_BEGIN from node 0 and the 40th BATCH. */
+static unsigned int begins_lost, batches_seen;
+
+static bool lose_first_begin(struct sim *s, int from, const uint8_t *b,
+			     size_t len)
+{
+	return from == 0 && b[5] == SYNC_MSG_BULK_BEGIN && !begins_lost++;
+}
+
+static bool lose_one_batch(struct sim *s, int from, const uint8_t *b,
+			   size_t len)
+{
+	return from == 0 && b[5] == SYNC_MSG_BATCH && ++batches_seen == 40;
+}
+
+/*
+ * The BULK_BEGIN that restates an overflowed queue is lost once the path
+ * is back, and heartbeats and batches whose tx base is that BULK_BEGIN
+ * arrive first: the standby waits for it (the sender's timer sends it
+ * again) and adopts it; it asks for no bulk of its own, so the overflow
+ * costs the bulks the overflows started and no more.
+ */
+TEST(overflow_bulk_adopted_though_its_begin_is_lost)
+{
+	struct sync_peer_cfg cfg = { .queue = 256, .window = 64 };
+	unsigned long served0, requested0, begins0;
+	unsigned int k;
+
+	ASSERT_EQ(0, sim_init(&sim, 13, &cfg));
+	sim.n[0].table_lifetime = 600;
+	sim_run(&sim, sim.now + 3000, drained);
+	ASSERT_TRUE(drained(&sim));
+	served0 = sim.n[0].p.c.resyncs_served;
+	requested0 = sim.n[1].p.c.resyncs_requested;
+	begins0 = sim.n[1].bulk_begins;
+	sim.cut = true;
+	for (k = 1; k <= 1000; k++)
+		EXPECT_EQ(0, sim_set(&sim, 0, k, true));
+	sim_run(&sim, sim.now + 10000, NULL);
+	sim.cut = false;
+	begins_lost = 0;
+	sim.drop = lose_first_begin;
+	sim_run(&sim, sim.now + 30000, drained);
+	ASSERT_TRUE(drained(&sim));
+	EXPECT_LT(0u, begins_lost);
+	EXPECT_EQ(0u, sim_diff(&sim, 1));
+	EXPECT_EQ(requested0, sim.n[1].p.c.resyncs_requested);
+	EXPECT_EQ(served0 + sim.n[0].p.c.overflows,
+		  sim.n[0].p.c.resyncs_served);
+	EXPECT_EQ(begins0 + 1, sim.n[1].bulk_begins);
+	EXPECT_EQ(0u, sim.n[0].order_errors + sim.n[1].order_errors);
+	EXPECT_EQ(0u, sim.invariant_errors);
+	sim_free(&sim);
+}
+
+/*
+ * One batch lost in the middle of a long stream on a network that
+ * loses nothing else (it reorders a little): the duplicate
+ * acknowledgements of the messages after it make the sender repair it
+ * before its timer expires.
+ */
+TEST(single_loss_repaired_by_fast_retransmit)
+{
+	unsigned int k;
+
+	ASSERT_EQ(0, sim_init(&sim, 14, NULL));
+	sim.n[0].table_lifetime = 600;
+	sim_run(&sim, sim.now + 3000, drained);
+	ASSERT_TRUE(drained(&sim));
+	batches_seen = 0;
+	sim.drop = lose_one_batch;
+	/* Arrivals spread over a few ms: acknowledgements go out apart. */
+	sim.jitter_ms = 4;
+	for (k = 1; k <= 3000; k++)
+		sim_set(&sim, 0, k, true);
+	sim_run(&sim, sim.now + 60000, drained);
+	ASSERT_TRUE(drained(&sim));
+	EXPECT_LT(40u, batches_seen);
+	EXPECT_EQ(1u, sim.lost);
+	TH_LOG("%lu fast retransmissions, %lu by the timer",
+	       (unsigned long)sim.n[0].p.c.fast_retransmits,
+	       (unsigned long)sim.n[0].p.c.retransmits);
+	EXPECT_LE(1u, sim.n[0].p.c.fast_retransmits);
+	EXPECT_EQ(0u, sim.n[0].p.c.retransmits);
+	EXPECT_EQ(0u, sim_diff(&sim, 1));
+	EXPECT_EQ(0u, sim.n[0].order_errors + sim.n[1].order_errors);
+	sim_free(&sim);
+}
+
+/*
+ * A bulk whose BULK_END counts other records than the receiver got
+ * (something lost that the stream did not show): refused and counted,
+ * nothing removed, a new bulk asked for and the pair converges.
+ */
+TEST(bulk_end_count_mismatch_refused)
+{
+	struct sync_peer *b = &sim.n[1].p;
+	struct sync_msg m = { .h.type = SYNC_MSG_BULK_BEGIN };
+	uint8_t buf[SYNC_MTU_DEFAULT];
+	unsigned long requested0, ends0;
+	unsigned int k;
+	int n;
+
+	ASSERT_EQ(0, sim_init(&sim, 15, NULL));
+	sim.n[0].table_lifetime = 600;
+	for (k = 1; k <= 50; k++)
+		sim.n[0].table[k] = true;
+	sim_run(&sim, sim.now + 3000, drained);
+	ASSERT_TRUE(drained(&sim));
+	requested0 = b->c.resyncs_requested;
+	ends0 = sim.n[1].bulk_ends;
+	/* A bulk of no records that claims 5, in order after the stream. */
+	m.seq = m.tx_base = b->rx_next;
+	n = forge(&sim, 0, &m, buf, sizeof(buf));
+	ASSERT_LT(0, n);
+	EXPECT_EQ(0, sync_peer_recv(b, buf, (size_t)n, sim.now));
+	ASSERT_TRUE(b->rx_in_bulk);
+	m.h.type = SYNC_MSG_BULK_END;
+	m.seq++;
+	m.value = 5;
+	n = forge(&sim, 0, &m, buf, sizeof(buf));
+	EXPECT_EQ(0, sync_peer_recv(b, buf, (size_t)n, sim.now));
+	EXPECT_EQ(1u, b->c.bulk_mismatch);
+	EXPECT_EQ(requested0 + 1, b->c.resyncs_requested);
+	EXPECT_EQ(ends0, sim.n[1].bulk_ends);
+	EXPECT_FALSE(b->rx_synced);
+	EXPECT_EQ(0u, sim_diff(&sim, 1));	/* nothing removed */
+	sim_run(&sim, sim.now + 10000, drained);
+	ASSERT_TRUE(drained(&sim));
+	EXPECT_EQ(0u, sim_diff(&sim, 1));
 	sim_free(&sim);
 }
 
@@ -447,6 +596,107 @@ TEST(bad_configuration_refused)
 	c.window = 0;
 	ops.bulk_next = NULL;
 	EXPECT_EQ(-EINVAL, sync_peer_init(&p, &c, &ops, 0));
+}
+
+/*
+ * An acknowledgement of records queued but never sent (the window held
+ * them back) is bogus: it must not move what the sender holds as
+ * delivered past what it sent.
+ */
+TEST(ack_beyond_what_was_sent_is_refused)
+{
+	struct sync_peer_cfg cfg = { .window = 4 };
+	struct sync_msg m = { .h.type = SYNC_MSG_ACK };
+	struct sync_peer *a = &sim.n[0].p;
+	uint8_t buf[SYNC_MTU_DEFAULT];
+	uint64_t una, end;
+	unsigned int k;
+	int n;
+
+	ASSERT_EQ(0, sim_init(&sim, 12, &cfg));
+	sim_run(&sim, sim.now + 3000, drained);
+	ASSERT_TRUE(drained(&sim));
+	sim.cut = true;
+	for (k = 1; k <= 10; k++)
+		sim_set(&sim, 0, k, true);
+	sim_run(&sim, sim.now + 50, NULL);
+	una = a->una;
+	end = a->end;
+	ASSERT_EQ(una + 4, a->nxt);	/* four sent, six held back */
+	ASSERT_EQ(una + 10, end);
+	/* The first one not sent, and the last one queued. */
+	m.seq = una + 4;
+	n = forge(&sim, 1, &m, buf, sizeof(buf));
+	ASSERT_LT(0, n);
+	EXPECT_EQ(0, sync_peer_recv(a, buf, (size_t)n, sim.now));
+	m.seq = end - 1;
+	n = forge(&sim, 1, &m, buf, sizeof(buf));
+	EXPECT_EQ(0, sync_peer_recv(a, buf, (size_t)n, sim.now));
+	EXPECT_EQ(2u, a->c.rx_bogus_ack);
+	EXPECT_EQ(una, a->una);
+	EXPECT_GT(una, a->acked);
+	/* The last one sent: acknowledged. */
+	m.seq = una + 3;
+	n = forge(&sim, 1, &m, buf, sizeof(buf));
+	EXPECT_EQ(0, sync_peer_recv(a, buf, (size_t)n, sim.now));
+	EXPECT_EQ(una + 4, a->una);
+	EXPECT_EQ(2u, a->c.rx_bogus_ack);
+	/* Nothing was skipped: all ten arrive once the path is back. */
+	sim.cut = false;
+	sim_run(&sim, sim.now + 10000, drained);
+	ASSERT_TRUE(drained(&sim));
+	EXPECT_EQ(0u, sim_diff(&sim, 1));
+	EXPECT_EQ(0u, sim.n[0].order_errors + sim.n[1].order_errors);
+	sim_free(&sim);
+}
+
+/* What the stack of sync_peer_init() held: the key must not be there. */
+static __attribute__((noinline)) bool key_left_on_stack(const uint8_t *key)
+{
+	volatile uint8_t probe[16384];
+	size_t i, j;
+
+	/* What the frame holds is read as it is, not as uninitialised. */
+	__asm__ volatile("" : : "r"(probe) : "memory");
+	for (i = 0; i + SYNC_KEY_LEN <= sizeof(probe); i++) {
+		for (j = 0; j < SYNC_KEY_LEN && probe[i + j] == key[j]; j++)
+			;
+		if (j == SYNC_KEY_LEN)
+			return true;
+	}
+	return false;
+}
+
+static __attribute__((noinline)) int init_once(struct sync_peer *p,
+					       const struct sync_peer_cfg *c)
+{
+	return sync_peer_init(p, c, &sim_ops, 0);
+}
+
+/* The key stays in the memory it was configured into and the peer's. */
+TEST(key_not_left_on_the_stack)
+{
+	struct sync_peer_cfg *c = calloc(1, sizeof(*c));
+	struct sync_peer *p = calloc(1, sizeof(*p));
+	unsigned int i;
+
+	ASSERT_NE(NULL, c);
+	ASSERT_NE(NULL, p);
+	c->node_id = 1;
+	c->peer_node_id = 2;
+	c->session = 1;
+	for (i = 0; i < SYNC_KEY_LEN; i++)
+		c->key[i] = (uint8_t)(0xa5 ^ (i * 37));
+	EXPECT_FALSE(key_left_on_stack(c->key));
+	ASSERT_EQ(0, init_once(p, c));
+	EXPECT_FALSE(key_left_on_stack(c->key));
+	sync_peer_free(p);
+	/* Refused configurations wipe it too. */
+	c->peer_node_id = 1;
+	ASSERT_EQ(-EINVAL, init_once(p, c));
+	EXPECT_FALSE(key_left_on_stack(c->key));
+	free(p);
+	free(c);
 }
 
 TEST_HARNESS_MAIN

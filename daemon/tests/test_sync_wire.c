@@ -9,6 +9,8 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -103,13 +105,14 @@ TEST(map_record_bytes)
 	EXPECT_EQ(-ENOSPC, sync_rec_encode(buf, 59, &r));
 }
 
+static const uint8_t unmap_wire[] = { 2, 0, 0, 12, 6, 0, 0x00, 0x50,
+				      10, 0, 0, 9 };
+static const uint8_t epoch_wire[] = { 3, 0, 0, 8, 0, 1, 0x51, 0x80 };
+static const uint8_t reset_wire[] = { 4, 1, 0, 12, 10, 0, 0, 7,
+				      0, 0, 0, 42 };
+
 TEST(small_record_bytes)
 {
-	static const uint8_t unmap[] = { 2, 0, 0, 12, 6, 0, 0x00, 0x50,
-					 10, 0, 0, 9 };
-	static const uint8_t epoch[] = { 3, 0, 0, 8, 0, 1, 0x51, 0x80 };
-	static const uint8_t reset[] = { 4, 1, 0, 12, 10, 0, 0, 7,
-					 0, 0, 0, 42 };
 	struct sync_record r, back;
 	uint8_t buf[64];
 
@@ -119,7 +122,7 @@ TEST(small_record_bytes)
 	r.map.int_port = 80;
 	r.map.int_addr = htonl(0x0a000009);
 	ASSERT_EQ(12, sync_rec_encode(buf, sizeof(buf), &r));
-	EXPECT_EQ(0, memcmp(unmap, buf, 12));
+	EXPECT_EQ(0, memcmp(unmap_wire, buf, 12));
 	ASSERT_EQ(12, sync_rec_decode(buf, 12, &back));
 	EXPECT_EQ(0, memcmp(&r, &back, sizeof(r)));
 
@@ -127,7 +130,7 @@ TEST(small_record_bytes)
 	r.op = SYNC_REC_EPOCH;
 	r.age = 86400;
 	ASSERT_EQ(8, sync_rec_encode(buf, sizeof(buf), &r));
-	EXPECT_EQ(0, memcmp(epoch, buf, 8));
+	EXPECT_EQ(0, memcmp(epoch_wire, buf, 8));
 	ASSERT_EQ(8, sync_rec_decode(buf, 8, &back));
 	EXPECT_EQ(86400u, back.age);
 
@@ -137,7 +140,7 @@ TEST(small_record_bytes)
 	r.subscriber = htonl(0x0a000007);
 	r.age = 42;
 	ASSERT_EQ(12, sync_rec_encode(buf, sizeof(buf), &r));
-	EXPECT_EQ(0, memcmp(reset, buf, 12));
+	EXPECT_EQ(0, memcmp(reset_wire, buf, 12));
 	ASSERT_EQ(12, sync_rec_decode(buf, 12, &back));
 	EXPECT_EQ(0, memcmp(&r, &back, sizeof(r)));
 }
@@ -209,6 +212,69 @@ TEST(record_decode_is_strict)
 	memcpy(buf, sample_map_wire, sizeof(sample_map_wire));
 	EXPECT_EQ(-EBADMSG, sync_rec_decode(buf, 59, &r));	/* truncated */
 	EXPECT_EQ(60, sync_rec_decode(buf, sizeof(buf), &r));
+}
+
+/*
+ * len octets ending exactly where a page that may not be read begins: a
+ * decoder reading one octet past them faults (without a sanitizer).
+ */
+static uint8_t *at_page_end(const uint8_t *src, size_t len, void **map,
+			    size_t *maplen)
+{
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
+	uint8_t *base;
+
+	*maplen = 2 * pg;
+	base = mmap(NULL, *maplen, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (base == MAP_FAILED || mprotect(base + pg, pg, PROT_NONE))
+		return NULL;
+	*map = base;
+	memcpy(base + pg - len, src, len);
+	return base + pg - len;
+}
+
+/*
+ * Every record type, alone in a buffer of exactly its size, and each
+ * claiming fewer octets than it has (the least the decoder takes, 8) at
+ * the end of a buffer of that size: nothing is read past the buffer.
+ */
+TEST(record_decode_reads_only_its_buffer)
+{
+	static const uint8_t short8[][8] = {
+		{ 1, 0, 0, 8, 17, 2, 0, 1 },	/* MAP */
+		{ 2, 0, 0, 8, 17, 0, 0, 1 },	/* UNMAP */
+		{ 4, 0, 0, 8, 10, 0, 0, 7 },	/* SUB_RESET */
+	};
+	static const struct { const uint8_t *b; size_t len; } ok[] = {
+		{ sample_map_wire, sizeof(sample_map_wire) },
+		{ unmap_wire, sizeof(unmap_wire) }, { epoch_wire, sizeof(epoch_wire) },
+		{ reset_wire, sizeof(reset_wire) },
+	};
+	struct sync_record r;
+	size_t maplen;
+	unsigned int i;
+	uint8_t *b;
+	void *map;
+
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		b = at_page_end(ok[i].b, ok[i].len, &map, &maplen);
+		ASSERT_NE(NULL, b);
+		EXPECT_EQ((int)ok[i].len, sync_rec_decode(b, ok[i].len, &r));
+		munmap(map, maplen);
+		/* Its last octet missing: refused, not read past. */
+		b = at_page_end(ok[i].b, ok[i].len - 1, &map, &maplen);
+		ASSERT_NE(NULL, b);
+		EXPECT_EQ(-EBADMSG, sync_rec_decode(b, ok[i].len - 1, &r));
+		munmap(map, maplen);
+	}
+	for (i = 0; i < sizeof(short8) / sizeof(short8[0]); i++) {
+		b = at_page_end(short8[i], 8, &map, &maplen);
+		ASSERT_NE(NULL, b);
+		TH_LOG("record op %u claiming 8 octets", short8[i][0]);
+		EXPECT_EQ(-EBADMSG, sync_rec_decode(b, 8, &r));
+		munmap(map, maplen);
+	}
 }
 
 static const struct sync_hdr hdr = {
