@@ -313,7 +313,10 @@ ok "a truncated state file is reported, set aside, and not trusted"
 
 # --- 7. unsolicited MAP when the external address leaves the pool -------------
 r=$(pcpc "$C1" map "$GW" --proto udp --int-port 7400 --nonce $N1)
-pcpc "$C1" listen --count 6 --timeout 4 >"$tmp/umap" 2>&1 &
+# Room for whatever an earlier announcement series still sends (up to
+# PCPD_ANNOUNCE_COUNT each of PCP and NAT-PMP): a listener that stopped at
+# the sixth message could end before the new address's announcement.
+pcpc "$C1" listen --count 40 --timeout 5 >"$tmp/umap" 2>&1 &
 lpid=$!
 for i in $(seq 50); do grep -q listening "$tmp/umap" && break; sleep 0.1; done
 in_ns "$R" ip addr add 198.51.100.5/24 dev r-ext
