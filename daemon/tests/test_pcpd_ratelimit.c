@@ -2,7 +2,8 @@
 /*
  * pcpd's rate limits (pcpd/ratelimit.c), on a simulated clock: one
  * client's bucket, sources that rotate to get a fresh bucket each, and a
- * client within its limit beside a flood that stays within the total.
+ * client within its limit beside a flood within the total and beside one
+ * twice the total (the total's fair shares).
  */
 #include <stdint.h>
 
@@ -77,6 +78,33 @@ TEST(client_within_limits_beside_a_flood)
 	}
 	EXPECT_EQ(300u, legit);
 	EXPECT_EQ(24000u, flood);
+}
+
+/*
+ * The same client beside 200 sources at 20/s each (4,000/s, twice the
+ * default total): the total is shared out fairly, so a client asking for
+ * no more than its share (2,000/s over 201 sources) keeps at least 95 % of
+ * its answers; first come, first served gave it about half (the flood's
+ * share of the arrivals). pcpd still answers no more than the total.
+ */
+TEST(client_within_its_share_beside_a_flood_over_the_total)
+{
+	unsigned int t, s, legit = 0, flood = 0;
+
+	pcpd_rl_init(&rl, PCPD_RATE_LIMIT_DEFAULT, PCPD_RATE_LIMIT_TOTAL_DEFAULT);
+	for (t = 0; t < 30000; t += 5) {
+		/* Every 5 ms, 20 flood sources in turn (4,000/s in all). */
+		for (s = 0; s < 20; s++)
+			flood += pcpd_rl_check(&rl, ADDR(100 + (t / 5 * 20 + s) % 200),
+					       1000 + t) == PCPD_RL_ALLOW;
+		if (t % 100 == 0)
+			legit += pcpd_rl_check(&rl, ADDR(1), 1000 + t) ==
+				 PCPD_RL_ALLOW;
+	}
+	EXPECT_GE(legit, 285u);
+	EXPECT_LE(legit + flood, 2000u * 30 + 2000);
+	/* The flood is held to its share, not shut out. */
+	EXPECT_GE(flood, 1900u * 29);
 }
 
 /* What a flood makes pcpd log: 10 refusals a second, then a count. */
