@@ -182,7 +182,7 @@ END {
 	else {
 		n1 = csz[1]; n2 = csz[nc]
 		h1 = "N = " n1 ": p50 us"; h2 = "N = " n2 ": p50 us"
-		printf "   %-20s %20s %8s %9s | %20s %8s %9s | %10s %6s\n", "request", h1, "pcpd us", "after ms", h2, "pcpd us", "after ms", "ratio pcpd", "(p50)"
+		printf "   %-20s %20s %8s %9s | %20s %8s %9s | %10s %6s %10s\n", "request", h1, "pcpd us", "after ms", h2, "pcpd us", "after ms", "ratio pcpd", "(p50)", "with after"
 		split("get natpmp refresh", ops, " ")
 		opn["get"] = "PCP GET (10 listed)"; opn["natpmp"] = "NAT-PMP opcode 0"; opn["refresh"] = "PCP MAP refresh"
 		for (i = 1; i <= 3; i++) {
@@ -191,9 +191,13 @@ END {
 			p2 = get("pcpd_cost", o, n2, "p50_us"); c2 = get("pcpd_cost", o, n2, "pcpd_us")
 			a1 = get("pcpd_cost", o, n1, "after_ms"); a2 = get("pcpd_cost", o, n2, "after_ms")
 			r = ratio(c2, c1); rp = ratio(p2, p1)
-			printf "   %-20s %20s %8s %9s | %20s %8s %9s | %10s %6s  %s\n", opn[o], fmt(p1, "%.0f"), fmt(c1, "%.0f"), fmt(a1, "%.1f"),
-				fmt(p2, "%.0f"), fmt(c2, "%.0f"), fmt(a2, "%.1f"), fmt(r, "%.2f"), "(" fmt(rp, "%.2f") ")",
-				r == "" ? "" : (r <= 1.10 ? "meets goal" : "FAILS goal <= 1.10")
+			# The save the burst triggered, spread over its requests.
+			ra = (c1 == "" || c2 == "" || !reqs) ? "" : ratio(c2 + a2 * 1000 / reqs, c1 + a1 * 1000 / reqs)
+			w = (ra != "" && ra > r) ? ra : r
+			printf "   %-20s %20s %8s %9s | %20s %8s %9s | %10s %6s %10s  %s\n", opn[o], fmt(p1, "%.0f"), fmt(c1, "%.0f"), fmt(a1, "%.1f"),
+				fmt(p2, "%.0f"), fmt(c2, "%.0f"), fmt(a2, "%.1f"), fmt(r, "%.2f"), "(" fmt(rp, "%.2f") ")", fmt(ra, "%.2f"),
+				w == "" ? "" : (w <= 1.10 ? "meets goal" : "FAILS goal <= 1.10")
+			out("pcpd_cost", o, "ratio_with_after", ra)
 			out("pcpd_cost", o, "p50_us_" n1, p1); out("pcpd_cost", o, "p50_us_" n2, p2)
 			out("pcpd_cost", o, "pcpd_us_" n1, c1); out("pcpd_cost", o, "pcpd_us_" n2, c2)
 			out("pcpd_cost", o, "after_ms_" n1, a1); out("pcpd_cost", o, "after_ms_" n2, a2)
@@ -201,7 +205,8 @@ END {
 		}
 		print "   (pcpd us: CPU of pcpd per request while they ran, /proc/PID/schedstat; after ms: CPU of pcpd once the"
 		print "   " reqs " requests were answered, until idle: the coalesced save of the state file, a dump of the table;"
-		print "   p50 us: round trip seen by the client)"
+		print "   with after: ratio of pcpd us + after ms / requests, the save spread over the burst that caused it;"
+		print "   the verdict takes the worse ratio; p50 us: round trip seen by the client)"
 	}
 
 	# 9. A legitimate client beside a flood.
