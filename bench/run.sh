@@ -16,7 +16,15 @@
 #                    down as its rule set grows, see README.md)
 #   BENCH_GENL_N     genl inserts per batching mode (20000)
 #   BENCH_RESTART_N  mappings pcpd stores and restores (100000)
-#   BENCH_PHASES     "datapath scaling exhaust control"
+#   BENCH_PHASES     "datapath scaling exhaust control pcpd"
+#   BENCH_PCPD_SIZES other subscribers' mappings beside the measured client
+#                    ("100 100000"; quick "100 10000")
+#   BENCH_PCPD_REQS  requests per type and size (100; quick 20)
+#   BENCH_PCPD_RUNS  runs per type and size (3; quick 1)
+#   BENCH_PCPD_FLOODS  flood rates in requests/s beside the paced client
+#                    ("0 1000 4000"; 0 is the client alone)
+#   BENCH_PCPD_FLOOD_SRCS  source addresses of the flood (200)
+#   BENCH_PCPD_FLOOD_SECS  the client's run, 10 requests/s (30; quick 10)
 #   BENCH_HASH_BITS  log2 buckets of both conntrack and pcpnat (16)
 #   BENCH_BUILD      build directory holding kmod/, host/ (build/)
 # See bench/README.md for the method.
@@ -31,47 +39,43 @@ if [ "${BENCH_QUICK:-0}" = 1 ]; then
 	: "${BENCH_RUNS:=3}" "${BENCH_PKTS:=5000}" "${BENCH_SIZES:=1 1000 10000}"
 	: "${BENCH_EXH_PORTS:=1024-5119}" "${BENCH_EXH_PROBE:=200}" "${BENCH_CTRL_N:=200}"
 	: "${BENCH_GENL_N:=2000}" "${BENCH_RESTART_N:=2000}" "${BENCH_CTRL_RUNS:=2}"
+	: "${BENCH_PCPD_SIZES:=100 10000}" "${BENCH_PCPD_REQS:=20}" "${BENCH_PCPD_RUNS:=1}"
+	: "${BENCH_PCPD_FLOOD_SECS:=10}"
 	: "${VM_MEM:=2G}"
 fi
 : "${BENCH_RUNS:=5}" "${BENCH_PKTS:=30000}" "${BENCH_SIZES:=1 1000 65000 1000000}"
 : "${BENCH_EXH_PORTS:=1024-65535}" "${BENCH_EXH_LEVELS:=50 90 95 99 100}"
 : "${BENCH_EXH_PROBE:=1000}" "${BENCH_CTRL_N:=2000}" "${BENCH_GENL_N:=20000}"
-: "${BENCH_RESTART_N:=100000}" "${BENCH_PHASES:=datapath scaling exhaust control}"
+: "${BENCH_RESTART_N:=100000}" "${BENCH_PHASES:=datapath scaling exhaust control pcpd}"
 : "${BENCH_HASH_BITS:=16}" "${BENCH_CTRL_RUNS:=3}" "${VM_MEM:=3G}"
+: "${BENCH_PCPD_SIZES:=100 100000}" "${BENCH_PCPD_REQS:=100}" "${BENCH_PCPD_RUNS:=3}"
+: "${BENCH_PCPD_FLOODS:=0 1000 4000}" "${BENCH_PCPD_FLOOD_SRCS:=200}" "${BENCH_PCPD_FLOOD_SECS:=30}"
 : "${BENCH_CTRL_N_MINIUPNPD:=$((BENCH_CTRL_N < 300 ? BENCH_CTRL_N : 300))}"
 
-# Bench-only Debian packages, installed once (apt-cache tells whether this
-# release has them; a missing one only skips its part).
-want=()
-for p in gnuplot-nox ethtool socat jq miniupnpd-nftables; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
-		want+=("$p")
-done
-if ((${#want[@]})); then
+# The programs the phases run (bench/tools.sh), their Debian packages
+# installed once when missing; then every one must be there, or the bench
+# stops before the VM boots.
+# shellcheck source=bench/tools.sh
+. "$top/bench/tools.sh"
+read -ra phases <<<"$BENCH_PHASES"
+want=$(bench_missing "${phases[@]}" | tr '\n' ' ') || exit 1
+if [ -n "$want" ]; then
 	export DEBIAN_FRONTEND=noninteractive
+	echo "bench: installing $want"
 	apt-get update -qq || true
-	avail=()
-	for p in "${want[@]}"; do
-		if apt-cache policy "$p" 2>/dev/null | grep -q 'Candidate: [0-9]'; then
-			avail+=("$p")
-		else
-			echo "bench: $p is not available here; its part is skipped" >&2
-		fi
-	done
-	if ((${#avail[@]})); then
-		echo "bench: installing ${avail[*]}"
-		# miniupnpd's maintainer scripts would start a service: not here.
-		own_policy=
-		if [ ! -e /usr/sbin/policy-rc.d ]; then
-			printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
-			chmod +x /usr/sbin/policy-rc.d
-			own_policy=1
-		fi
-		apt-get install -y -qq --no-install-recommends "${avail[@]}" >/dev/null || rc=$?
-		[ -z "$own_policy" ] || rm -f /usr/sbin/policy-rc.d
-		[ "${rc:-0}" = 0 ] || { echo "bench: apt-get install failed" >&2; exit 1; }
+	# miniupnpd's maintainer scripts would start a service: not here.
+	own_policy=
+	if [ ! -e /usr/sbin/policy-rc.d ]; then
+		printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+		chmod +x /usr/sbin/policy-rc.d
+		own_policy=1
 	fi
+	# shellcheck disable=SC2086
+	apt-get install -y -qq --no-install-recommends $want >/dev/null || rc=$?
+	[ -z "$own_policy" ] || rm -f /usr/sbin/policy-rc.d
+	[ "${rc:-0}" = 0 ] || echo "bench: apt-get install failed" >&2
 fi
+bench_need_tools "${phases[@]}"
 
 make -s -C "$top/bench/tools" O="$build/bench"
 
@@ -97,6 +101,12 @@ BENCH_CTRL_N_MINIUPNPD=$BENCH_CTRL_N_MINIUPNPD
 BENCH_GENL_N=$BENCH_GENL_N
 BENCH_RESTART_N=$BENCH_RESTART_N
 BENCH_HASH_BITS=$BENCH_HASH_BITS
+BENCH_PCPD_SIZES="$BENCH_PCPD_SIZES"
+BENCH_PCPD_REQS=$BENCH_PCPD_REQS
+BENCH_PCPD_RUNS=$BENCH_PCPD_RUNS
+BENCH_PCPD_FLOODS="$BENCH_PCPD_FLOODS"
+BENCH_PCPD_FLOOD_SRCS=$BENCH_PCPD_FLOOD_SRCS
+BENCH_PCPD_FLOOD_SECS=$BENCH_PCPD_FLOOD_SECS
 BENCH_KO=$ko
 PCPCTL=$build/host/pcpctl
 PCPD=$build/host/pcpd
@@ -106,7 +116,9 @@ echo "bench: kernel $kver, results in $out"
 # The module and pcpctl are this project's own: without them the bench
 # would measure only Linux's NAT and say nothing of pcpnat.
 [ -f "$ko" ] || { echo "bench: $ko missing (make module KVER=$kver)" >&2; exit 1; }
-[ -x "$build/host/pcpctl" ] || { echo "bench: $build/host/pcpctl missing (make userspace)" >&2; exit 1; }
+for b in pcpctl pcpd; do
+	[ -x "$build/host/$b" ] || { echo "bench: $build/host/$b missing (make userspace)" >&2; exit 1; }
+done
 
 # One vCPU for the device under test; -icount shift=0 makes guest time
 # count instructions (1 ns each), immune to load on the host.

@@ -3,10 +3,12 @@
  * genlbench: raw MAP_ADD insert rate into pcpnat.ko over generic netlink.
  *
  *   genlbench [-b BATCH] [-n COUNT] [-a FIRST_INT_ADDR] [-A NADDR]
- *             [-p FIRST_INT_PORT] [-l LIFETIME] [-x EXT_ADDR]
+ *             [-p FIRST_INT_PORT] [-P PORTS_PER_ADDR] [-l LIFETIME]
+ *             [-x EXT_ADDR]
  *
  * Adds COUNT explicit UDP mappings for internal endpoints walked port-major
- * (ports FIRST.., then the next address) and prints one line:
+ * (PORTS_PER_ADDR ports from FIRST.., default all up to 65535, then the
+ * next address) and prints one line:
  *   inserts=N ok=N failed=N first_errno=E seconds=S per_sec=R
  *
  * -b 1 is the unbatched case: one request, wait for its acknowledgement,
@@ -130,7 +132,7 @@ int main(int argc, char **argv)
 {
 	unsigned int batch = 1, count = 1000, naddr = 256, i, j, n;
 	uint32_t first = parse_addr("10.1.0.1"), ext = 0, lifetime = 3600;
-	unsigned int first_port = 1024, nports;
+	unsigned int first_port = 1024, nports, per_addr = 0;
 	struct state st = { 0 };
 	struct nl_sock *sk;
 	struct nl_cb *cb;
@@ -139,17 +141,18 @@ int main(int argc, char **argv)
 	double t0, t1;
 	int family, opt;
 
-	while ((opt = getopt(argc, argv, "b:n:a:A:p:l:x:")) != -1) {
+	while ((opt = getopt(argc, argv, "b:n:a:A:p:P:l:x:")) != -1) {
 		switch (opt) {
 		case 'b': batch = strtoul(optarg, NULL, 0); break;
 		case 'n': count = strtoul(optarg, NULL, 0); break;
 		case 'a': first = parse_addr(optarg); break;
 		case 'A': naddr = strtoul(optarg, NULL, 0); break;
 		case 'p': first_port = strtoul(optarg, NULL, 0); break;
+		case 'P': per_addr = strtoul(optarg, NULL, 0); break;
 		case 'l': lifetime = strtoul(optarg, NULL, 0); break;
 		case 'x': ext = parse_addr(optarg); break;
 		default:
-			fprintf(stderr, "usage: genlbench [-b batch] [-n count] [-a addr] [-A naddr] [-p port] [-l lifetime] [-x ext]\n");
+			fprintf(stderr, "usage: genlbench [-b batch] [-n count] [-a addr] [-A naddr] [-p port] [-P ports/addr] [-l lifetime] [-x ext]\n");
 			return 2;
 		}
 	}
@@ -158,6 +161,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	nports = 65536 - first_port;
+	if (per_addr && per_addr < nports)
+		nports = per_addr;
 	if ((unsigned long long)naddr * nports < count) {
 		fprintf(stderr, "genlbench: %u addresses x %u ports < %u\n",
 			naddr, nports, count);

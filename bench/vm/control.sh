@@ -51,13 +51,9 @@ ctrl_load() {
 
 pcpd_reset() { :; }
 
-pcpd_conf() { # pcpd_conf FILE
-	cat >"$1" <<EOF
-[pcpd]
-listen = $RT_INT
-natpmp = off
-announce = off
-state_file = $CTRL_DIR/pcpd.state
+# The [nat] section of every pcpd the bench runs (control and pcpd phases).
+pcpd_nat_section() {
+	cat <<EOF
 [nat]
 pool = 198.51.100.0/24
 internal = 10.0.0.0/8
@@ -66,6 +62,19 @@ quota = 0
 max_mappings = 4000000
 udp_timeout = 3600
 EOF
+}
+
+pcpd_conf() { # pcpd_conf FILE
+	{
+		cat <<-EOF
+		[pcpd]
+		listen = $RT_INT
+		natpmp = off
+		announce = off
+		state_file = $CTRL_DIR/pcpd.state
+		EOF
+		pcpd_nat_section
+	} >"$1"
 }
 
 pcpd_start() { # pcpd_start: in brt_C; PCPD_PID
@@ -219,10 +228,8 @@ mupnp_reset() {
 }
 
 control_miniupnpd() {
-	command -v miniupnpd >/dev/null || {
-		emit meta all 0 0 control_miniupnpd "not run: miniupnpd-nftables not installed"
-		return
-	}
+	# bench/tools.sh made sure of it before the VM booted.
+	command -v miniupnpd >/dev/null || die "control: miniupnpd (miniupnpd-nftables) missing"
 	ctrl_topo M
 	# The chains miniupnpd fills (its nft_init.sh in Debian needs a helper
 	# file the package does not ship).

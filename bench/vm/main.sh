@@ -10,12 +10,19 @@ export BENCH_OUT
 BENCH_OUT=$(dirname "$1")
 # shellcheck source=bench/vm/lib.sh
 . "$here/lib.sh"
-for f in datapath scaling exhaust control; do
+# shellcheck source=bench/tools.sh
+. "$here/../tools.sh"
+for f in datapath scaling exhaust control pcpd_cost; do
 	# shellcheck source=/dev/null
 	. "$here/$f.sh"
 done
 
 trap 'pg_stop; pkill -P $$ 2>/dev/null || true' EXIT
+
+# The tools of the phases asked for, checked here too: the VM may not see
+# what the host installed.
+read -ra phases <<<"$BENCH_PHASES"
+bench_need_tools "${phases[@]}"
 
 log "kernel $(uname -r), $(nproc) vCPU, $(awk '/MemTotal/ { print $2 / 1024 " MiB" }' /proc/meminfo)"
 # nf_flow_table and its users: the datapath phase loads them for its
@@ -42,7 +49,7 @@ fi
 emit meta all 0 0 kernel "$(uname -r)"
 emit meta all 0 0 a4 "${PCPNAT_KO_OK:-0}"
 
-for p in $BENCH_PHASES; do
+for p in "${phases[@]}"; do
 	"${p}_phase"
 done
 [ -z "$PCPNAT_KO_OK" ] || rmmod pcpnat || log "rmmod pcpnat failed"
