@@ -83,9 +83,9 @@ single "pcpd holds pcpd, pcpctl, man pages, the unit, completion and /etc/pcpd.c
 # it left out gets its module from the hook its headers' install runs, as
 # after an upgrade.
 root=$out/pkgroot
-in_root() { "$top/scripts/package-root.sh" "$root" "$@"; }
+in_root() { "$top/scripts/package-root.sh" "$root" "$debs" "$@"; }
 install_pkgs() {
-	in_root dpkg -i "$debs/pcpnat-dkms_${ver}_all.deb" "$debs/pcpd_${ver}_amd64.deb" || return 1
+	in_root dpkg -i "/run/debs/pcpnat-dkms_${ver}_all.deb" "/run/debs/pcpd_${ver}_amd64.deb" || return 1
 	[ "$(in_root dpkg-query -W -f '${db:Status-Abbrev}' pcpnat-dkms pcpd)" = "ii ii " ] ||
 		{ echo "not both installed"; return 1; }
 }
