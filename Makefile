@@ -10,6 +10,11 @@
 #   make genl-gen        kmod/genl_gen.[ch] again from the family's spec
 #                        (Documentation/netlink/specs/pcpnat.yaml)
 #   make install         module, binaries and man pages on this machine
+#   make install-userspace  pcpd, pcpctl, man pages, configuration, unit and
+#                        completion only (what the pcpd package holds)
+#   make deb             the Debian packages (pcpnat-dkms, pcpd) in build/deb
+#   make check-package   make deb, lintian, dkms build for each kernel, and
+#                        the packages installed and used in a VM
 #   make W=1 / C=1       passed to kbuild (extra warnings / sparse)
 #
 # Nothing here is computed when the Makefile is read from what `setup`
@@ -45,7 +50,8 @@ PREFIX ?= /usr/local
 export PREFIX
 
 .PHONY: all module userspace selftests-bin check unit demo bench fuzz \
-	install clean setup print-matrix debug-kernel check-debug genl-gen
+	install install-userspace clean setup print-matrix debug-kernel \
+	check-debug genl-gen deb check-package
 
 all: module userspace
 
@@ -104,18 +110,33 @@ bench: setup
 fuzz: setup
 	$(MAKE) -C "$(TOP)/daemon" O="$(BUILD)/host" fuzz FUZZ_SECONDS=$(or $(FUZZ_SECONDS),300)
 
-install: all
+# Where install-userspace puts the unit (the package: /lib/systemd/system).
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+
+install: all install-userspace
 	install -D -m 644 "$(BUILD)/kmod/$(KVER)/kmod/pcpnat.ko" \
 		"$(DESTDIR)/lib/modules/$(KVER)/extra/pcpnat.ko"
+	$(if $(DESTDIR),,depmod -a $(KVER))
+
+install-userspace: userspace
 	$(MAKE) -C "$(TOP)/daemon" O="$(BUILD)/host" install
 	@# An existing configuration is the admin's: never overwritten.
 	[ -e "$(DESTDIR)/etc/pcpd.conf" ] || \
 		install -D -m 644 "$(TOP)/etc/pcpd.conf" "$(DESTDIR)/etc/pcpd.conf"
 	@# The unit names the binary where this install puts it.
-	install -d "$(DESTDIR)$(PREFIX)/lib/systemd/system"
+	install -d "$(DESTDIR)$(UNITDIR)"
 	sed 's|/usr/local/sbin/|$(PREFIX)/sbin/|' "$(TOP)/etc/pcpd.service" \
-		>"$(DESTDIR)$(PREFIX)/lib/systemd/system/pcpd.service"
-	$(if $(DESTDIR),,depmod -a $(KVER))
+		>"$(DESTDIR)$(UNITDIR)/pcpd.service"
+	install -D -m 644 "$(TOP)/etc/bash-completion/pcpctl" \
+		"$(DESTDIR)$(PREFIX)/share/bash-completion/completions/pcpctl"
+
+# The packages, built from a copy of the tree so that the build leaves
+# nothing in it (scripts/deb.sh).
+deb:
+	@"$(TOP)/scripts/deb.sh"
+
+check-package: setup
+	@"$(TOP)/scripts/check-package.sh"
 
 clean:
 	rm -rf "$(BUILD)/kmod" "$(BUILD)/sparse" "$(BUILD)/host" "$(BUILD)/selftests" "$(BUILD)/vm"

@@ -16,22 +16,7 @@ out=$PCPNAT_BUILD/check
 rm -rf "$out" && mkdir -p "$out"
 cd "$top"
 
-parts=()
-
-# A part that is one step: KTAP with a single result; returns the step's
-# status.
-single() {
-	local name=$1 id=$2 rc=0; shift 2
-	"$@" >"$out/$id.log" 2>&1 || rc=$?
-	if ((rc == 0)); then
-		printf 'TAP version 13\n1..1\nok 1 %s\n' "$name"
-	else
-		printf 'TAP version 13\n1..1\n'; sed 's/^/# /' "$out/$id.log" | tail -n 40
-		printf 'not ok 1 %s\n' "$name"
-	fi >"$out/$id.ktap"
-	parts+=("$id")
-	return "$rc"
-}
+. "$top/scripts/ktap-parts.sh"
 
 # A kbuild run that must print no warning from our sources.
 kbuild_clean() {
@@ -182,13 +167,7 @@ for k in "${vm_kernels[@]}"; do
 	fi
 done
 
-pass=0 fail=0 skip=0
-for p in "${parts[@]}"; do
-	echo "# ==== $p"
-	cat "$out/$p.ktap"
-	read -r np nf ns < <(awk -f "$top/scripts/ktap-count.awk" "$out/$p.ktap")
-	pass=$((pass + np)) fail=$((fail + nf)) skip=$((skip + ns))
-done
+parts_print
 # Where the VMs' time went: each selftest's seconds, per kernel
 # (scripts/vm/selftests.sh notes when each one ended).
 for k in "${vm_kernels[@]}"; do
@@ -199,14 +178,4 @@ for k in "${vm_kernels[@]}"; do
 	sort -rn "$out/vm-$k.cases" | head -n 8 |
 		awk -v k="$k" '{ t = $1; $1 = ""; printf "%s%ds%s", (NR > 1 ? ", " : "# slowest cases on " k ": "), t, $0 } END { print "" }'
 done
-if ((skip)); then
-	echo "# skipped results (each one fails the run unless ALLOW_SKIP=1):"
-	for p in "${parts[@]}"; do
-		grep -E '^(# )?ok .*# *[Ss][Kk][Ii][Pp]' "$out/$p.ktap" | sed "s|^|#   $p: |"
-	done
-	[ "${ALLOW_SKIP:-0}" = 1 ] || fail=$((fail + skip))
-	echo "$pass passed, $fail failed, $skip skipped"
-else
-	echo "$pass passed, $fail failed"
-fi
-((fail == 0 && pass > 0))
+parts_verdict

@@ -10,7 +10,8 @@ set -euo pipefail
 # Debian packages: the toolchain for userspace and the module, both kernels
 # of the test matrix with their headers, qemu and the initramfs pieces, and
 # what building the debug kernel from linux-source-6.12 takes, and what the
-# kernel's ynl-gen (scripts/genl-gen.sh) runs on.
+# kernel's ynl-gen (scripts/genl-gen.sh) runs on; and what make deb and
+# make check-package build, check and install the packages with.
 pkgs=(
 	build-essential pkg-config clang llvm sparse
 	libnl-3-dev libnl-genl-3-dev libnl-route-3-dev libjson-c-dev
@@ -21,6 +22,7 @@ pkgs=(
 	python3-yaml python3-jsonschema
 	iproute2 nftables jq procps socat natpmpc libinih-dev libcap-ng-dev
 	libsodium-dev
+	debhelper dh-dkms dkms lintian bash-completion systemd
 )
 
 missing=()
