@@ -28,7 +28,10 @@ int pcpd_push_nat_config(struct pcpd *d)
 
 	if (!cfg.fields || !d->connected)
 		return 0;
-	if (cfg.fields & PCPNAT_CF_EXT_IFINDEX) {
+	/* "ext_dev = none" (an empty name) sets no device, as pcpctl's does. */
+	if ((cfg.fields & PCPNAT_CF_EXT_IFINDEX) && !d->conf.ext_dev[0]) {
+		cfg.ext_ifindex = 0;
+	} else if (cfg.fields & PCPNAT_CF_EXT_IFINDEX) {
 		cfg.ext_ifindex = if_nametoindex(d->conf.ext_dev);
 		if (!cfg.ext_ifindex) {
 			log_warnx("[nat] ext_dev %s: no such interface",
