@@ -233,9 +233,7 @@ static int parse_map_add(struct pcpnat_net *pn, struct genl_info *info,
 	}
 	if (req->kind != PCPNAT_KIND_EXPLICIT)
 		return 0;
-	if (!req->has_filters && !req->has_descr &&
-	    !(req->flags & PCPNAT_MAP_F_SET_FILTERS))
-		return 0;
+	/* Every explicit mapping has one: it links the subscriber's index. */
 	req->extra = kzalloc(sizeof(*req->extra), GFP_KERNEL);
 	if (!req->extra)
 		return -ENOMEM;
@@ -456,6 +454,17 @@ static int dump_one(struct pcpnat_net *pn, const struct pcpnat_config *cfg,
 	return 0;
 }
 
+/*
+ * A subscriber's explicit mappings are indexed (subscriber.c): such a
+ * dump walks them alone, in key order (uapi/linux/pcpnat.h).
+ */
+static bool dump_by_subscriber(const struct pcpnat_map_filter *f)
+{
+	return (f->have & BIT(PCPNAT_MAP_A_SUBSCRIBER)) &&
+	       (f->have & BIT(PCPNAT_MAP_A_KIND)) &&
+	       f->kind == PCPNAT_KIND_EXPLICIT;
+}
+
 int pcpnat_nl_map_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct pcpnat_net *pn = pcpnat_pernet(sock_net(skb->sk));
@@ -472,7 +481,11 @@ int pcpnat_nl_map_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	}
 	if (d->done)
 		return 0;
-	ret = pcpnat_walk(pn, &d->cur, dump_one, &o);
+	if (dump_by_subscriber(&d->f))
+		ret = pcpnat_walk_subscriber(pn, d->f.subscriber, &d->cur,
+					     dump_one, &o);
+	else
+		ret = pcpnat_walk(pn, &d->cur, dump_one, &o);
 	if (!ret)
 		d->done = true;
 	else if (ret != -EMSGSIZE)

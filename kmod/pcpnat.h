@@ -39,9 +39,16 @@ struct pcpnat_filter {
 	__be16 port;		/* 0 = any */
 };
 
-/* The rarely used parts of an explicit mapping, kept out of line. */
+/*
+ * The rarely used parts of an explicit mapping, kept out of line: every
+ * explicit mapping has one, implicit ones never. sub_node links it into
+ * its subscriber's index of explicit mappings (sub_index.c), so that
+ * index costs implicit mappings, the packet path's, not a byte.
+ */
 struct pcpnat_map_extra {
 	struct rcu_head rcu;
+	struct list_head sub_node;
+	struct pcpnat_mapping *m;	/* the mapping this belongs to */
 	u8 nfilters;
 	struct pcpnat_filter filters[PCPNAT_FILTERS_MAX];
 	char descr[PCPNAT_DESCR_MAX];
