@@ -142,6 +142,7 @@ void pcpnat_sub_explicit_add(struct pcpnat_table *t, struct pcpnat_mapping *m,
 	}
 	spin_unlock_bh(sub_lock(t, b));
 }
+EXPORT_SYMBOL_IF_KUNIT(pcpnat_sub_explicit_add);
 
 /*
  * m stops being explicit (deleted, demoted, reaped, flushed): off its
@@ -157,6 +158,7 @@ void pcpnat_sub_explicit_del(struct pcpnat_table *t, struct pcpnat_mapping *m,
 	list_del_rcu(&x->sub_node);
 	spin_unlock_bh(sub_lock(t, b));
 }
+EXPORT_SYMBOL_IF_KUNIT(pcpnat_sub_explicit_del);
 
 /* A refresh gave m a new extra nx for ox: same place in the list. */
 void pcpnat_sub_explicit_replace(struct pcpnat_table *t,
@@ -206,3 +208,4 @@ int pcpnat_walk_subscriber(struct pcpnat_net *pn, __be32 sub,
 	rcu_read_unlock();
 	return ret;
 }
+EXPORT_SYMBOL_IF_KUNIT(pcpnat_walk_subscriber);
