@@ -121,7 +121,6 @@ static int parse_filters(const struct nlattr *list, struct pcpnat_map_extra *x,
 	x->nfilters = 0;
 	nla_for_each_nested(a, list, rem) {
 		struct pcpnat_filter *f;
-		__be32 mask;
 
 		if (x->nfilters >= PCPNAT_FILTERS_MAX) {
 			NL_SET_ERR_MSG_ATTR(extack, a, "more than 8 FILTER entries");
@@ -136,9 +135,9 @@ static int parse_filters(const struct nlattr *list, struct pcpnat_map_extra *x,
 			return -EINVAL;
 		}
 		f = &x->filters[x->nfilters++];
-		mask = htonl(~0U << (32 - nla_get_u8(tb[PCPNAT_FILTER_A_PLEN])));
-		f->mask = mask;
-		f->addr = nla_get_be32(tb[PCPNAT_FILTER_A_ADDR]) & mask;
+		f->plen = nla_get_u8(tb[PCPNAT_FILTER_A_PLEN]);
+		f->addr = nla_get_be32(tb[PCPNAT_FILTER_A_ADDR]) &
+			  pcpnat_filter_mask(f);
 		f->port = tb[PCPNAT_FILTER_A_PORT] ?
 			  nla_get_be16(tb[PCPNAT_FILTER_A_PORT]) : 0;
 	}

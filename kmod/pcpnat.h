@@ -33,11 +33,17 @@ struct pcpnat_key {
 	u8 pad;
 } __packed __aligned(4);
 
+/* 8 bytes: an explicit mapping's extra stays in kmalloc-256. */
 struct pcpnat_filter {
 	__be32 addr;		/* masked */
-	__be32 mask;
 	__be16 port;		/* 0 = any */
+	u8 plen;		/* 1..32 (the policy's range) */
 };
+
+static inline __be32 pcpnat_filter_mask(const struct pcpnat_filter *f)
+{
+	return htonl(~0U << (32 - f->plen));
+}
 
 /*
  * The rarely used parts of an explicit mapping, kept out of line: every
