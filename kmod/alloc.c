@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * pcpnat external port allocator and per-subscriber quota.
+ * pcpnat external port allocator (the per-subscriber quota is
+ * subscriber.c's).
  *
  * One bitmap per external address and protocol, indexed by port number.
  * A port is chosen in this order:
@@ -206,82 +207,3 @@ void pcpnat_port_release(const struct pcpnat_config *cfg, u8 proto,
 	spin_unlock_bh(&pm->lock);
 }
 EXPORT_SYMBOL_IF_KUNIT(pcpnat_port_release);
-
-/* Keyed like the indexes; the tweak keeps it apart from addr_pick's hash. */
-static unsigned int sub_bucket(const struct pcpnat_table *t, __be32 sub)
-{
-	return (u32)siphash_2u32((__force u32)sub, 0x53554253, &t->secret) &
-	       ((1U << t->sub_bits) - 1);
-}
-
-static spinlock_t *sub_lock(struct pcpnat_table *t, unsigned int b)
-{
-	return &t->sub_locks[b & ((1U << PCPNAT_SUB_LOCK_BITS) - 1)];
-}
-
-static struct pcpnat_sub *sub_find(struct pcpnat_table *t, unsigned int b,
-				   __be32 sub)
-{
-	struct pcpnat_sub *s;
-
-	lockdep_assert_held(sub_lock(t, b));
-	hlist_for_each_entry(s, &t->subs[b], node)
-		if (s->addr == sub)
-			return s;
-	return NULL;
-}
-
-/*
- * Count one more mapping for sub; cfg NULL means "do not enforce the quota"
- * (a mapping moving back to its host must not fail). Every mapping counts,
- * implicit ones included: the quota bounds what one subscriber takes from
- * the shared ports.
- */
-int pcpnat_sub_charge(struct pcpnat_table *t, const struct pcpnat_config *cfg,
-		      __be32 sub)
-{
-	unsigned int b = sub_bucket(t, sub);
-	struct pcpnat_sub *s;
-	int err = 0;
-
-	spin_lock_bh(sub_lock(t, b));
-	s = sub_find(t, b, sub);
-	if (!s) {
-		s = kzalloc(sizeof(*s), GFP_ATOMIC);
-		if (!s) {
-			err = -ENOBUFS;
-			goto out;
-		}
-		s->addr = sub;
-		hlist_add_head(&s->node, &t->subs[b]);
-	}
-	if (cfg && cfg->subscriber_quota && s->count >= cfg->subscriber_quota) {
-		err = -EDQUOT;
-		if (!s->count) {
-			hlist_del(&s->node);
-			kfree(s);
-		}
-		goto out;
-	}
-	s->count++;
-out:
-	spin_unlock_bh(sub_lock(t, b));
-	return err;
-}
-EXPORT_SYMBOL_IF_KUNIT(pcpnat_sub_charge);
-
-/* Only for a subscriber that a successful charge counted this mapping to. */
-void pcpnat_sub_uncharge(struct pcpnat_table *t, __be32 sub)
-{
-	unsigned int b = sub_bucket(t, sub);
-	struct pcpnat_sub *s;
-
-	spin_lock_bh(sub_lock(t, b));
-	s = sub_find(t, b, sub);
-	if (!WARN_ON_ONCE(!s || !s->count) && !--s->count) {
-		hlist_del(&s->node);
-		kfree(s);
-	}
-	spin_unlock_bh(sub_lock(t, b));
-}
-EXPORT_SYMBOL_IF_KUNIT(pcpnat_sub_uncharge);

@@ -33,10 +33,20 @@
 extern unsigned int pcpnat_hash_bits;
 extern struct kmem_cache *pcpnat_map_cache;
 
+/*
+ * A subscriber: its quota count (every mapping it owns) and the index of
+ * its explicit mappings (sub_index.c), which a subscriber's MAP_GET dump
+ * walks instead of the table. Found under RCU by that dump, so freed
+ * after a grace period; it lives while count is non-zero, and every
+ * mapping on its explicit list is counted in it.
+ */
 struct pcpnat_sub {
 	struct hlist_node node;
 	__be32 addr;
 	u32 count;
+	/* struct pcpnat_map_extra.sub_node, sorted by internal key. */
+	struct list_head explicit;
+	struct rcu_head rcu;
 };
 
 /* Ports in use on one external address, one bitmap per protocol. */
@@ -179,6 +189,17 @@ int pcpnat_walk(struct pcpnat_net *pn, struct pcpnat_cursor *c,
 		void *arg);
 void pcpnat_unlink_locked(struct pcpnat_table *t, struct pcpnat_mapping *m);
 void pcpnat_mapping_free(struct pcpnat_mapping *m);
+
+/*
+ * sub_index.c: one subscriber's explicit mappings in internal key order,
+ * from the cursor (its bucket unused), as pcpnat_walk() calls fn.
+ */
+int pcpnat_walk_subscriber(struct pcpnat_net *pn, __be32 sub,
+			   struct pcpnat_cursor *c,
+			   int (*fn)(struct pcpnat_net *pn,
+				     const struct pcpnat_config *cfg,
+				     const struct pcpnat_mapping *m, void *arg),
+			   void *arg);
 
 /* map_life.c: a mapping's lifetime, as replies and the reaper see it */
 void pcpnat_map_view(const struct pcpnat_net *pn, const struct pcpnat_config *cfg,

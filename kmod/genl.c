@@ -457,8 +457,7 @@ int pcpnat_put_map(struct sk_buff *skb, int attr, const struct pcpnat_map_view *
 
 			f = nla_nest_start(skb, PCPNAT_FILTERS_A_FILTER);
 			if (!f || nla_put_be32(skb, PCPNAT_FILTER_A_ADDR, x->addr) ||
-			    nla_put_u8(skb, PCPNAT_FILTER_A_PLEN,
-				       hweight32(ntohl(x->mask))) ||
+			    nla_put_u8(skb, PCPNAT_FILTER_A_PLEN, x->plen) ||
 			    nla_put_be16(skb, PCPNAT_FILTER_A_PORT, x->port))
 				return -EMSGSIZE;
 			nla_nest_end(skb, f);

@@ -121,7 +121,6 @@ static int parse_filters(const struct nlattr *list, struct pcpnat_map_extra *x,
 	x->nfilters = 0;
 	nla_for_each_nested(a, list, rem) {
 		struct pcpnat_filter *f;
-		__be32 mask;
 
 		if (x->nfilters >= PCPNAT_FILTERS_MAX) {
 			NL_SET_ERR_MSG_ATTR(extack, a, "more than 8 FILTER entries");
@@ -136,9 +135,9 @@ static int parse_filters(const struct nlattr *list, struct pcpnat_map_extra *x,
 			return -EINVAL;
 		}
 		f = &x->filters[x->nfilters++];
-		mask = htonl(~0U << (32 - nla_get_u8(tb[PCPNAT_FILTER_A_PLEN])));
-		f->mask = mask;
-		f->addr = nla_get_be32(tb[PCPNAT_FILTER_A_ADDR]) & mask;
+		f->plen = nla_get_u8(tb[PCPNAT_FILTER_A_PLEN]);
+		f->addr = nla_get_be32(tb[PCPNAT_FILTER_A_ADDR]) &
+			  pcpnat_filter_mask(f);
 		f->port = tb[PCPNAT_FILTER_A_PORT] ?
 			  nla_get_be16(tb[PCPNAT_FILTER_A_PORT]) : 0;
 	}
@@ -233,9 +232,7 @@ static int parse_map_add(struct pcpnat_net *pn, struct genl_info *info,
 	}
 	if (req->kind != PCPNAT_KIND_EXPLICIT)
 		return 0;
-	if (!req->has_filters && !req->has_descr &&
-	    !(req->flags & PCPNAT_MAP_F_SET_FILTERS))
-		return 0;
+	/* Every explicit mapping has one: it links the subscriber's index. */
 	req->extra = kzalloc(sizeof(*req->extra), GFP_KERNEL);
 	if (!req->extra)
 		return -ENOMEM;
@@ -456,6 +453,17 @@ static int dump_one(struct pcpnat_net *pn, const struct pcpnat_config *cfg,
 	return 0;
 }
 
+/*
+ * A subscriber's explicit mappings are indexed (subscriber.c): such a
+ * dump walks them alone, in key order (uapi/linux/pcpnat.h).
+ */
+static bool dump_by_subscriber(const struct pcpnat_map_filter *f)
+{
+	return (f->have & BIT(PCPNAT_MAP_A_SUBSCRIBER)) &&
+	       (f->have & BIT(PCPNAT_MAP_A_KIND)) &&
+	       f->kind == PCPNAT_KIND_EXPLICIT;
+}
+
 int pcpnat_nl_map_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct pcpnat_net *pn = pcpnat_pernet(sock_net(skb->sk));
@@ -472,7 +480,11 @@ int pcpnat_nl_map_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	}
 	if (d->done)
 		return 0;
-	ret = pcpnat_walk(pn, &d->cur, dump_one, &o);
+	if (dump_by_subscriber(&d->f))
+		ret = pcpnat_walk_subscriber(pn, d->f.subscriber, &d->cur,
+					     dump_one, &o);
+	else
+		ret = pcpnat_walk(pn, &d->cur, dump_one, &o);
 	if (!ret)
 		d->done = true;
 	else if (ret != -EMSGSIZE)

@@ -192,7 +192,7 @@ bool pcpnat_inbound_allowed(const struct pcpnat_net *pn,
 		for (i = 0; i < x->nfilters; i++) {
 			const struct pcpnat_filter *f = &x->filters[i];
 
-			if ((raddr & f->mask) == f->addr &&
+			if ((raddr & pcpnat_filter_mask(f)) == f->addr &&
 			    (!f->port || f->port == rport))
 				return true;
 		}

@@ -31,7 +31,19 @@ static void extra_merge(struct pcpnat_map_extra *nx,
 	}
 }
 
-/* fresh: the mapping becomes explicit now, the request says it all. */
+/* Does a refresh change the filters or the description? */
+static bool extra_changes(const struct pcpnat_map_req *req)
+{
+	return req->has_filters || req->has_descr ||
+	       (req->flags & PCPNAT_MAP_F_SET_FILTERS);
+}
+
+/*
+ * fresh: the mapping becomes explicit now, the request says it all, and
+ * it joins its subscriber's index. A refresh that changes nothing keeps
+ * the extra it has (the caller frees the request's); one that does moves
+ * the new extra into the old one's place in the index.
+ */
 static void extra_replace(struct pcpnat_table *t, unsigned int b,
 			  struct pcpnat_mapping *m, struct pcpnat_map_req *req,
 			  bool fresh)
@@ -40,11 +52,15 @@ static void extra_replace(struct pcpnat_table *t, unsigned int b,
 
 	ox = rcu_dereference_protected(m->extra,
 				       lockdep_is_held(pcpnat_int_lock(t, b)));
-	if (!req->extra)
+	if (WARN_ON_ONCE(!req->extra) || (!fresh && ox && !extra_changes(req)))
 		return;
 	if (!fresh)
 		extra_merge(req->extra, ox, req);
 	rcu_assign_pointer(m->extra, req->extra);
+	if (ox)
+		pcpnat_sub_explicit_replace(t, m, ox, req->extra);
+	else
+		pcpnat_sub_explicit_add(t, m, req->extra);
 	req->extra = NULL;
 	if (ox)
 		kfree_rcu(ox, rcu);
@@ -122,6 +138,9 @@ static int map_add_new(struct pcpnat_net *pn, const struct pcpnat_config *cfg,
 		/* PEER: the host is about to talk; count it as traffic now. */
 		m->last_used = jiffies ?: 1;
 	} else {
+		/* Every explicit mapping has its extra: the index is there. */
+		if (WARN_ON_ONCE(!req->extra))
+			return -EINVAL;
 		memcpy(m->nonce, req->nonce, PCPNAT_NONCE_LEN);
 		RCU_INIT_POINTER(m->extra, req->extra);
 	}
@@ -146,6 +165,8 @@ static int map_add_new(struct pcpnat_net *pn, const struct pcpnat_config *cfg,
 	}
 	switch (err) {
 	case 0:
+		if (req->kind == PCPNAT_KIND_EXPLICIT)
+			pcpnat_sub_explicit_add(t, m, req->extra);
 		req->extra = NULL;
 		return 0;
 	case -ENOBUFS:
@@ -228,11 +249,14 @@ static void demote_locked(struct pcpnat_table *t, unsigned int b,
 {
 	struct pcpnat_map_extra *ox;
 
+	ox = rcu_dereference_protected(m->extra,
+				       lockdep_is_held(pcpnat_int_lock(t, b)));
+	/* Off the index before its subscriber goes back to the host. */
+	if (ox)
+		pcpnat_sub_explicit_del(t, m, ox);
 	WRITE_ONCE(m->kind, PCPNAT_KIND_IMPLICIT);
 	m->expires = now;
 	memset(m->nonce, 0, sizeof(m->nonce));
-	ox = rcu_dereference_protected(m->extra,
-				       lockdep_is_held(pcpnat_int_lock(t, b)));
 	RCU_INIT_POINTER(m->extra, NULL);
 	if (ox)
 		kfree_rcu(ox, rcu);

@@ -33,15 +33,28 @@ struct pcpnat_key {
 	u8 pad;
 } __packed __aligned(4);
 
+/* 8 bytes: an explicit mapping's extra stays in kmalloc-256. */
 struct pcpnat_filter {
 	__be32 addr;		/* masked */
-	__be32 mask;
 	__be16 port;		/* 0 = any */
+	u8 plen;		/* 1..32 (the policy's range) */
 };
 
-/* The rarely used parts of an explicit mapping, kept out of line. */
+static inline __be32 pcpnat_filter_mask(const struct pcpnat_filter *f)
+{
+	return htonl(~0U << (32 - f->plen));
+}
+
+/*
+ * The rarely used parts of an explicit mapping, kept out of line: every
+ * explicit mapping has one, implicit ones never. sub_node links it into
+ * its subscriber's index of explicit mappings (sub_index.c), so that
+ * index costs implicit mappings, the packet path's, not a byte.
+ */
 struct pcpnat_map_extra {
 	struct rcu_head rcu;
+	struct list_head sub_node;
+	struct pcpnat_mapping *m;	/* the mapping this belongs to */
 	u8 nfilters;
 	struct pcpnat_filter filters[PCPNAT_FILTERS_MAX];
 	char descr[PCPNAT_DESCR_MAX];

@@ -190,9 +190,15 @@ ext:
  */
 void pcpnat_unlink_locked(struct pcpnat_table *t, struct pcpnat_mapping *m)
 {
+	spinlock_t *lock = pcpnat_int_lock(t, pcpnat_int_bucket(t, &m->key));
 	unsigned int eb = ext_bucket(t, m->key.proto, m->ext_addr, m->ext_port);
+	struct pcpnat_map_extra *x;
 
-	lockdep_assert_held(pcpnat_int_lock(t, pcpnat_int_bucket(t, &m->key)));
+	lockdep_assert_held(lock);
+	/* Off its subscriber's index while the subscriber still counts it. */
+	x = rcu_dereference_protected(m->extra, lockdep_is_held(lock));
+	if (m->kind == PCPNAT_KIND_EXPLICIT && x)
+		pcpnat_sub_explicit_del(t, m, x);
 	hlist_del_rcu(&m->int_node);
 	spin_lock(ext_lock(t, eb));
 	hlist_del_rcu(&m->ext_node);
@@ -358,13 +364,9 @@ int pcpnat_walk(struct pcpnat_net *pn, struct pcpnat_cursor *c,
 		rcu_read_lock();
 		cfg = rcu_dereference(pn->cfg);
 		hlist_for_each_entry_rcu(m, &t->int_hash[c->bucket], int_node) {
-			if (c->have_key && pcpnat_key_cmp(&m->key, &c->key) <= 0)
-				continue;
-			ret = fn(pn, cfg, m, arg);
+			ret = pcpnat_walk_step(pn, cfg, c, m, fn, arg);
 			if (ret)
 				break;
-			c->key = m->key;
-			c->have_key = true;
 		}
 		rcu_read_unlock();
 		if (ret)

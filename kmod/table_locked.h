@@ -36,6 +36,46 @@ int pcpnat_insert_locked(struct pcpnat_net *pn,
 			 struct pcpnat_mapping *m, int aidx, __be16 want,
 			 bool exact, bool any_addr, bool all);
 
+/*
+ * subscriber.c: the subscriber's index of explicit mappings; the caller
+ * holds m's internal stripe, m->subscriber is the one it is counted to.
+ */
+void pcpnat_sub_explicit_add(struct pcpnat_table *t, struct pcpnat_mapping *m,
+			     struct pcpnat_map_extra *x);
+void pcpnat_sub_explicit_del(struct pcpnat_table *t, struct pcpnat_mapping *m,
+			     struct pcpnat_map_extra *x);
+void pcpnat_sub_explicit_replace(struct pcpnat_table *t,
+				 struct pcpnat_mapping *m,
+				 struct pcpnat_map_extra *ox,
+				 struct pcpnat_map_extra *nx);
+
+/*
+ * One step of a walk (table.c, subscriber.c): a mapping at or before the
+ * cursor was shown by an earlier call and is skipped; any other goes to
+ * fn, and the cursor moves onto it once fn took it. Non-zero stops.
+ */
+static inline int pcpnat_walk_step(struct pcpnat_net *pn,
+				   const struct pcpnat_config *cfg,
+				   struct pcpnat_cursor *c,
+				   const struct pcpnat_mapping *m,
+				   int (*fn)(struct pcpnat_net *pn,
+					     const struct pcpnat_config *cfg,
+					     const struct pcpnat_mapping *m,
+					     void *arg),
+				   void *arg)
+{
+	int ret;
+
+	if (c->have_key && pcpnat_key_cmp(&m->key, &c->key) <= 0)
+		return 0;
+	ret = fn(pn, cfg, m, arg);
+	if (!ret) {
+		c->key = m->key;
+		c->have_key = true;
+	}
+	return ret;
+}
+
 /* map_life.c: outbound traffic within the idle timeout. */
 bool pcpnat_map_active(const struct pcpnat_config *cfg,
 		       const struct pcpnat_mapping *m, unsigned long now);

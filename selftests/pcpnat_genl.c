@@ -1460,6 +1460,237 @@ static int key_cmp(const void *a, const void *b)
 	return ntohs(x->int_port) - ntohs(y->int_port);
 }
 
+/* Walk order of a subscriber's dump: internal key (address, protocol, port). */
+static int sub_key_cmp(const struct map *x, const struct map *y)
+{
+	if (x->int_addr != y->int_addr)
+		return ntohl(x->int_addr) < ntohl(y->int_addr) ? -1 : 1;
+	if (x->proto != y->proto)
+		return x->proto < y->proto ? -1 : 1;
+	return (int)ntohs(x->int_port) - (int)ntohs(y->int_port);
+}
+
+/*
+ * The subscriber-filtered dump (the module's per-subscriber index) against
+ * the whole table's, filtered here: the same mappings, each once, in key
+ * order. Returns how many, or -1 (with the reason logged) if they differ.
+ */
+static int sub_dump_check(struct __test_metadata *_metadata, struct conn *c,
+			  const char *sub)
+{
+	struct dumpres all = { 0 }, own = { 0 };
+	int i, n = 0, ret = -1;
+
+	if (dump(c, &all, NULL, 0, NULL) || dump(c, &own, sub, PCPNAT_KIND_EXPLICIT, NULL)) {
+		TH_LOG("dump failed: %s", c->errmsg);
+		goto out;
+	}
+	for (i = 0; i < own.n; i++) {
+		if (own.v[i].sub != A(sub) || own.v[i].kind != PCPNAT_KIND_EXPLICIT) {
+			TH_LOG("%s: entry %d is not its explicit mapping", sub, i);
+			goto out;
+		}
+		if (i && sub_key_cmp(&own.v[i - 1], &own.v[i]) >= 0) {
+			TH_LOG("%s: entry %d out of key order or repeated", sub, i);
+			goto out;
+		}
+	}
+	for (i = 0; i < all.n; i++) {
+		if (all.v[i].sub != A(sub) || all.v[i].kind != PCPNAT_KIND_EXPLICIT)
+			continue;
+		n++;
+		if (!bsearch(&all.v[i], own.v, own.n, sizeof(*own.v),
+			     (int (*)(const void *, const void *))sub_key_cmp)) {
+			TH_LOG("%s: port %u missing from its dump", sub,
+			       ntohs(all.v[i].int_port));
+			goto out;
+		}
+	}
+	if (n != own.n) {
+		TH_LOG("%s: %d in its dump, %d in the table", sub, own.n, n);
+		goto out;
+	}
+	ret = n;
+out:
+	free(all.v);
+	free(own.v);
+	return ret;
+}
+
+/*
+ * A dump filtered on a subscriber and kind EXPLICIT walks that subscriber's
+ * explicit mappings alone (uapi/linux/pcpnat.h, ordering): exactly those,
+ * through every way a mapping becomes or stops being one.
+ */
+TEST_F_TIMEOUT(genl, subscriber_dump, 120)
+{
+	struct cfgreq r = base_cfg;
+	const char *S = "10.0.1.1";
+	struct mapreq q = { .int_addr = S, .lifetime = 600, .nonce = 1 };
+	struct map m;
+	uint32_t n;
+	int i;
+
+	ASSERT_EQ(0, config_set(&self->c, &r));
+	ASSERT_EQ(0, sub_dump_check(_metadata, &self->c, S));
+	/* Its own, another subscriber's, and the THIRD_PARTY kinds. */
+	for (i = 0; i < 3; i++) {
+		q.int_port = 1000 + i;
+		ASSERT_EQ(0, map_cmd(&self->c, PCPNAT_CMD_MAP_ADD, &q, NULL));
+	}
+	q.proto = IPPROTO_TCP;
+	ASSERT_EQ(0, map_cmd(&self->c, PCPNAT_CMD_MAP_ADD, &q, NULL));
+	q.proto = 0;
+	for (i = 0; i < 20; i++) {
+		char a[16];
+
+		snprintf(a, sizeof(a), "10.0.2.%d", i + 1);
+		q.int_addr = a;
+		q.int_port = 1000;
+		ASSERT_EQ(0, map_cmd(&self->c, PCPNAT_CMD_MAP_ADD, &q, NULL));
+	}
+	/* Made for S by a third party: S's. */
+	q = (struct mapreq){ .int_addr = "10.0.1.9", .int_port = 2000,
+			     .lifetime = 600, .nonce = 2, .sub = S };
+	ASSERT_EQ(0, map_cmd(&self->c, PCPNAT_CMD_MAP_ADD, &q, NULL));
+	/* S's address, another's subscriber: not S's. */
+	q = (struct mapreq){ .int_addr = S, .int_port = 3000, .lifetime = 600,
+			     .nonce = 3, .sub = "10.0.2.1" };
+	ASSERT_EQ(0, map_cmd(&self->c, PCPNAT_CMD_MAP_ADD, &q, NULL));
+	/* Implicit (PEER, so in use): S's but not explicit. */
+	q = (struct mapreq){ .int_addr = S, .int_port = 4000, .lifetime = 600,
+			     .kind = PCPNAT_KIND_IMPLICIT };
+	ASSERT_EQ(0, map_cmd(&self->c, PCPNAT_CMD_MAP_ADD, &q, NULL));
+	q.int_addr = "10.0.1.7";
+	q.int_port = 5000;
+	ASSERT_EQ(0, map_cmd(&self->c, PCPNAT_CMD_MAP_ADD, &q, NULL));
+	EXPECT_EQ(5, sub_dump_check(_metadata, &self->c, S));
+	EXPECT_EQ(2, sub_dump_check(_metadata, &self->c, "10.0.2.1"));
+
+	/* Refreshed, with and without a new description: once, still. */
+	q = (struct mapreq){ .int_addr = S, .int_port = 1000, .lifetime = 900,
+			     .nonce = 1, .descr = "refreshed" };
+	ASSERT_EQ(0, map_cmd(&self->c, PCPNAT_CMD_MAP_ADD, &q, &m));
+	EXPECT_STREQ("refreshed", m.descr);
+	q.descr = NULL;
+	q.int_port = 1001;
+	ASSERT_EQ(0, map_cmd(&self->c, PCPNAT_CMD_MAP_ADD, &q, NULL));
+	q.nfilters = 2;
+	q.flags = PCPNAT_MAP_F_SET_FILTERS;
+	ASSERT_EQ(0, map_cmd(&self->c, PCPNAT_CMD_MAP_ADD, &q, &m));
+	EXPECT_EQ(2, m.nfilters);
+	EXPECT_EQ(5, sub_dump_check(_metadata, &self->c, S));
+
+	/* Implicit made explicit by MAP_ADD: S's now. */
+	q = (struct mapreq){ .int_addr = S, .int_port = 4000, .lifetime = 600,
+			     .nonce = 4 };
+	ASSERT_EQ(0, map_cmd(&self->c, PCPNAT_CMD_MAP_ADD, &q, &m));
+	EXPECT_EQ(PCPNAT_KIND_EXPLICIT, m.kind);
+	/* And another host's implicit one adopted for S (THIRD_PARTY). */
+	q = (struct mapreq){ .int_addr = "10.0.1.7", .int_port = 5000,
+			     .lifetime = 600, .nonce = 5, .sub = S };
+	ASSERT_EQ(0, map_cmd(&self->c, PCPNAT_CMD_MAP_ADD, &q, &m));
+	EXPECT_EQ(A(S), m.sub);
+	EXPECT_EQ(7, sub_dump_check(_metadata, &self->c, S));
+	EXPECT_EQ(0, sub_dump_check(_metadata, &self->c, "10.0.1.7"));
+
+	/* Deleted while in use: implicit again, back to its host, not S's. */
+	ASSERT_EQ(0, map_cmd(&self->c, PCPNAT_CMD_MAP_DEL, &q, &m));
+	EXPECT_EQ(PCPNAT_KIND_IMPLICIT, m.kind);
+	q = (struct mapreq){ .int_addr = S, .int_port = 4000, .nonce = 4 };
+	ASSERT_EQ(0, map_cmd(&self->c, PCPNAT_CMD_MAP_DEL, &q, &m));
+	EXPECT_EQ(PCPNAT_KIND_IMPLICIT, m.kind);
+	/* Deleted unused: gone. */
+	q = (struct mapreq){ .int_addr = S, .int_port = 1002, .nonce = 1 };
+	ASSERT_EQ(0, map_cmd(&self->c, PCPNAT_CMD_MAP_DEL, &q, &m));
+	EXPECT_EQ(0, m.lifetime);
+	EXPECT_EQ(4, sub_dump_check(_metadata, &self->c, S));
+	EXPECT_EQ(0, sub_dump_check(_metadata, &self->c, "10.0.1.7"));
+
+	/* Expired: the reaper takes it off the index (a pass a second). */
+	q = (struct mapreq){ .int_addr = S, .int_port = 6000, .lifetime = 1,
+			     .nonce = 6 };
+	ASSERT_EQ(0, map_cmd(&self->c, PCPNAT_CMD_MAP_ADD, &q, NULL));
+	EXPECT_EQ(5, sub_dump_check(_metadata, &self->c, S));
+	for (i = 0; i < 30 && !map_get_int(&self->c, IPPROTO_UDP, S, 6000, &m); i++)
+		sleep(1);
+	EXPECT_EQ(-ENOENT, map_get_int(&self->c, IPPROTO_UDP, S, 6000, &m));
+	EXPECT_EQ(4, sub_dump_check(_metadata, &self->c, S));
+
+	/* An address leaves the pool: its mappings leave the index. */
+	r.pool = "198.51.100.0/31";
+	ASSERT_EQ(0, config_set(&self->c, &r));
+	EXPECT_LE(0, sub_dump_check(_metadata, &self->c, S));
+	EXPECT_LE(0, sub_dump_check(_metadata, &self->c, "10.0.2.1"));
+
+	/* Flushed: the subscriber's, then everyone's. */
+	ASSERT_EQ(0, flush_subscriber(&self->c, S, &n));
+	EXPECT_EQ(0, sub_dump_check(_metadata, &self->c, S));
+	q = (struct mapreq){ .int_addr = S, .int_port = 7000, .lifetime = 600,
+			     .nonce = 7 };
+	ASSERT_EQ(0, map_cmd(&self->c, PCPNAT_CMD_MAP_ADD, &q, NULL));
+	EXPECT_EQ(1, sub_dump_check(_metadata, &self->c, S));
+	ASSERT_EQ(0, xact(&self->c, req(&self->c, PCPNAT_CMD_FLUSH, 0), NULL, NULL));
+	EXPECT_EQ(0, sub_dump_check(_metadata, &self->c, S));
+	/* Left live for the namespace's teardown to free through the index. */
+	ASSERT_EQ(0, map_cmd(&self->c, PCPNAT_CMD_MAP_ADD, &q, NULL));
+}
+
+/*
+ * A subscriber's dump resumes strictly after its cursor, in key order,
+ * over several messages, and after a cursor whose mapping is gone.
+ */
+TEST_F(genl, subscriber_dump_cursor)
+{
+	struct cfgreq r = base_cfg;
+	struct mapreq q = { .lifetime = 600, .nonce = 1, .sub = "10.0.3.1" };
+	struct dumpres d = { 0 }, rest = { 0 };
+	struct map cur;
+	char a[16];
+	int i;
+
+	ASSERT_EQ(0, config_set(&self->c, &r));
+	/* 600: more than one message's worth; addresses across the key order. */
+	for (i = 0; i < 600; i++) {
+		snprintf(a, sizeof(a), "10.0.%d.%d", 3 + i % 3, 1 + i % 7);
+		q.int_addr = a;
+		q.int_port = 1000 + i;
+		q.proto = i % 2 ? IPPROTO_TCP : IPPROTO_UDP;
+		ASSERT_EQ(0, map_cmd(&self->c, PCPNAT_CMD_MAP_ADD, &q, NULL));
+	}
+	/* Others' mappings in between. */
+	q.sub = NULL;
+	q.proto = 0;
+	for (i = 0; i < 100; i++) {
+		snprintf(a, sizeof(a), "10.0.4.%d", 1 + i % 7);
+		q.int_addr = a;
+		q.int_port = 20000 + i;
+		ASSERT_EQ(0, map_cmd(&self->c, PCPNAT_CMD_MAP_ADD, &q, NULL));
+	}
+	ASSERT_EQ(600, sub_dump_check(_metadata, &self->c, "10.0.3.1"));
+	ASSERT_EQ(0, dump(&self->c, &d, "10.0.3.1", PCPNAT_KIND_EXPLICIT, NULL));
+	ASSERT_EQ(600, d.n);
+	for (i = 0; i < 600; i += 97) {
+		ASSERT_EQ(0, dump(&self->c, &rest, "10.0.3.1",
+				  PCPNAT_KIND_EXPLICIT, &d.v[i]));
+		ASSERT_EQ(600 - i - 1, rest.n);
+		if (rest.n)
+			EXPECT_EQ(0, sub_key_cmp(&rest.v[0], &d.v[i + 1]));
+	}
+	/* The cursor's own mapping deleted: strictly after its key still. */
+	cur = d.v[300];
+	q = (struct mapreq){ .proto = cur.proto, .int_port = ntohs(cur.int_port),
+			     .nonce = 1, .flags = PCPNAT_MAP_F_FORCE };
+	inet_ntop(AF_INET, &cur.int_addr, a, sizeof(a));
+	q.int_addr = a;
+	ASSERT_EQ(0, map_cmd(&self->c, PCPNAT_CMD_MAP_DEL, &q, NULL));
+	ASSERT_EQ(0, dump(&self->c, &rest, "10.0.3.1", PCPNAT_KIND_EXPLICIT, &cur));
+	ASSERT_EQ(299, rest.n);
+	EXPECT_EQ(0, sub_key_cmp(&rest.v[0], &d.v[301]));
+	free(d.v);
+	free(rest.v);
+}
+
 TEST_F_TIMEOUT(genl, dump_many_with_churn, 1800)
 {
 	/* 11.0.0.0/8 too: the churn keys (CHURN_BASE) must be accepted. */

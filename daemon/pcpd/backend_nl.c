@@ -220,16 +220,29 @@ static int nl_map_walk(void *be, const struct pcpd_walk_filter *f,
 	return w.ret;
 }
 
+void pcpd_nl_config_seen(struct pcpd_nl *nl, const struct pcpnat_config *cfg)
+{
+	if (!(cfg->fields & PCPNAT_CF_EPOCH)) {
+		pcpd_epoch_module_forget(&nl->ep);
+		return;
+	}
+	pcpd_epoch_module_seen(&nl->ep, cfg->epoch,
+			       (cfg->fields & PCPNAT_CF_STATE_ID) ?
+			       cfg->state_id : 0, pcpd_boot_now());
+}
+
+/*
+ * From the cache (epoch.h): the link refreshes it where the module's
+ * epoch can change. Read here only while it is unknown.
+ */
 static uint32_t nl_epoch(void *be, uint32_t subscriber)
 {
 	struct pcpd_nl *nl = be;
 	struct pcpnat_config cfg;
 
-	if (pcpnat_config_get(nl->c, &cfg) || !(cfg.fields & PCPNAT_CF_EPOCH))
-		return 0;
-	return pcpd_epoch_rule(&nl->ep, subscriber, cfg.epoch,
-			       (cfg.fields & PCPNAT_CF_STATE_ID) ?
-			       cfg.state_id : 0, pcpd_boot_now());
+	if (!nl->ep.mod_known && nl->c && !pcpnat_config_get(nl->c, &cfg))
+		pcpd_nl_config_seen(nl, &cfg);
+	return pcpd_epoch_now(&nl->ep, subscriber, pcpd_boot_now());
 }
 
 /*

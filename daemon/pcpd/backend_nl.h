@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The real backend (backend.h) over the pcpnat client library; its epoch
- * answers follow the rules of pcpd/epoch.h on top of the module's.
+ * answers follow the rules of pcpd/epoch.h on top of the module's, from
+ * the cache there.
  */
 #ifndef PCPD_BACKEND_NL_H
 #define PCPD_BACKEND_NL_H
@@ -19,6 +20,12 @@ struct pcpd_nl {
 };
 
 extern const struct pcpd_backend_ops pcpd_nl_ops;
+
+/*
+ * A CONFIG_GET's answer, wherever pcpd made one: the module's epoch and
+ * state id refresh the epoch cache (epoch.h).
+ */
+void pcpd_nl_config_seen(struct pcpd_nl *nl, const struct pcpnat_config *cfg);
 
 /* Conversions between the lib's view and backend.h's. */
 void pcpd_nl_from_lib(const struct pcpnat_map *m, struct pcpd_mapping *out);

@@ -58,3 +58,43 @@ uint32_t pcpd_epoch_rule(const struct pcpd_epoch *ep, uint32_t subscriber,
 	}
 	return e > UINT32_MAX ? UINT32_MAX : (uint32_t)e;
 }
+
+void pcpd_epoch_module_seen(struct pcpd_epoch *ep, uint32_t mod_epoch,
+			    uint64_t state_id, int64_t now)
+{
+	int64_t origin = now - (int64_t)mod_epoch;
+
+	/*
+	 * pcpd reads its clock after the module read its own: a second's
+	 * boundary in between makes the origin one late, never early. The
+	 * earliest seen for this state is the module's own, and keeping it
+	 * keeps the epoch from stepping back and forth between replies.
+	 */
+	if (ep->mod_known && ep->mod_state_id == state_id &&
+	    ep->mod_origin <= origin)
+		return;
+	ep->mod_known = true;
+	ep->mod_state_id = state_id;
+	ep->mod_origin = origin;
+}
+
+void pcpd_epoch_module_forget(struct pcpd_epoch *ep)
+{
+	ep->mod_known = false;
+}
+
+uint32_t pcpd_epoch_now(const struct pcpd_epoch *ep, uint32_t subscriber,
+			int64_t now)
+{
+	int64_t e;
+
+	if (!ep->mod_known)
+		return 0;
+	e = now - ep->mod_origin;
+	if (e < 0)
+		e = 0;
+	if (e > UINT32_MAX)
+		e = UINT32_MAX;
+	return pcpd_epoch_rule(ep, subscriber, (uint32_t)e, ep->mod_state_id,
+			       now);
+}

@@ -73,8 +73,9 @@ static int nonce_mismatch(struct pcpd_txn *t, uint32_t who,
 static int delete_all(struct pcpd_txn *t, uint32_t who)
 {
 	const struct pcp_map *m = &t->req->u.map;
+	/* The subject's own (pcpd makes them with subscriber = who). */
 	struct pcpd_walk_filter f = {
-		.proto = m->protocol, .int_addr = who,
+		.proto = m->protocol, .int_addr = who, .subscriber = who,
 		.kind = PCPNAT_KIND_EXPLICIT,
 	};
 	int err = pcpd_delete_matching(t->srv, &f, m->nonce);

@@ -53,8 +53,12 @@ static int np_delete(const struct pcpd_server *s, uint32_t src, uint8_t proto,
 	int err;
 
 	if (q->int_port == 0) {
+		/*
+		 * A NAT-PMP client's mappings are its own (subscriber =
+		 * src): the module walks that subscriber's alone.
+		 */
 		struct pcpd_walk_filter f = {
-			.proto = proto, .int_addr = src,
+			.proto = proto, .int_addr = src, .subscriber = src,
 			.kind = PCPNAT_KIND_EXPLICIT,
 		};
 		static const uint8_t zero_nonce[PCPNAT_NONCE_LEN];

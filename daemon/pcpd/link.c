@@ -62,6 +62,7 @@ void pcpd_link_close(struct pcpd *d)
 		pcpnat_client_close(d->nl.c);
 	d->nl.c = NULL;
 	d->connected = false;
+	pcpd_epoch_module_forget(&d->nl.ep);
 }
 
 /*
@@ -142,6 +143,7 @@ static int connect_module(struct pcpd *d)
 		pcpd_link_close(d);
 		return rc;
 	}
+	pcpd_nl_config_seen(&d->nl, &cfg);
 	d->nat_addr = pool_read(d, &d->pool_one);
 	new_instance(d, cfg.state_id, !d->state_id);
 	/* RFC 6886 3.2.1: the gateway's start-up (a state loss announces too). */
@@ -171,12 +173,15 @@ void pcpd_link_tick(struct pcpd *d)
 		pcpd_link_close(d);
 		return;
 	}
+	/* The module's epoch, for the replies until the next tick (epoch.h). */
+	pcpd_nl_config_seen(&d->nl, &cfg);
 	if (cfg.state_id != d->state_id) {
 		/* Fresh module without an instance yet: configure it. */
 		if (!cfg.state_id && d->conf.nat.fields) {
 			pcpd_push_nat_config(d);
 			if (pcpnat_config_get(d->nl.c, &cfg))
 				return;
+			pcpd_nl_config_seen(&d->nl, &cfg);
 		}
 		switch (pcpd_state_change(d->state_id, cfg.state_id)) {
 		case PCPD_SC_NONE:
@@ -248,6 +253,8 @@ static int on_event(const struct pcpnat_event *e, void *arg)
 	case PCPNAT_CMD_EVENT_STATE_RESET:
 		if (pcpnat_config_get(d->nl.c, &cfg))
 			cfg.state_id = d->state_id;
+		else
+			pcpd_nl_config_seen(&d->nl, &cfg);
 		/* The poll may have seen this flush first: handled once. */
 		if (cfg.state_id && cfg.state_id == d->flushed_state_id)
 			break;

@@ -44,6 +44,14 @@
  *   resumes after PCPNAT_A_CURSOR sees every mapping that existed for the
  *   whole walk exactly once, whatever is added or removed meanwhile. It is
  *   deliberately not numeric order: it costs nothing on the packet path.
+ *   A dump whose filter names a subscriber (PCPNAT_MAP_A_SUBSCRIBER) and
+ *   kind EXPLICIT walks that subscriber's own explicit mappings only, in
+ *   internal key order alone (the same comparison, no bucket), so its cost
+ *   is that of the subscriber's mappings, not of the table: the walk of
+ *   PCP GET/NEXT and of a client's delete-all. A cursor resumes strictly
+ *   after its key in that order, with the same guarantee; it belongs to
+ *   the filter it came from (another filter's cursor resumes, but in that
+ *   filter's order).
  */
 #ifndef _UAPI_LINUX_PCPNAT_H
 #define _UAPI_LINUX_PCPNAT_H
