@@ -50,17 +50,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(a.pol.max_filters <= PCPNAT_FILTERS_MAX);
 	/* [nat]: nothing the module's policy would refuse. */
 	CHECK(a.nat.npool <= PCPNAT_POOL_MAX && a.nat.nint <= PCPNAT_INTERNAL_MAX);
-	CHECK(!(a.nat.fields & PCPNAT_CF_UDP_TIMEOUT) ||
+	CHECK(!(a.nat.fields & PCPNL_CF_UDP_TIMEOUT) ||
 	      in(a.nat.udp_timeout, PCPNAT_UDP_TIMEOUT_MIN));
-	CHECK(!(a.nat.fields & PCPNAT_CF_TCP_EST_TIMEOUT) ||
+	CHECK(!(a.nat.fields & PCPNL_CF_TCP_EST_TIMEOUT) ||
 	      in(a.nat.tcp_est_timeout, PCPNAT_TCP_EST_TIMEOUT_MIN));
-	CHECK(!(a.nat.fields & PCPNAT_CF_TCP_TRANS_TIMEOUT) ||
+	CHECK(!(a.nat.fields & PCPNL_CF_TCP_TRANS_TIMEOUT) ||
 	      in(a.nat.tcp_trans_timeout, PCPNAT_TCP_TRANS_TIMEOUT_MIN));
-	CHECK(!(a.nat.fields & PCPNAT_CF_ICMP_TIMEOUT) ||
+	CHECK(!(a.nat.fields & PCPNL_CF_ICMP_TIMEOUT) ||
 	      in(a.nat.icmp_timeout, PCPNAT_ICMP_TIMEOUT_MIN));
-	CHECK(!(a.nat.fields & PCPNAT_CF_MAX_MAPPINGS) || a.nat.max_mappings);
+	CHECK(!(a.nat.fields & PCPNL_CF_MAX_MAPPINGS) || a.nat.max_mappings);
 	CHECK(a.nat.filtering <= PCPNAT_FILTER_MAX);
-	CHECK(!(a.nat.fields & PCPNAT_CF_PORT_MIN) ||
+	CHECK(!(a.nat.fields & PCPNL_CF_PORT_MIN) ||
 	      (a.nat.port_min && a.nat.port_min <= a.nat.port_max));
 	return 0;
 }

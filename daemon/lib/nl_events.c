@@ -11,20 +11,20 @@
 
 /* Room for the notifications of a large flush before the socket overruns. */
 #define EVENTS_RCVBUF	(8 << 20)
-/* Datagrams one pcpnat_events_read() takes at most. */
+/* Datagrams one pcpnl_events_read() takes at most. */
 #define EVENTS_BATCH	256
 
-struct pcpnat_events {
+struct pcpnl_events {
 	struct nl_sock *sk;
 	struct nl_cb *cb;
 	int family;
 	/* The current read's callback, and whether it asked to stop. */
-	pcpnat_event_cb user_cb;
+	pcpnl_event_cb user_cb;
 	void *user_arg;
 	int user_rc;
 };
 
-const char *pcpnat_event_name(uint8_t cmd)
+const char *pcpnl_event_name(uint8_t cmd)
 {
 	switch (cmd) {
 	case PCPNAT_CMD_EVENT_MAP_NEW:		return "map_new";
@@ -36,7 +36,7 @@ const char *pcpnat_event_name(uint8_t cmd)
 	}
 }
 
-const char *pcpnat_reason_name(uint8_t reason)
+const char *pcpnl_reason_name(uint8_t reason)
 {
 	switch (reason) {
 	case PCPNAT_REASON_DELETED:		return "deleted";
@@ -51,8 +51,8 @@ static int on_event(struct nl_msg *msg, void *arg)
 {
 	struct nlattr *tb[PCPNAT_A_MAX + 1];
 	struct nlmsghdr *nlh = nlmsg_hdr(msg);
-	struct pcpnat_events *ev = arg;
-	struct pcpnat_event e;
+	struct pcpnl_events *ev = arg;
+	struct pcpnl_event e;
 
 	if (nlh->nlmsg_type != ev->family || ev->user_rc)
 		return NL_SKIP;
@@ -60,20 +60,20 @@ static int on_event(struct nl_msg *msg, void *arg)
 		return NL_SKIP;
 	memset(&e, 0, sizeof(e));
 	e.cmd = ((struct genlmsghdr *)nlmsg_data(nlh))->cmd;
-	if (!pcpnat_event_name(e.cmd))
+	if (!pcpnl_event_name(e.cmd))
 		return NL_SKIP;	/* a newer module's event: not ours to guess */
-	if (tb[PCPNAT_A_MAP] && pcpnat_map_parse(tb[PCPNAT_A_MAP], &e.map))
+	if (tb[PCPNAT_A_MAP] && pcpnl_map_parse(tb[PCPNAT_A_MAP], &e.map))
 		return NL_SKIP;
 	if (tb[PCPNAT_A_REASON])
-		e.has_reason = pcpnat_attr_u8(tb[PCPNAT_A_REASON], &e.reason);
+		e.has_reason = pcpnl_attr_u8(tb[PCPNAT_A_REASON], &e.reason);
 	if (tb[PCPNAT_A_ADDR])
-		pcpnat_attr_in(tb[PCPNAT_A_ADDR], &e.addr);
+		pcpnl_attr_in(tb[PCPNAT_A_ADDR], &e.addr);
 	ev->user_rc = ev->user_cb(&e, ev->user_arg);
 	return ev->user_rc ? NL_STOP : NL_SKIP;
 }
 
 /* Join group name of the family: 0 or -errno, err set. */
-static int join(struct pcpnat_events *ev, const char *name, char *err,
+static int join(struct pcpnl_events *ev, const char *name, char *err,
 		size_t errlen)
 {
 	int grp = genl_ctrl_resolve_grp(ev->sk, PCPNAT_GENL_NAME, name), rc;
@@ -93,10 +93,10 @@ static int join(struct pcpnat_events *ev, const char *name, char *err,
 	return 0;
 }
 
-int pcpnat_events_open(struct pcpnat_events **evp, bool implicit, char *err,
+int pcpnl_events_open(struct pcpnl_events **evp, bool implicit, char *err,
 		       size_t errlen)
 {
-	struct pcpnat_events *ev;
+	struct pcpnl_events *ev;
 	int rc;
 
 	ev = calloc(1, sizeof(*ev));
@@ -139,16 +139,16 @@ int pcpnat_events_open(struct pcpnat_events **evp, bool implicit, char *err,
 	return 0;
 nomem:
 	snprintf(err, errlen, "out of memory");
-	pcpnat_events_close(ev);
+	pcpnl_events_close(ev);
 	return -ENOMEM;
 fail:
 	rc = -EIO;
 fail_rc:
-	pcpnat_events_close(ev);
+	pcpnl_events_close(ev);
 	return rc;
 }
 
-void pcpnat_events_close(struct pcpnat_events *ev)
+void pcpnl_events_close(struct pcpnl_events *ev)
 {
 	if (!ev)
 		return;
@@ -157,12 +157,12 @@ void pcpnat_events_close(struct pcpnat_events *ev)
 	free(ev);
 }
 
-int pcpnat_events_fd(const struct pcpnat_events *ev)
+int pcpnl_events_fd(const struct pcpnl_events *ev)
 {
 	return nl_socket_get_fd(ev->sk);
 }
 
-int pcpnat_events_read(struct pcpnat_events *ev, pcpnat_event_cb cb, void *arg)
+int pcpnl_events_read(struct pcpnl_events *ev, pcpnl_event_cb cb, void *arg)
 {
 	int rc, n;
 

@@ -5,25 +5,25 @@
  * so that its fd can sit in an event loop (pcpd) or a blocking poll
  * (pcpctl monitor).
  */
-#ifndef PCPNAT_NL_EVENTS_H
-#define PCPNAT_NL_EVENTS_H
+#ifndef PCPNL_NL_EVENTS_H
+#define PCPNL_NL_EVENTS_H
 
 #include "lib/nlclient.h"
-#include "lib/pcpnat_types.h"
+#include "lib/pcpnl_types.h"
 
-struct pcpnat_events;
+struct pcpnl_events;
 
 /*
  * Join the events group, and with implicit the implicit mappings' group
  * too (uapi PCPNAT_MCGRP_IMPLICIT); the socket is non-blocking. err gets
  * one line on failure.
  */
-int pcpnat_events_open(struct pcpnat_events **ev, bool implicit, char *err,
+int pcpnl_events_open(struct pcpnl_events **ev, bool implicit, char *err,
 		       size_t errlen);
-void pcpnat_events_close(struct pcpnat_events *ev);
+void pcpnl_events_close(struct pcpnl_events *ev);
 
 /* For poll(): readable when events are queued. */
-int pcpnat_events_fd(const struct pcpnat_events *ev);
+int pcpnl_events_fd(const struct pcpnl_events *ev);
 
 /*
  * Read what is queued, up to a batch, and call cb for each event (return
@@ -32,12 +32,12 @@ int pcpnat_events_fd(const struct pcpnat_events *ev);
  * overran (the listener should then resynchronise, e.g. dump again), or
  * another -errno.
  */
-typedef int (*pcpnat_event_cb)(const struct pcpnat_event *e, void *arg);
-int pcpnat_events_read(struct pcpnat_events *ev, pcpnat_event_cb cb, void *arg);
+typedef int (*pcpnl_event_cb)(const struct pcpnl_event *e, void *arg);
+int pcpnl_events_read(struct pcpnl_events *ev, pcpnl_event_cb cb, void *arg);
 
 /* "map_new", "map_del", "addr_add", "addr_del", "state_reset" or NULL. */
-const char *pcpnat_event_name(uint8_t cmd);
+const char *pcpnl_event_name(uint8_t cmd);
 /* "deleted", "expired", "flushed", "addr_removed" or NULL. */
-const char *pcpnat_reason_name(uint8_t reason);
+const char *pcpnl_reason_name(uint8_t reason);
 
-#endif /* PCPNAT_NL_EVENTS_H */
+#endif /* PCPNL_NL_EVENTS_H */

@@ -41,7 +41,7 @@ static const char *const map_words[PCPNAT_MAP_A_MAX + 1] = {
 /* The keyword for an attribute path from the top level, or NULL. */
 static const char *path_word(const uint16_t *path, int depth)
 {
-	const struct pcpnat_config_key *k;
+	const struct pcpnl_config_key *k;
 
 	if (depth == 1 && path[0] == PCPNAT_A_SUBSCRIBER)
 		return "subscriber";
@@ -49,7 +49,7 @@ static const char *path_word(const uint16_t *path, int depth)
 		return NULL;	/* a whole nest: no one setting to name */
 	switch (path[0]) {
 	case PCPNAT_A_CONFIG:
-		k = pcpnat_config_key_by_attr(path[1]);
+		k = pcpnl_config_key_by_attr(path[1]);
 		return k ? k->word : NULL;
 	case PCPNAT_A_MAP:
 		return path[1] <= PCPNAT_MAP_A_MAX ? map_words[path[1]] : NULL;
@@ -112,10 +112,10 @@ static void policy_bounds(const struct nlattr *pol, char *out, size_t len)
 
 	out[0] = '\0';
 	if (nla_parse_nested(tb, NL_POLICY_TYPE_ATTR_MAX, (struct nlattr *)pol,
-			     NULL) < 0 || !pcpnat_attr_u32(tb[NL_POLICY_TYPE_ATTR_TYPE], &type))
+			     NULL) < 0 || !pcpnl_attr_u32(tb[NL_POLICY_TYPE_ATTR_TYPE], &type))
 		return;
-	if (pcpnat_attr_u64(tb[NL_POLICY_TYPE_ATTR_MIN_VALUE_U], &min) &&
-	    pcpnat_attr_u64(tb[NL_POLICY_TYPE_ATTR_MAX_VALUE_U], &max)) {
+	if (pcpnl_attr_u64(tb[NL_POLICY_TYPE_ATTR_MIN_VALUE_U], &min) &&
+	    pcpnl_attr_u64(tb[NL_POLICY_TYPE_ATTR_MAX_VALUE_U], &max)) {
 		tmax = type_max(type);
 		if (min && max < tmax)
 			snprintf(out, len, " (range %" PRIu64 "-%" PRIu64 ")", min, max);
@@ -125,8 +125,8 @@ static void policy_bounds(const struct nlattr *pol, char *out, size_t len)
 			snprintf(out, len, " (maximum %" PRIu64 ")", max);
 		return;
 	}
-	if (pcpnat_attr_u32(tb[NL_POLICY_TYPE_ATTR_MIN_LENGTH], &lmin) &&
-	    pcpnat_attr_u32(tb[NL_POLICY_TYPE_ATTR_MAX_LENGTH], &lmax)) {
+	if (pcpnl_attr_u32(tb[NL_POLICY_TYPE_ATTR_MIN_LENGTH], &lmin) &&
+	    pcpnl_attr_u32(tb[NL_POLICY_TYPE_ATTR_MAX_LENGTH], &lmax)) {
 		if (lmin == lmax)
 			snprintf(out, len, " (length %" PRIu32 ")", lmin);
 		else
@@ -134,7 +134,7 @@ static void policy_bounds(const struct nlattr *pol, char *out, size_t len)
 	}
 }
 
-void pcpnat_extack_text(char *out, size_t len, const struct nlmsghdr *req,
+void pcpnl_extack_text(char *out, size_t len, const struct nlmsghdr *req,
 			const struct nlattr *tlvs, int tlvlen, int error)
 {
 	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
@@ -152,7 +152,7 @@ void pcpnat_extack_text(char *out, size_t len, const struct nlmsghdr *req,
 		msg = nla_data(tb[NLMSGERR_ATTR_MSG]);
 		n = (int)strnlen(msg, nla_len(tb[NLMSGERR_ATTR_MSG]));
 	}
-	if (req && pcpnat_attr_u32(tb[NLMSGERR_ATTR_OFFS], &off)) {
+	if (req && pcpnl_attr_u32(tb[NLMSGERR_ATTR_OFFS], &off)) {
 		depth = offset_path(req, off, path);
 		word = depth ? path_word(path, depth) : NULL;
 	}

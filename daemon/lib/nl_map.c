@@ -16,53 +16,53 @@ static int reply_map(const struct nlmsghdr *nlh, struct nlattr **tb, void *arg)
 	(void)nlh;
 	if (!arg)
 		return 0;
-	return pcpnat_map_parse(tb[PCPNAT_A_MAP], arg);
+	return pcpnl_map_parse(tb[PCPNAT_A_MAP], arg);
 }
 
-static int map_cmd(struct pcpnat_client *c, uint8_t cmd,
-		   const struct pcpnat_map *req, struct pcpnat_map *out)
+static int map_cmd(struct pcpnl_client *c, uint8_t cmd,
+		   const struct pcpnl_map *req, struct pcpnl_map *out)
 {
-	struct pcpnat_map reply;
+	struct pcpnl_map reply;
 	struct nl_msg *msg;
 	int rc;
 
-	msg = pcpnat_msg_new(c, cmd, 0);
+	msg = pcpnl_msg_new(c, cmd, 0);
 	if (!msg)
 		return -ENOMEM;
-	if (pcpnat_map_put(msg, PCPNAT_A_MAP, req)) {
+	if (pcpnl_map_put(msg, PCPNAT_A_MAP, req)) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
 	}
 	/* Parse into a local so that out may alias req. */
 	memset(&reply, 0, sizeof(reply));
-	rc = pcpnat_transact(c, msg, reply_map, &reply);
+	rc = pcpnl_transact(c, msg, reply_map, &reply);
 	if (!rc && out)
 		*out = reply;
 	return rc;
 }
 
-int pcpnat_map_add(struct pcpnat_client *c, const struct pcpnat_map *req,
-		   struct pcpnat_map *out)
+int pcpnl_map_add(struct pcpnl_client *c, const struct pcpnl_map *req,
+		   struct pcpnl_map *out)
 {
 	return map_cmd(c, PCPNAT_CMD_MAP_ADD, req, out);
 }
 
-int pcpnat_map_del(struct pcpnat_client *c, const struct pcpnat_map *req,
-		   struct pcpnat_map *out)
+int pcpnl_map_del(struct pcpnl_client *c, const struct pcpnl_map *req,
+		   struct pcpnl_map *out)
 {
 	return map_cmd(c, PCPNAT_CMD_MAP_DEL, req, out);
 }
 
-int pcpnat_map_get(struct pcpnat_client *c, const struct pcpnat_map *key,
-		   struct pcpnat_map *out)
+int pcpnl_map_get(struct pcpnl_client *c, const struct pcpnl_map *key,
+		   struct pcpnl_map *out)
 {
 	return map_cmd(c, PCPNAT_CMD_MAP_GET, key, out);
 }
 
 struct dump {
-	pcpnat_map_cb cb;
+	pcpnl_map_cb cb;
 	void *arg;
-	struct pcpnat_key last;	/* last mapping handed to cb */
+	struct pcpnl_key last;	/* last mapping handed to cb */
 	bool have_last;
 	bool intr;		/* this pass was flagged NLM_F_DUMP_INTR */
 	bool stop;		/* cb asked to stop */
@@ -72,7 +72,7 @@ struct dump {
 static int dump_one(const struct nlmsghdr *nlh, struct nlattr **tb, void *arg)
 {
 	struct dump *d = arg;
-	struct pcpnat_map m;
+	struct pcpnl_map m;
 	int rc;
 
 	/*
@@ -83,10 +83,10 @@ static int dump_one(const struct nlmsghdr *nlh, struct nlattr **tb, void *arg)
 		d->intr = true;
 	if (d->intr || d->stop)
 		return 0;
-	rc = pcpnat_map_parse(tb[PCPNAT_A_MAP], &m);
+	rc = pcpnl_map_parse(tb[PCPNAT_A_MAP], &m);
 	if (rc)
 		return rc;
-	if ((m.fields & PCPNAT_MF_INT_KEY) != PCPNAT_MF_INT_KEY)
+	if ((m.fields & PCPNL_MF_INT_KEY) != PCPNL_MF_INT_KEY)
 		return -EBADMSG;
 	rc = d->cb(&m, d->arg);
 	if (rc < 0)
@@ -101,14 +101,14 @@ static int dump_one(const struct nlmsghdr *nlh, struct nlattr **tb, void *arg)
 	return 0;
 }
 
-static int put_filter(struct nl_msg *msg, const struct pcpnat_map_filter *f)
+static int put_filter(struct nl_msg *msg, const struct pcpnl_map_filter *f)
 {
-	struct pcpnat_map m = { 0 };
+	struct pcpnl_map m = { 0 };
 
-	m.fields = f->fields & (PCPNAT_MF_PROTO | PCPNAT_MF_INT_ADDR |
-				PCPNAT_MF_INT_PORT | PCPNAT_MF_EXT_ADDR |
-				PCPNAT_MF_EXT_PORT | PCPNAT_MF_SUBSCRIBER |
-				PCPNAT_MF_KIND);
+	m.fields = f->fields & (PCPNL_MF_PROTO | PCPNL_MF_INT_ADDR |
+				PCPNL_MF_INT_PORT | PCPNL_MF_EXT_ADDR |
+				PCPNL_MF_EXT_PORT | PCPNL_MF_SUBSCRIBER |
+				PCPNL_MF_KIND);
 	m.proto = f->proto;
 	m.int_addr = f->int_addr;
 	m.int_port = f->int_port;
@@ -116,10 +116,10 @@ static int put_filter(struct nl_msg *msg, const struct pcpnat_map_filter *f)
 	m.ext_port = f->ext_port;
 	m.subscriber = f->subscriber;
 	m.kind = f->kind;
-	return pcpnat_map_put(msg, PCPNAT_A_MAP, &m);
+	return pcpnl_map_put(msg, PCPNAT_A_MAP, &m);
 }
 
-static int put_cursor(struct nl_msg *msg, const struct pcpnat_key *k)
+static int put_cursor(struct nl_msg *msg, const struct pcpnl_key *k)
 {
 	struct nlattr *nest = nla_nest_start(msg, PCPNAT_A_CURSOR);
 
@@ -131,8 +131,8 @@ static int put_cursor(struct nl_msg *msg, const struct pcpnat_key *k)
 	return 0;
 }
 
-int pcpnat_map_dump(struct pcpnat_client *c, const struct pcpnat_map_filter *f,
-		    const struct pcpnat_key *after, pcpnat_map_cb cb, void *arg)
+int pcpnl_map_dump(struct pcpnl_client *c, const struct pcpnl_map_filter *f,
+		    const struct pcpnl_key *after, pcpnl_map_cb cb, void *arg)
 {
 	struct dump d = { .cb = cb, .arg = arg };
 	unsigned int stalls = 0;
@@ -145,7 +145,7 @@ int pcpnat_map_dump(struct pcpnat_client *c, const struct pcpnat_map_filter *f,
 		d.have_last = true;
 	}
 	for (;;) {
-		msg = pcpnat_msg_new(c, PCPNAT_CMD_MAP_GET, NLM_F_DUMP);
+		msg = pcpnl_msg_new(c, PCPNAT_CMD_MAP_GET, NLM_F_DUMP);
 		if (!msg)
 			return -ENOMEM;
 		if ((f && f->fields && put_filter(msg, f)) ||
@@ -155,7 +155,7 @@ int pcpnat_map_dump(struct pcpnat_client *c, const struct pcpnat_map_filter *f,
 		}
 		d.intr = false;
 		before = d.delivered;
-		rc = pcpnat_transact(c, msg, dump_one, &d);
+		rc = pcpnl_transact(c, msg, dump_one, &d);
 		if (rc || !d.intr || d.stop)
 			return rc;
 		stalls = d.delivered == before ? stalls + 1 : 0;
@@ -171,19 +171,19 @@ static int reply_flushed(const struct nlmsghdr *nlh, struct nlattr **tb,
 			 void *arg)
 {
 	(void)nlh;
-	if (tb[PCPNAT_A_FLUSHED] && !pcpnat_attr_u32(tb[PCPNAT_A_FLUSHED], arg))
+	if (tb[PCPNAT_A_FLUSHED] && !pcpnl_attr_u32(tb[PCPNAT_A_FLUSHED], arg))
 		return -EBADMSG;
 	return 0;
 }
 
-int pcpnat_flush(struct pcpnat_client *c, const struct in_addr *subscriber,
+int pcpnl_flush(struct pcpnl_client *c, const struct in_addr *subscriber,
 		 uint32_t *flushed)
 {
 	uint32_t n = 0;
 	struct nl_msg *msg;
 	int rc;
 
-	msg = pcpnat_msg_new(c, PCPNAT_CMD_FLUSH, 0);
+	msg = pcpnl_msg_new(c, PCPNAT_CMD_FLUSH, 0);
 	if (!msg)
 		return -ENOMEM;
 	if (subscriber &&
@@ -191,7 +191,7 @@ int pcpnat_flush(struct pcpnat_client *c, const struct in_addr *subscriber,
 		nlmsg_free(msg);
 		return -EMSGSIZE;
 	}
-	rc = pcpnat_transact(c, msg, reply_flushed, &n);
+	rc = pcpnl_transact(c, msg, reply_flushed, &n);
 	if (!rc && flushed)
 		*flushed = n;
 	return rc;

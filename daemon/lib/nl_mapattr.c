@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * struct pcpnat_map <-> the PCPNAT_MAP_A_* nest. Shared by requests,
+ * struct pcpnl_map <-> the PCPNAT_MAP_A_* nest. Shared by requests,
  * replies, dumps and events, so that a mapping looks the same everywhere.
  */
 #include <errno.h>
@@ -8,7 +8,7 @@
 #include <arpa/inet.h>
 #include "lib/nl_internal.h"
 
-static int put_filters(struct nl_msg *msg, const struct pcpnat_map *m)
+static int put_filters(struct nl_msg *msg, const struct pcpnl_map *m)
 {
 	struct nlattr *list, *f;
 	unsigned int i;
@@ -29,7 +29,7 @@ static int put_filters(struct nl_msg *msg, const struct pcpnat_map *m)
 	return 0;
 }
 
-int pcpnat_map_put(struct nl_msg *msg, int type, const struct pcpnat_map *m)
+int pcpnl_map_put(struct nl_msg *msg, int type, const struct pcpnl_map *m)
 {
 	uint32_t flags = m->flags;
 	struct nlattr *nest;
@@ -37,43 +37,43 @@ int pcpnat_map_put(struct nl_msg *msg, int type, const struct pcpnat_map *m)
 	nest = nla_nest_start(msg, type);
 	if (!nest)
 		return -EMSGSIZE;
-	if (m->fields & PCPNAT_MF_FILTERS)
+	if (m->fields & PCPNL_MF_FILTERS)
 		flags |= PCPNAT_MAP_F_SET_FILTERS;
-	if (((m->fields & PCPNAT_MF_PROTO) &&
+	if (((m->fields & PCPNL_MF_PROTO) &&
 	     nla_put_u8(msg, PCPNAT_MAP_A_PROTO, m->proto)) ||
-	    ((m->fields & PCPNAT_MF_INT_ADDR) &&
+	    ((m->fields & PCPNL_MF_INT_ADDR) &&
 	     nla_put(msg, PCPNAT_MAP_A_INT_ADDR, 4, &m->int_addr.s_addr)) ||
-	    ((m->fields & PCPNAT_MF_INT_PORT) &&
+	    ((m->fields & PCPNL_MF_INT_PORT) &&
 	     nla_put_u16(msg, PCPNAT_MAP_A_INT_PORT, htons(m->int_port))) ||
-	    ((m->fields & PCPNAT_MF_EXT_ADDR) &&
+	    ((m->fields & PCPNL_MF_EXT_ADDR) &&
 	     nla_put(msg, PCPNAT_MAP_A_EXT_ADDR, 4, &m->ext_addr.s_addr)) ||
-	    ((m->fields & PCPNAT_MF_EXT_PORT) &&
+	    ((m->fields & PCPNL_MF_EXT_PORT) &&
 	     nla_put_u16(msg, PCPNAT_MAP_A_EXT_PORT, htons(m->ext_port))) ||
-	    ((m->fields & PCPNAT_MF_KIND) &&
+	    ((m->fields & PCPNL_MF_KIND) &&
 	     nla_put_u8(msg, PCPNAT_MAP_A_KIND, m->kind)) ||
-	    ((m->fields & PCPNAT_MF_LIFETIME) &&
+	    ((m->fields & PCPNL_MF_LIFETIME) &&
 	     nla_put_u32(msg, PCPNAT_MAP_A_LIFETIME, m->lifetime)) ||
-	    ((m->fields & PCPNAT_MF_NONCE) &&
+	    ((m->fields & PCPNL_MF_NONCE) &&
 	     nla_put(msg, PCPNAT_MAP_A_NONCE, PCPNAT_NONCE_LEN, m->nonce)) ||
-	    ((m->fields & PCPNAT_MF_SUBSCRIBER) &&
+	    ((m->fields & PCPNL_MF_SUBSCRIBER) &&
 	     nla_put(msg, PCPNAT_MAP_A_SUBSCRIBER, 4, &m->subscriber.s_addr)) ||
-	    ((m->fields & PCPNAT_MF_DESCR) &&
+	    ((m->fields & PCPNL_MF_DESCR) &&
 	     nla_put_string(msg, PCPNAT_MAP_A_DESCR, m->descr)) ||
-	    ((m->fields & PCPNAT_MF_PEER) &&
+	    ((m->fields & PCPNL_MF_PEER) &&
 	     nla_put(msg, PCPNAT_MAP_A_PEER, 4, &m->peer.s_addr)) ||
-	    ((m->fields & (PCPNAT_MF_FLAGS | PCPNAT_MF_FILTERS)) &&
+	    ((m->fields & (PCPNL_MF_FLAGS | PCPNL_MF_FILTERS)) &&
 	     nla_put_u32(msg, PCPNAT_MAP_A_FLAGS, flags)))
 		return -EMSGSIZE;
-	if ((m->fields & PCPNAT_MF_FILTERS) && put_filters(msg, m))
+	if ((m->fields & PCPNL_MF_FILTERS) && put_filters(msg, m))
 		return -EMSGSIZE;
 	nla_nest_end(msg, nest);
 	return 0;
 }
 
-static int parse_filters(const struct nlattr *list, struct pcpnat_map *m)
+static int parse_filters(const struct nlattr *list, struct pcpnl_map *m)
 {
 	struct nlattr *tb[PCPNAT_FILTER_A_MAX + 1];
-	struct pcpnat_filter *f;
+	struct pcpnl_filter *f;
 	struct nlattr *a;
 	int rem;
 
@@ -86,22 +86,22 @@ static int parse_filters(const struct nlattr *list, struct pcpnat_map *m)
 		f = &m->filters[m->nfilters];
 		memset(f, 0, sizeof(*f));
 		if (nla_parse_nested(tb, PCPNAT_FILTER_A_MAX, a, NULL) < 0 ||
-		    !pcpnat_attr_in(tb[PCPNAT_FILTER_A_ADDR], &f->addr) ||
-		    !pcpnat_attr_u8(tb[PCPNAT_FILTER_A_PLEN], &f->plen))
+		    !pcpnl_attr_in(tb[PCPNAT_FILTER_A_ADDR], &f->addr) ||
+		    !pcpnl_attr_u8(tb[PCPNAT_FILTER_A_PLEN], &f->plen))
 			return -EBADMSG;
 		if (tb[PCPNAT_FILTER_A_PORT] &&
-		    !pcpnat_attr_be16(tb[PCPNAT_FILTER_A_PORT], &f->port))
+		    !pcpnl_attr_be16(tb[PCPNAT_FILTER_A_PORT], &f->port))
 			return -EBADMSG;
 		m->nfilters++;
 	}
-	m->fields |= PCPNAT_MF_FILTERS;
+	m->fields |= PCPNL_MF_FILTERS;
 	return 0;
 }
 
 #define OPT(tb, attr, reader, dst, bit)					\
-	PCPNAT_NL_OPT(tb, attr, reader, dst, m->fields, bit)
+	PCPNL_NL_OPT(tb, attr, reader, dst, m->fields, bit)
 
-int pcpnat_map_parse(const struct nlattr *nest, struct pcpnat_map *m)
+int pcpnl_map_parse(const struct nlattr *nest, struct pcpnl_map *m)
 {
 	struct nlattr *tb[PCPNAT_MAP_A_MAX + 1];
 	struct nlattr *d;
@@ -110,21 +110,21 @@ int pcpnat_map_parse(const struct nlattr *nest, struct pcpnat_map *m)
 	if (!nest || nla_parse_nested(tb, PCPNAT_MAP_A_MAX,
 				      (struct nlattr *)nest, NULL) < 0)
 		return -EBADMSG;
-	OPT(tb, PCPNAT_MAP_A_PROTO, pcpnat_attr_u8, &m->proto, PCPNAT_MF_PROTO);
-	OPT(tb, PCPNAT_MAP_A_INT_ADDR, pcpnat_attr_in, &m->int_addr, PCPNAT_MF_INT_ADDR);
-	OPT(tb, PCPNAT_MAP_A_INT_PORT, pcpnat_attr_be16, &m->int_port, PCPNAT_MF_INT_PORT);
-	OPT(tb, PCPNAT_MAP_A_EXT_ADDR, pcpnat_attr_in, &m->ext_addr, PCPNAT_MF_EXT_ADDR);
-	OPT(tb, PCPNAT_MAP_A_EXT_PORT, pcpnat_attr_be16, &m->ext_port, PCPNAT_MF_EXT_PORT);
-	OPT(tb, PCPNAT_MAP_A_KIND, pcpnat_attr_u8, &m->kind, PCPNAT_MF_KIND);
-	OPT(tb, PCPNAT_MAP_A_LIFETIME, pcpnat_attr_u32, &m->lifetime, PCPNAT_MF_LIFETIME);
-	OPT(tb, PCPNAT_MAP_A_IDLE, pcpnat_attr_u32, &m->idle, PCPNAT_MF_IDLE);
-	OPT(tb, PCPNAT_MAP_A_SUBSCRIBER, pcpnat_attr_in, &m->subscriber, PCPNAT_MF_SUBSCRIBER);
-	OPT(tb, PCPNAT_MAP_A_FLAGS, pcpnat_attr_u32, &m->flags, PCPNAT_MF_FLAGS);
+	OPT(tb, PCPNAT_MAP_A_PROTO, pcpnl_attr_u8, &m->proto, PCPNL_MF_PROTO);
+	OPT(tb, PCPNAT_MAP_A_INT_ADDR, pcpnl_attr_in, &m->int_addr, PCPNL_MF_INT_ADDR);
+	OPT(tb, PCPNAT_MAP_A_INT_PORT, pcpnl_attr_be16, &m->int_port, PCPNL_MF_INT_PORT);
+	OPT(tb, PCPNAT_MAP_A_EXT_ADDR, pcpnl_attr_in, &m->ext_addr, PCPNL_MF_EXT_ADDR);
+	OPT(tb, PCPNAT_MAP_A_EXT_PORT, pcpnl_attr_be16, &m->ext_port, PCPNL_MF_EXT_PORT);
+	OPT(tb, PCPNAT_MAP_A_KIND, pcpnl_attr_u8, &m->kind, PCPNL_MF_KIND);
+	OPT(tb, PCPNAT_MAP_A_LIFETIME, pcpnl_attr_u32, &m->lifetime, PCPNL_MF_LIFETIME);
+	OPT(tb, PCPNAT_MAP_A_IDLE, pcpnl_attr_u32, &m->idle, PCPNL_MF_IDLE);
+	OPT(tb, PCPNAT_MAP_A_SUBSCRIBER, pcpnl_attr_in, &m->subscriber, PCPNL_MF_SUBSCRIBER);
+	OPT(tb, PCPNAT_MAP_A_FLAGS, pcpnl_attr_u32, &m->flags, PCPNL_MF_FLAGS);
 	if (tb[PCPNAT_MAP_A_NONCE]) {
 		if (nla_len(tb[PCPNAT_MAP_A_NONCE]) != PCPNAT_NONCE_LEN)
 			return -EBADMSG;
 		memcpy(m->nonce, nla_data(tb[PCPNAT_MAP_A_NONCE]), PCPNAT_NONCE_LEN);
-		m->fields |= PCPNAT_MF_NONCE;
+		m->fields |= PCPNL_MF_NONCE;
 	}
 	d = tb[PCPNAT_MAP_A_DESCR];
 	if (d) {
@@ -135,7 +135,7 @@ int pcpnat_map_parse(const struct nlattr *nest, struct pcpnat_map *m)
 			n = sizeof(m->descr) - 1;
 		memcpy(m->descr, nla_data(d), n);
 		m->descr[n] = '\0';
-		m->fields |= PCPNAT_MF_DESCR;
+		m->fields |= PCPNL_MF_DESCR;
 	}
 	if (tb[PCPNAT_MAP_A_FILTERS])
 		return parse_filters(tb[PCPNAT_MAP_A_FILTERS], m);

@@ -5,7 +5,7 @@
 #include "lib/nl_internal.h"
 #include "lib/nl_stats.h"
 
-/* struct pcpnat_stats.present has a bit per counter. */
+/* struct pcpnl_stats.present has a bit per counter. */
 _Static_assert(PCPNAT_STATS_A_MAX < 64, "stats bitmask too small");
 
 /* Indexed by enum pcpnat_stats_attr; these are also the JSON keys. */
@@ -30,7 +30,7 @@ static const char *const names[PCPNAT_STATS_A_MAX + 1] = {
 	[PCPNAT_STATS_A_DROP_HAIRPIN_WAIT]	= "drop_hairpin_wait",
 };
 
-const char *pcpnat_stats_name(unsigned int i)
+const char *pcpnl_stats_name(unsigned int i)
 {
 	return i <= PCPNAT_STATS_A_MAX ? names[i] : NULL;
 }
@@ -38,7 +38,7 @@ const char *pcpnat_stats_name(unsigned int i)
 static int reply_stats(const struct nlmsghdr *nlh, struct nlattr **tb, void *arg)
 {
 	struct nlattr *st[PCPNAT_STATS_A_MAX + 1];
-	struct pcpnat_stats *s = arg;
+	struct pcpnl_stats *s = arg;
 	unsigned int i;
 
 	(void)nlh;
@@ -48,29 +48,29 @@ static int reply_stats(const struct nlmsghdr *nlh, struct nlattr **tb, void *arg
 	for (i = 0; i <= PCPNAT_STATS_A_MAX; i++) {
 		if (!st[i] || !names[i])
 			continue;
-		if (!pcpnat_attr_u64(st[i], &s->v[i]))
+		if (!pcpnl_attr_u64(st[i], &s->v[i]))
 			return -EBADMSG;
 		s->present |= 1ULL << i;
 	}
 	return 0;
 }
 
-int pcpnat_stats_get(struct pcpnat_client *c, struct pcpnat_stats *st)
+int pcpnl_stats_get(struct pcpnl_client *c, struct pcpnl_stats *st)
 {
 	struct nl_msg *msg;
 
 	memset(st, 0, sizeof(*st));
-	msg = pcpnat_msg_new(c, PCPNAT_CMD_STATS_GET, 0);
+	msg = pcpnl_msg_new(c, PCPNAT_CMD_STATS_GET, 0);
 	if (!msg)
 		return -ENOMEM;
-	return pcpnat_transact(c, msg, reply_stats, st);
+	return pcpnl_transact(c, msg, reply_stats, st);
 }
 
-int pcpnat_stats_reset(struct pcpnat_client *c)
+int pcpnl_stats_reset(struct pcpnl_client *c)
 {
-	struct nl_msg *msg = pcpnat_msg_new(c, PCPNAT_CMD_STATS_RESET, 0);
+	struct nl_msg *msg = pcpnl_msg_new(c, PCPNAT_CMD_STATS_RESET, 0);
 
 	if (!msg)
 		return -ENOMEM;
-	return pcpnat_transact(c, msg, NULL, NULL);
+	return pcpnl_transact(c, msg, NULL, NULL);
 }

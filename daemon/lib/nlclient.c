@@ -24,9 +24,9 @@
 
 /* State of one transaction, shared by the libnl callbacks below. */
 struct xact {
-	struct pcpnat_client *c;
+	struct pcpnl_client *c;
 	const struct nlmsghdr *req;	/* what extack offsets point into */
-	pcpnat_reply_fn fn;
+	pcpnl_reply_fn fn;
 	void *arg;
 	int err;	/* first error: from the kernel or from fn */
 	bool done;
@@ -35,7 +35,7 @@ struct xact {
 static void copy_extack(struct xact *x, char *out, size_t len,
 			const struct nlattr *tlvs, int tlvlen, int error)
 {
-	pcpnat_extack_text(out, len, x->req, tlvs, tlvlen, error);
+	pcpnl_extack_text(out, len, x->req, tlvs, tlvlen, error);
 }
 
 /*
@@ -146,7 +146,7 @@ static int nlerr_to_errno(int nlerr)
 	}
 }
 
-struct nl_msg *pcpnat_msg_new(struct pcpnat_client *c, uint8_t cmd, int flags)
+struct nl_msg *pcpnl_msg_new(struct pcpnl_client *c, uint8_t cmd, int flags)
 {
 	struct nl_msg *msg = nlmsg_alloc();
 
@@ -160,8 +160,8 @@ struct nl_msg *pcpnat_msg_new(struct pcpnat_client *c, uint8_t cmd, int flags)
 	return msg;
 }
 
-int pcpnat_transact(struct pcpnat_client *c, struct nl_msg *msg,
-		    pcpnat_reply_fn fn, void *arg)
+int pcpnl_transact(struct pcpnl_client *c, struct nl_msg *msg,
+		    pcpnl_reply_fn fn, void *arg)
 {
 	struct xact x = { .c = c, .req = nlmsg_hdr(msg), .fn = fn, .arg = arg };
 	struct nl_cb *cb;
@@ -258,7 +258,7 @@ static int sock_open(struct nl_sock **skp, char *err, size_t errlen)
 	return 0;
 }
 
-int pcpnat_probe_version(uint32_t *version, char *err, size_t errlen)
+int pcpnl_probe_version(uint32_t *version, char *err, size_t errlen)
 {
 	struct nl_sock *sk;
 	int family, rc;
@@ -271,9 +271,9 @@ int pcpnat_probe_version(uint32_t *version, char *err, size_t errlen)
 	return rc;
 }
 
-int pcpnat_client_open(struct pcpnat_client **cp, char *err, size_t errlen)
+int pcpnl_client_open(struct pcpnl_client **cp, char *err, size_t errlen)
 {
-	struct pcpnat_client *c;
+	struct pcpnl_client *c;
 	int rc;
 
 	c = calloc(1, sizeof(*c));
@@ -296,14 +296,14 @@ int pcpnat_client_open(struct pcpnat_client **cp, char *err, size_t errlen)
 		rc = -EPROTO;
 	}
 	if (rc < 0) {
-		pcpnat_client_close(c);
+		pcpnl_client_close(c);
 		return rc;
 	}
 	*cp = c;
 	return 0;
 }
 
-void pcpnat_client_close(struct pcpnat_client *c)
+void pcpnl_client_close(struct pcpnl_client *c)
 {
 	if (!c)
 		return;
@@ -311,23 +311,23 @@ void pcpnat_client_close(struct pcpnat_client *c)
 	free(c);
 }
 
-const char *pcpnat_client_error(const struct pcpnat_client *c)
+const char *pcpnl_client_error(const struct pcpnl_client *c)
 {
 	return c->error;
 }
 
-const char *pcpnat_client_warning(const struct pcpnat_client *c)
+const char *pcpnl_client_warning(const struct pcpnl_client *c)
 {
 	return c->warning;
 }
 
-uint32_t pcpnat_client_module_version(const struct pcpnat_client *c)
+uint32_t pcpnl_client_module_version(const struct pcpnl_client *c)
 {
 	return c->version;
 }
 
 /* Attribute readers: the kernel is trusted, but a wrong length is a bug. */
-bool pcpnat_attr_u8(const struct nlattr *a, uint8_t *v)
+bool pcpnl_attr_u8(const struct nlattr *a, uint8_t *v)
 {
 	if (!a || nla_len(a) != 1)
 		return false;
@@ -335,7 +335,7 @@ bool pcpnat_attr_u8(const struct nlattr *a, uint8_t *v)
 	return true;
 }
 
-bool pcpnat_attr_u16(const struct nlattr *a, uint16_t *v)
+bool pcpnl_attr_u16(const struct nlattr *a, uint16_t *v)
 {
 	if (!a || nla_len(a) != 2)
 		return false;
@@ -343,7 +343,7 @@ bool pcpnat_attr_u16(const struct nlattr *a, uint16_t *v)
 	return true;
 }
 
-bool pcpnat_attr_u32(const struct nlattr *a, uint32_t *v)
+bool pcpnl_attr_u32(const struct nlattr *a, uint32_t *v)
 {
 	if (!a || nla_len(a) != 4)
 		return false;
@@ -351,7 +351,7 @@ bool pcpnat_attr_u32(const struct nlattr *a, uint32_t *v)
 	return true;
 }
 
-bool pcpnat_attr_u64(const struct nlattr *a, uint64_t *v)
+bool pcpnl_attr_u64(const struct nlattr *a, uint64_t *v)
 {
 	if (!a || nla_len(a) != 8)
 		return false;
@@ -359,17 +359,17 @@ bool pcpnat_attr_u64(const struct nlattr *a, uint64_t *v)
 	return true;
 }
 
-bool pcpnat_attr_be16(const struct nlattr *a, uint16_t *host)
+bool pcpnl_attr_be16(const struct nlattr *a, uint16_t *host)
 {
 	uint16_t be;
 
-	if (!pcpnat_attr_u16(a, &be))
+	if (!pcpnl_attr_u16(a, &be))
 		return false;
 	*host = ntohs(be);
 	return true;
 }
 
-bool pcpnat_attr_in(const struct nlattr *a, struct in_addr *v)
+bool pcpnl_attr_in(const struct nlattr *a, struct in_addr *v)
 {
 	if (!a || nla_len(a) != 4)
 		return false;

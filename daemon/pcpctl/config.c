@@ -9,7 +9,7 @@
 #include "lib/config_keys.h"
 #include "pcpctl/pcpctl.h"
 
-static const char *prefix_str(const struct pcpnat_prefix *p, char *buf,
+static const char *prefix_str(const struct pcpnl_prefix *p, char *buf,
 			      size_t len)
 {
 	char a[INET_ADDRSTRLEN];
@@ -27,7 +27,7 @@ static const char *dev_str(uint32_t ifindex, char *buf)
 	return buf;
 }
 
-static json_object *prefixes_json(const struct pcpnat_prefix *p, unsigned int n)
+static json_object *prefixes_json(const struct pcpnl_prefix *p, unsigned int n)
 {
 	json_object *a = json_object_new_array();
 	char buf[32];
@@ -41,41 +41,41 @@ static json_object *prefixes_json(const struct pcpnat_prefix *p, unsigned int n)
 /* A member of cfg that a U32 or PREFIXES key describes. */
 #define MEMBER_AT(cfg, k, off)	((const void *)((const char *)(cfg) + (k)->off))
 
-static json_object *value_json(const struct pcpnat_config_key *k,
-			       const struct pcpnat_config *c)
+static json_object *value_json(const struct pcpnl_config_key *k,
+			       const struct pcpnl_config *c)
 {
 	char dev[IF_NAMESIZE];
 
 	switch (k->kind) {
-	case PCPNAT_KEY_PREFIXES:
+	case PCPNL_KEY_PREFIXES:
 		return prefixes_json(MEMBER_AT(c, k, off),
 				     *(const unsigned int *)MEMBER_AT(c, k, count_off));
-	case PCPNAT_KEY_IFNAME:
+	case PCPNL_KEY_IFNAME:
 		return c->ext_ifindex ?
 			json_object_new_string(dev_str(c->ext_ifindex, dev)) : NULL;
-	case PCPNAT_KEY_U32:
+	case PCPNL_KEY_U32:
 		return json_object_new_int64(*(const uint32_t *)MEMBER_AT(c, k, off));
-	case PCPNAT_KEY_FILTERING:
+	case PCPNL_KEY_FILTERING:
 		return json_object_new_string(
 			c->filtering == PCPNAT_FILTER_ENDPOINT_INDEPENDENT ? "eif" : "adf");
-	case PCPNAT_KEY_BOOL:
+	case PCPNL_KEY_BOOL:
 		return json_object_new_boolean(c->all_ports);
-	case PCPNAT_KEY_PORTS:
+	case PCPNL_KEY_PORTS:
 		break;		/* two members: see print_json() */
 	}
 	return NULL;
 }
 
 /* The settings under pcpd.conf's keys (ports as port_min and port_max). */
-static void print_json(const struct pcpnat_config *c)
+static void print_json(const struct pcpnl_config *c)
 {
 	json_object *o = json_object_new_object();
-	const struct pcpnat_config_key *k;
+	const struct pcpnl_config_key *k;
 	size_t i;
 
-	for (i = 0; i < pcpnat_config_nkeys; i++) {
-		k = &pcpnat_config_keys[i];
-		if (k->kind == PCPNAT_KEY_PORTS) {
+	for (i = 0; i < pcpnl_config_nkeys; i++) {
+		k = &pcpnl_config_keys[i];
+		if (k->kind == PCPNL_KEY_PORTS) {
 			json_object_object_add(o, "port_min", json_object_new_int(c->port_min));
 			json_object_object_add(o, "port_max", json_object_new_int(c->port_max));
 		} else {
@@ -89,7 +89,7 @@ static void print_json(const struct pcpnat_config *c)
 	json_print(o, true);
 }
 
-static void print_list(const struct pcpnat_prefix *p, unsigned int n)
+static void print_list(const struct pcpnl_prefix *p, unsigned int n)
 {
 	char buf[32];
 	unsigned int i;
@@ -100,43 +100,43 @@ static void print_list(const struct pcpnat_prefix *p, unsigned int n)
 		printf("%s%s", i ? "," : "", prefix_str(&p[i], buf, sizeof(buf)));
 }
 
-static void print_value(const struct pcpnat_config_key *k,
-			const struct pcpnat_config *c)
+static void print_value(const struct pcpnl_config_key *k,
+			const struct pcpnl_config *c)
 {
 	char dev[IF_NAMESIZE];
 
 	switch (k->kind) {
-	case PCPNAT_KEY_PREFIXES:
+	case PCPNL_KEY_PREFIXES:
 		print_list(MEMBER_AT(c, k, off),
 			   *(const unsigned int *)MEMBER_AT(c, k, count_off));
 		break;
-	case PCPNAT_KEY_IFNAME:
+	case PCPNL_KEY_IFNAME:
 		printf("%s", c->ext_ifindex ? dev_str(c->ext_ifindex, dev) : "none");
 		break;
-	case PCPNAT_KEY_PORTS:
+	case PCPNL_KEY_PORTS:
 		printf("%u-%u", c->port_min, c->port_max);
 		break;
-	case PCPNAT_KEY_U32:
+	case PCPNL_KEY_U32:
 		printf("%u", *(const uint32_t *)MEMBER_AT(c, k, off));
 		break;
-	case PCPNAT_KEY_FILTERING:
+	case PCPNL_KEY_FILTERING:
 		printf("%s", c->filtering == PCPNAT_FILTER_ENDPOINT_INDEPENDENT ?
 		       "eif" : "adf");
 		break;
-	case PCPNAT_KEY_BOOL:
+	case PCPNL_KEY_BOOL:
 		printf("%s", c->all_ports ? "on" : "off");
 		break;
 	}
 }
 
 /* One setting a line, under the words `pcpctl config set` takes. */
-static void print_human(const struct pcpnat_config *c)
+static void print_human(const struct pcpnl_config *c)
 {
 	size_t i;
 
-	for (i = 0; i < pcpnat_config_nkeys; i++) {
-		printf("%-18s", pcpnat_config_keys[i].word);
-		print_value(&pcpnat_config_keys[i], c);
+	for (i = 0; i < pcpnl_config_nkeys; i++) {
+		printf("%-18s", pcpnl_config_keys[i].word);
+		print_value(&pcpnl_config_keys[i], c);
 		putchar('\n');
 	}
 	printf("%-18s%u\n", "epoch", c->epoch);
@@ -149,22 +149,22 @@ static void print_human(const struct pcpnat_config *c)
  * extack names the setting and the bound (lib/nl_extack.c), and only what
  * is not of the form is refused here.
  */
-static int parse_one(struct pcpnat_config *cfg, const char *kw, const char *v)
+static int parse_one(struct pcpnl_config *cfg, const char *kw, const char *v)
 {
-	const struct pcpnat_config_key *k = pcpnat_config_key_find(kw);
+	const struct pcpnl_config_key *k = pcpnl_config_key_find(kw);
 	char name[IF_NAMESIZE], syntax[64];
 	int rc;
 
 	if (!k)
 		return ctl_usage("unknown config setting \"%s\"", kw);
-	rc = pcpnat_config_key_parse(k, v, 0, cfg, name);
+	rc = pcpnl_config_key_parse(k, v, 0, cfg, name);
 	if (rc)
 		return ctl_usage("invalid %s \"%s\"%s (%s)", k->word, v,
 				 rc == -ERANGE ? ": out of range" : "",
-				 pcpnat_config_key_syntax(k, syntax, sizeof(syntax)));
-	if (k->kind == PCPNAT_KEY_IFNAME && !*name)
+				 pcpnl_config_key_syntax(k, syntax, sizeof(syntax)));
+	if (k->kind == PCPNL_KEY_IFNAME && !*name)
 		cfg->ext_ifindex = 0;
-	else if (k->kind == PCPNAT_KEY_IFNAME &&
+	else if (k->kind == PCPNL_KEY_IFNAME &&
 		 !(cfg->ext_ifindex = if_nametoindex(name)))
 		return ctl_usage("no interface \"%s\" in this namespace", name);
 	return 0;
@@ -172,7 +172,7 @@ static int parse_one(struct pcpnat_config *cfg, const char *kw, const char *v)
 
 static int config_set(struct ctl *ctl, int argc, char **argv)
 {
-	struct pcpnat_config cfg = { 0 };
+	struct pcpnl_config cfg = { 0 };
 	const char *v;
 	int i, rc;
 
@@ -188,19 +188,19 @@ static int config_set(struct ctl *ctl, int argc, char **argv)
 	}
 	if (!ctl_client(ctl))
 		return EXIT_FAIL;
-	rc = pcpnat_config_set(ctl->client, &cfg);
+	rc = pcpnl_config_set(ctl->client, &cfg);
 	if (rc)
 		return ctl_fail(ctl, "config set", rc);
 	/* Applied, but the module has something to say (a port range clash). */
-	if (*pcpnat_client_warning(ctl->client))
+	if (*pcpnl_client_warning(ctl->client))
 		fprintf(stderr, "pcpctl: warning: config set: %s\n",
-			pcpnat_client_warning(ctl->client));
+			pcpnl_client_warning(ctl->client));
 	return EXIT_OK;
 }
 
 int cmd_config(struct ctl *ctl, int argc, char **argv)
 {
-	struct pcpnat_config cfg;
+	struct pcpnl_config cfg;
 	int rc;
 
 	if (argc > 1 && !strcmp(argv[1], "set"))
@@ -209,7 +209,7 @@ int cmd_config(struct ctl *ctl, int argc, char **argv)
 		return ctl_usage("config: unknown argument \"%s\"", argv[1]);
 	if (!ctl_client(ctl))
 		return EXIT_FAIL;
-	rc = pcpnat_config_get(ctl->client, &cfg);
+	rc = pcpnl_config_get(ctl->client, &cfg);
 	if (rc)
 		return ctl_fail(ctl, "config", rc);
 	if (ctl->json)

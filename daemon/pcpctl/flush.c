@@ -13,14 +13,14 @@ int cmd_flush(struct ctl *ctl, int argc, char **argv)
 	int rc;
 
 	if (argc == 3 && !strcmp(argv[1], "subscriber")) {
-		if (pcpnat_parse_addr(argv[2], &sub))
+		if (pcpnl_parse_addr(argv[2], &sub))
 			return ctl_bad_value("subscriber address", argv[2], -EINVAL);
 	} else if (argc != 1) {
 		return ctl_usage("flush: expected nothing or \"subscriber A\"");
 	}
 	if (!ctl_client(ctl))
 		return EXIT_FAIL;
-	rc = pcpnat_flush(ctl->client, argc == 3 ? &sub : NULL, &n);
+	rc = pcpnl_flush(ctl->client, argc == 3 ? &sub : NULL, &n);
 	if (rc)
 		return ctl_fail(ctl, "flush", rc);
 	if (ctl->json) {

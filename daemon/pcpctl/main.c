@@ -50,14 +50,14 @@ static void usage(FILE *f)
 	fprintf(f, "\nSee pcpctl(8).\n");
 }
 
-struct pcpnat_client *ctl_client(struct ctl *ctl)
+struct pcpnl_client *ctl_client(struct ctl *ctl)
 {
 	char err[256];
 	int rc;
 
 	if (ctl->client)
 		return ctl->client;
-	rc = pcpnat_client_open(&ctl->client, err, sizeof(err));
+	rc = pcpnl_client_open(&ctl->client, err, sizeof(err));
 	if (rc < 0) {
 		ctl_error("%s", err);
 		ctl->client = NULL;
@@ -67,7 +67,7 @@ struct pcpnat_client *ctl_client(struct ctl *ctl)
 
 int ctl_fail(struct ctl *ctl, const char *what, int rc)
 {
-	const char *ext = ctl->client ? pcpnat_client_error(ctl->client) : "";
+	const char *ext = ctl->client ? pcpnl_client_error(ctl->client) : "";
 
 	if (!ext || !*ext)
 		ext = strerror(-rc);
@@ -248,7 +248,7 @@ int main(int argc, char **argv)
 		return EXIT_OK;
 	}
 	rc = cmd->run(&ctl, argc - 1, argv + 1);
-	pcpnat_client_close(ctl.client);
+	pcpnl_client_close(ctl.client);
 	batch_line = 0;
 	/* A full disk or closed pipe must not look like success. */
 	if ((fflush(stdout) || ferror(stdout)) && rc == EXIT_OK)

@@ -9,7 +9,7 @@
 #define PCPCTL_DEFAULT_LIFETIME	3600
 
 /* Keywords every map subcommand shares: proto, int, ext. */
-static int parse_key(struct pcpnat_map *m, const char *kw, const char *v,
+static int parse_key(struct pcpnl_map *m, const char *kw, const char *v,
 		     bool ext_port_optional, bool *handled)
 {
 	bool has_port;
@@ -17,34 +17,34 @@ static int parse_key(struct pcpnat_map *m, const char *kw, const char *v,
 
 	*handled = true;
 	if (!strcmp(kw, "proto")) {
-		if (pcpnat_parse_proto(v, &m->proto))
+		if (pcpnl_parse_proto(v, &m->proto))
 			return ctl_usage("invalid protocol \"%s\" (udp, tcp or icmp)", v);
-		m->fields |= PCPNAT_MF_PROTO;
+		m->fields |= PCPNL_MF_PROTO;
 	} else if (!strcmp(kw, "int")) {
-		rc = pcpnat_parse_endpoint(v, false, &m->int_addr, &m->int_port, NULL);
+		rc = pcpnl_parse_endpoint(v, false, &m->int_addr, &m->int_port, NULL);
 		if (rc)
 			return ctl_bad_value("internal endpoint (A:P)", v, rc);
-		m->fields |= PCPNAT_MF_INT_ADDR | PCPNAT_MF_INT_PORT;
+		m->fields |= PCPNL_MF_INT_ADDR | PCPNL_MF_INT_PORT;
 	} else if (!strcmp(kw, "ext")) {
-		rc = pcpnat_parse_endpoint(v, ext_port_optional, &m->ext_addr,
+		rc = pcpnl_parse_endpoint(v, ext_port_optional, &m->ext_addr,
 					   &m->ext_port, &has_port);
 		if (rc)
 			return ctl_bad_value(ext_port_optional ?
 					     "external endpoint (A[:P])" :
 					     "external endpoint (A:P)", v, rc);
-		m->fields |= PCPNAT_MF_EXT_ADDR | (has_port ? PCPNAT_MF_EXT_PORT : 0);
+		m->fields |= PCPNL_MF_EXT_ADDR | (has_port ? PCPNL_MF_EXT_PORT : 0);
 	} else if (!strcmp(kw, "nonce")) {
-		if (pcpnat_parse_nonce(v, m->nonce))
+		if (pcpnl_parse_nonce(v, m->nonce))
 			return ctl_usage("invalid nonce \"%s\" (%d hex digits)", v,
 					 2 * PCPNAT_NONCE_LEN);
-		m->fields |= PCPNAT_MF_NONCE;
+		m->fields |= PCPNL_MF_NONCE;
 	} else {
 		*handled = false;
 	}
 	return 0;
 }
 
-static void print_map(struct ctl *ctl, const struct pcpnat_map *m)
+static void print_map(struct ctl *ctl, const struct pcpnl_map *m)
 {
 	if (ctl->json)
 		json_print(map_json(m), true);
@@ -53,33 +53,33 @@ static void print_map(struct ctl *ctl, const struct pcpnat_map *m)
 }
 
 /* map add's own keywords with a value. */
-static int parse_add_opt(struct pcpnat_map *m, const char *kw, const char *v)
+static int parse_add_opt(struct pcpnl_map *m, const char *kw, const char *v)
 {
 	size_t n;
 	int rc;
 
 	if (!strcmp(kw, "lifetime")) {
-		if ((rc = pcpnat_parse_u32(v, 0, UINT32_MAX, &m->lifetime)))
+		if ((rc = pcpnl_parse_u32(v, 0, UINT32_MAX, &m->lifetime)))
 			return ctl_bad_value("lifetime", v, rc);
-		m->fields |= PCPNAT_MF_LIFETIME;
+		m->fields |= PCPNL_MF_LIFETIME;
 	} else if (!strcmp(kw, "subscriber")) {
-		if (pcpnat_parse_addr(v, &m->subscriber))
+		if (pcpnl_parse_addr(v, &m->subscriber))
 			return ctl_bad_value("subscriber address", v, -EINVAL);
-		m->fields |= PCPNAT_MF_SUBSCRIBER;
+		m->fields |= PCPNL_MF_SUBSCRIBER;
 	} else if (!strcmp(kw, "filter")) {
 		if (m->nfilters == PCPNAT_FILTERS_MAX)
 			return ctl_usage("at most %d filters", PCPNAT_FILTERS_MAX);
-		if ((rc = pcpnat_parse_filter(v, &m->filters[m->nfilters])))
+		if ((rc = pcpnl_parse_filter(v, &m->filters[m->nfilters])))
 			return ctl_bad_value("filter (A/L[:P])", v, rc);
 		m->nfilters++;
-		m->fields |= PCPNAT_MF_FILTERS;
+		m->fields |= PCPNL_MF_FILTERS;
 	} else if (!strcmp(kw, "descr")) {
 		n = strlen(v);
 		if (n >= PCPNAT_DESCR_MAX)
 			return ctl_usage("description longer than %d bytes",
 					 PCPNAT_DESCR_MAX - 1);
 		memcpy(m->descr, v, n + 1);
-		m->fields |= PCPNAT_MF_DESCR;
+		m->fields |= PCPNL_MF_DESCR;
 	} else {
 		return ctl_usage("map add: unknown argument \"%s\"", kw);
 	}
@@ -88,7 +88,7 @@ static int parse_add_opt(struct pcpnat_map *m, const char *kw, const char *v)
 
 static int map_add(struct ctl *ctl, int argc, char **argv)
 {
-	struct pcpnat_map m = { 0 };
+	struct pcpnl_map m = { 0 };
 	bool handled;
 	const char *v;
 	int i, rc;
@@ -96,12 +96,12 @@ static int map_add(struct ctl *ctl, int argc, char **argv)
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "prefer-failure")) {
 			m.flags |= PCPNAT_MAP_F_PREFER_FAILURE;
-			m.fields |= PCPNAT_MF_FLAGS;
+			m.fields |= PCPNL_MF_FLAGS;
 			continue;
 		}
 		if (!strcmp(argv[i], "implicit")) {
 			m.kind = PCPNAT_KIND_IMPLICIT;
-			m.fields |= PCPNAT_MF_KIND;
+			m.fields |= PCPNL_MF_KIND;
 			continue;
 		}
 		if (!(v = ctl_value(argc, argv, i)))
@@ -113,11 +113,11 @@ static int map_add(struct ctl *ctl, int argc, char **argv)
 			return rc;
 		i++;
 	}
-	if ((m.fields & PCPNAT_MF_INT_KEY) != PCPNAT_MF_INT_KEY)
+	if ((m.fields & PCPNL_MF_INT_KEY) != PCPNL_MF_INT_KEY)
 		return ctl_usage("map add: needs proto and int A:P");
-	if (!(m.fields & PCPNAT_MF_LIFETIME)) {
+	if (!(m.fields & PCPNL_MF_LIFETIME)) {
 		m.lifetime = PCPCTL_DEFAULT_LIFETIME;
-		m.fields |= PCPNAT_MF_LIFETIME;
+		m.fields |= PCPNL_MF_LIFETIME;
 	}
 	/*
 	 * The operator's own mappings carry the all-zero nonce unless told
@@ -126,10 +126,10 @@ static int map_add(struct ctl *ctl, int argc, char **argv)
 	 * protected unless "force" is given.
 	 */
 	if (m.kind != PCPNAT_KIND_IMPLICIT)
-		m.fields |= PCPNAT_MF_NONCE;
+		m.fields |= PCPNL_MF_NONCE;
 	if (!ctl_client(ctl))
 		return EXIT_FAIL;
-	rc = pcpnat_map_add(ctl->client, &m, &m);
+	rc = pcpnl_map_add(ctl->client, &m, &m);
 	if (rc)
 		return ctl_fail(ctl, "map add", rc);
 	print_map(ctl, &m);
@@ -138,7 +138,7 @@ static int map_add(struct ctl *ctl, int argc, char **argv)
 
 static int map_del(struct ctl *ctl, int argc, char **argv)
 {
-	struct pcpnat_map m = { 0 };
+	struct pcpnl_map m = { 0 };
 	bool handled;
 	const char *v;
 	int i, rc;
@@ -146,7 +146,7 @@ static int map_del(struct ctl *ctl, int argc, char **argv)
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "force")) {
 			m.flags |= PCPNAT_MAP_F_FORCE;
-			m.fields |= PCPNAT_MF_FLAGS;
+			m.fields |= PCPNL_MF_FLAGS;
 			continue;
 		}
 		if (!(v = ctl_value(argc, argv, i)))
@@ -158,20 +158,20 @@ static int map_del(struct ctl *ctl, int argc, char **argv)
 			return ctl_usage("map del: unknown argument \"%s\"", argv[i]);
 		i++;
 	}
-	if ((m.fields & PCPNAT_MF_INT_KEY) != PCPNAT_MF_INT_KEY)
+	if ((m.fields & PCPNL_MF_INT_KEY) != PCPNL_MF_INT_KEY)
 		return ctl_usage("map del: needs proto and int A:P");
 	/* The zero nonce by default: see map_add(). */
 	if (!(m.flags & PCPNAT_MAP_F_FORCE))
-		m.fields |= PCPNAT_MF_NONCE;
+		m.fields |= PCPNL_MF_NONCE;
 	if (!ctl_client(ctl))
 		return EXIT_FAIL;
-	rc = pcpnat_map_del(ctl->client, &m, NULL);
+	rc = pcpnl_map_del(ctl->client, &m, NULL);
 	return rc ? ctl_fail(ctl, "map del", rc) : EXIT_OK;
 }
 
 static int map_get(struct ctl *ctl, int argc, char **argv)
 {
-	struct pcpnat_map m = { 0 };
+	struct pcpnl_map m = { 0 };
 	bool handled;
 	const char *v;
 	int i, rc;
@@ -185,13 +185,13 @@ static int map_get(struct ctl *ctl, int argc, char **argv)
 		if (!handled || !strcmp(argv[i], "nonce"))
 			return ctl_usage("map get: unknown argument \"%s\"", argv[i]);
 	}
-	if (!(m.fields & PCPNAT_MF_PROTO) ||
-	    !(m.fields & (PCPNAT_MF_INT_ADDR | PCPNAT_MF_EXT_ADDR)) ||
-	    (m.fields & PCPNAT_MF_INT_ADDR && m.fields & PCPNAT_MF_EXT_ADDR))
+	if (!(m.fields & PCPNL_MF_PROTO) ||
+	    !(m.fields & (PCPNL_MF_INT_ADDR | PCPNL_MF_EXT_ADDR)) ||
+	    (m.fields & PCPNL_MF_INT_ADDR && m.fields & PCPNL_MF_EXT_ADDR))
 		return ctl_usage("map get: needs proto and either int A:P or ext A:P");
 	if (!ctl_client(ctl))
 		return EXIT_FAIL;
-	rc = pcpnat_map_get(ctl->client, &m, &m);
+	rc = pcpnl_map_get(ctl->client, &m, &m);
 	if (rc)
 		return ctl_fail(ctl, "map get", rc);
 	print_map(ctl, &m);

@@ -26,19 +26,19 @@ struct monitor {
 	bool limited;
 };
 
-static void print_human(const struct pcpnat_event *e)
+static void print_human(const struct pcpnl_event *e)
 {
-	const char *reason = e->has_reason ? pcpnat_reason_name(e->reason) : NULL;
+	const char *reason = e->has_reason ? pcpnl_reason_name(e->reason) : NULL;
 	char in[32], ex[32], a[INET_ADDRSTRLEN];
 	const char *proto;
 
 	switch (e->cmd) {
 	case PCPNAT_CMD_EVENT_MAP_NEW:
 	case PCPNAT_CMD_EVENT_MAP_DEL:
-		proto = pcpnat_proto_name(e->map.proto);
+		proto = pcpnl_proto_name(e->map.proto);
 		inet_ntop(AF_INET, &e->map.subscriber, a, sizeof(a));
 		printf("%s %s %s -> %s %s lifetime %u subscriber %s",
-		       pcpnat_event_name(e->cmd), proto ? proto : "?",
+		       pcpnl_event_name(e->cmd), proto ? proto : "?",
 		       endpoint_str(e->map.int_addr, e->map.int_port, in, sizeof(in)),
 		       endpoint_str(e->map.ext_addr, e->map.ext_port, ex, sizeof(ex)),
 		       kind_name(e->map.kind), e->map.lifetime, a);
@@ -49,16 +49,16 @@ static void print_human(const struct pcpnat_event *e)
 	case PCPNAT_CMD_EVENT_ADDR_ADD:
 	case PCPNAT_CMD_EVENT_ADDR_DEL:
 		inet_ntop(AF_INET, &e->addr, a, sizeof(a));
-		printf("%s %s\n", pcpnat_event_name(e->cmd), a);
+		printf("%s %s\n", pcpnl_event_name(e->cmd), a);
 		break;
 	default:
-		printf("%s\n", pcpnat_event_name(e->cmd));
+		printf("%s\n", pcpnl_event_name(e->cmd));
 	}
 }
 
-static json_object *event_json(const struct pcpnat_event *e)
+static json_object *event_json(const struct pcpnl_event *e)
 {
-	const char *reason = e->has_reason ? pcpnat_reason_name(e->reason) : NULL;
+	const char *reason = e->has_reason ? pcpnl_reason_name(e->reason) : NULL;
 	char a[INET_ADDRSTRLEN];
 	json_object *o;
 
@@ -66,7 +66,7 @@ static json_object *event_json(const struct pcpnat_event *e)
 		o = map_json(&e->map);
 	else
 		o = json_object_new_object();
-	json_object_object_add(o, "event", json_object_new_string(pcpnat_event_name(e->cmd)));
+	json_object_object_add(o, "event", json_object_new_string(pcpnl_event_name(e->cmd)));
 	if (reason)
 		json_object_object_add(o, "reason", json_object_new_string(reason));
 	if (e->cmd == PCPNAT_CMD_EVENT_ADDR_ADD || e->cmd == PCPNAT_CMD_EVENT_ADDR_DEL) {
@@ -76,7 +76,7 @@ static json_object *event_json(const struct pcpnat_event *e)
 	return o;
 }
 
-static int on_event(const struct pcpnat_event *e, void *arg)
+static int on_event(const struct pcpnl_event *e, void *arg)
 {
 	struct monitor *m = arg;
 
@@ -93,7 +93,7 @@ int cmd_monitor(struct ctl *ctl, int argc, char **argv)
 {
 	struct monitor mon = { .json = ctl->json };
 	struct sigaction sa = { .sa_handler = on_signal };
-	struct pcpnat_events *ev;
+	struct pcpnl_events *ev;
 	sigset_t block, orig;
 	struct pollfd pfd;
 	char err[256];
@@ -105,7 +105,7 @@ int cmd_monitor(struct ctl *ctl, int argc, char **argv)
 			return ctl_usage("monitor: unknown argument \"%s\"", argv[i]);
 		if (!ctl_value(argc, argv, i))
 			return EXIT_USAGE;
-		if ((rc = pcpnat_parse_u32(argv[i + 1], 1, UINT32_MAX, &n)))
+		if ((rc = pcpnl_parse_u32(argv[i + 1], 1, UINT32_MAX, &n)))
 			return ctl_bad_value("count", argv[i + 1], rc);
 		mon.left = n;
 		mon.limited = true;
@@ -117,10 +117,10 @@ int cmd_monitor(struct ctl *ctl, int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 
-	rc = pcpnat_events_open(&ev, true, err, sizeof(err));
+	rc = pcpnl_events_open(&ev, true, err, sizeof(err));
 	if (rc)
 		return ctl_error("%s", err);
-	pfd.fd = pcpnat_events_fd(ev);
+	pfd.fd = pcpnl_events_fd(ev);
 	pfd.events = POLLIN;
 	rc = EXIT_OK;
 	while (!stop && !(mon.limited && mon.left == 0)) {
@@ -130,7 +130,7 @@ int cmd_monitor(struct ctl *ctl, int argc, char **argv)
 			rc = ctl_error("monitor: poll: %s", strerror(errno));
 			break;
 		}
-		i = pcpnat_events_read(ev, on_event, &mon);
+		i = pcpnl_events_read(ev, on_event, &mon);
 		if (i == -ENOBUFS) {
 			/* Lost some: say so where it cannot be mistaken for an event. */
 			fprintf(stderr, "pcpctl: monitor: events were lost (receive buffer overrun)\n");
@@ -139,6 +139,6 @@ int cmd_monitor(struct ctl *ctl, int argc, char **argv)
 			break;
 		}
 	}
-	pcpnat_events_close(ev);
+	pcpnl_events_close(ev);
 	return rc;
 }

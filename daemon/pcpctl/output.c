@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <arpa/inet.h>
-#include "lib/pcpnat_escape.h"
+#include "lib/pcpnl_escape.h"
 #include "pcpctl/pcpctl.h"
 
 const char *kind_name(uint8_t kind)
@@ -21,7 +21,7 @@ const char *kind_name(uint8_t kind)
 
 static const char *proto_str(uint8_t proto, char *buf, size_t len)
 {
-	const char *name = pcpnat_proto_name(proto);
+	const char *name = pcpnl_proto_name(proto);
 
 	if (name)
 		return name;
@@ -46,10 +46,10 @@ static json_object *addr_json(struct in_addr a)
 	return json_object_new_string(buf);
 }
 
-json_object *map_json(const struct pcpnat_map *m)
+json_object *map_json(const struct pcpnl_map *m)
 {
-	char pbuf[8], nonce[PCPNAT_NONCE_HEX_LEN];
-	char descr[PCPNAT_ESCAPED_SIZE(PCPNAT_DESCR_MAX)];
+	char pbuf[8], nonce[PCPNL_NONCE_HEX_LEN];
+	char descr[PCPNL_ESCAPED_SIZE(PCPNAT_DESCR_MAX)];
 	json_object *o = json_object_new_object();
 	json_object *filters = json_object_new_array();
 	unsigned int i;
@@ -64,10 +64,10 @@ json_object *map_json(const struct pcpnat_map *m)
 	json_object_object_add(o, "lifetime", json_object_new_int64(m->lifetime));
 	json_object_object_add(o, "idle", json_object_new_int64(m->idle));
 	json_object_object_add(o, "subscriber", addr_json(m->subscriber));
-	pcpnat_format_nonce(m->nonce, nonce);
+	pcpnl_format_nonce(m->nonce, nonce);
 	json_object_object_add(o, "nonce", json_object_new_string(nonce));
 	/* Any LAN host chose these bytes: JSON must stay UTF-8. */
-	pcpnat_utf8_sanitize(m->descr, descr, sizeof(descr));
+	pcpnl_utf8_sanitize(m->descr, descr, sizeof(descr));
 	json_object_object_add(o, "descr", json_object_new_string(descr));
 	for (i = 0; i < m->nfilters; i++) {
 		json_object *f = json_object_new_object();
@@ -98,10 +98,10 @@ void map_table_header(void)
 	       "IDLE", "SUBSCRIBER", "DESCR");
 }
 
-void map_table_row(const struct pcpnat_map *m)
+void map_table_row(const struct pcpnl_map *m)
 {
 	char pbuf[8], in[32], ex[32], life[16], idle[16];
-	char descr[PCPNAT_ESCAPED_SIZE(PCPNAT_DESCR_MAX)];
+	char descr[PCPNL_ESCAPED_SIZE(PCPNAT_DESCR_MAX)];
 	char sub[INET_ADDRSTRLEN];
 
 	/* An implicit mapping lives by its idle timeout: no lifetime to show. */
@@ -115,17 +115,17 @@ void map_table_row(const struct pcpnat_map *m)
 	 * A client's DESCRIPTION: never let it drive the admin's terminal
 	 * (escape sequences, carriage returns that overwrite the row).
 	 */
-	pcpnat_escape_tty(m->descr, descr, sizeof(descr));
+	pcpnl_escape_tty(m->descr, descr, sizeof(descr));
 	printf(ROW_FMT, proto_str(m->proto, pbuf, sizeof(pbuf)),
 	       endpoint_str(m->int_addr, m->int_port, in, sizeof(in)),
 	       endpoint_str(m->ext_addr, m->ext_port, ex, sizeof(ex)),
 	       kind_name(m->kind), life, idle, sub, descr);
 }
 
-void map_print_detail(const struct pcpnat_map *m)
+void map_print_detail(const struct pcpnl_map *m)
 {
-	char pbuf[8], ep[32], nonce[PCPNAT_NONCE_HEX_LEN];
-	char descr[PCPNAT_ESCAPED_SIZE(PCPNAT_DESCR_MAX)];
+	char pbuf[8], ep[32], nonce[PCPNL_NONCE_HEX_LEN];
+	char descr[PCPNL_ESCAPED_SIZE(PCPNAT_DESCR_MAX)];
 	char a[INET_ADDRSTRLEN];
 	unsigned int i;
 
@@ -138,10 +138,10 @@ void map_print_detail(const struct pcpnat_map *m)
 	printf("idle        %u\n", m->idle);
 	inet_ntop(AF_INET, &m->subscriber, a, sizeof(a));
 	printf("subscriber  %s\n", a);
-	pcpnat_format_nonce(m->nonce, nonce);
+	pcpnl_format_nonce(m->nonce, nonce);
 	printf("nonce       %s\n", nonce);
 	if (m->descr[0]) {
-		pcpnat_escape_tty(m->descr, descr, sizeof(descr));
+		pcpnl_escape_tty(m->descr, descr, sizeof(descr));
 		printf("descr       %s\n", descr);
 	}
 	for (i = 0; i < m->nfilters; i++) {

@@ -11,7 +11,7 @@
 
 #include <stdbool.h>
 #include <json-c/json.h>
-#include "lib/pcpnat_client.h"
+#include "lib/pcpnl_client.h"
 
 #define PCPCTL_VERSION	"0.1"
 
@@ -19,7 +19,7 @@ enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 
 struct ctl {
 	bool json;
-	struct pcpnat_client *client;	/* opened by ctl_client() */
+	struct pcpnl_client *client;	/* opened by ctl_client() */
 };
 
 struct ctl_cmd {
@@ -39,7 +39,7 @@ int cmd_version(struct ctl *ctl, int argc, char **argv);
 int cmd_batch(struct ctl *ctl, int argc, char **argv);
 
 /* The connection, opened on first use; NULL after printing why not. */
-struct pcpnat_client *ctl_client(struct ctl *ctl);
+struct pcpnl_client *ctl_client(struct ctl *ctl);
 
 /* "pcpctl: <what>: <extack, or strerror(-rc)>"; returns EXIT_FAIL. */
 int ctl_fail(struct ctl *ctl, const char *what, int rc);
@@ -53,10 +53,10 @@ const char *ctl_value(int argc, char **argv, int i);
 int ctl_bad_value(const char *what, const char *value, int rc);
 
 /* Output (output.c). */
-json_object *map_json(const struct pcpnat_map *m);
+json_object *map_json(const struct pcpnl_map *m);
 void map_table_header(void);
-void map_table_row(const struct pcpnat_map *m);
-void map_print_detail(const struct pcpnat_map *m);
+void map_table_row(const struct pcpnl_map *m);
+void map_print_detail(const struct pcpnl_map *m);
 /* Prints o followed by a newline and drops the reference. */
 void json_print(json_object *o, bool pretty);
 const char *kind_name(uint8_t kind);

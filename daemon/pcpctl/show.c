@@ -14,7 +14,7 @@ struct show {
 	unsigned long n;
 };
 
-static int show_one(const struct pcpnat_map *m, void *arg)
+static int show_one(const struct pcpnl_map *m, void *arg)
 {
 	struct show *s = arg;
 	json_object *o;
@@ -33,30 +33,30 @@ static int show_one(const struct pcpnat_map *m, void *arg)
 	return ferror(stdout) ? -EIO : 0;
 }
 
-static int parse_filter(struct pcpnat_map_filter *f, const char *kw, const char *v)
+static int parse_filter(struct pcpnl_map_filter *f, const char *kw, const char *v)
 {
 	bool has_port;
 	int rc;
 
 	if (!strcmp(kw, "proto")) {
-		if (pcpnat_parse_proto(v, &f->proto))
+		if (pcpnl_parse_proto(v, &f->proto))
 			return ctl_usage("invalid protocol \"%s\" (udp, tcp or icmp)", v);
-		f->fields |= PCPNAT_MF_PROTO;
+		f->fields |= PCPNL_MF_PROTO;
 	} else if (!strcmp(kw, "int") || !strcmp(kw, "ext")) {
 		bool in = kw[0] == 'i';
 
-		rc = pcpnat_parse_endpoint(v, true, in ? &f->int_addr : &f->ext_addr,
+		rc = pcpnl_parse_endpoint(v, true, in ? &f->int_addr : &f->ext_addr,
 					   in ? &f->int_port : &f->ext_port, &has_port);
 		if (rc)
 			return ctl_bad_value(in ? "internal endpoint (A[:P])" :
 					     "external endpoint (A[:P])", v, rc);
-		f->fields |= in ? PCPNAT_MF_INT_ADDR : PCPNAT_MF_EXT_ADDR;
+		f->fields |= in ? PCPNL_MF_INT_ADDR : PCPNL_MF_EXT_ADDR;
 		if (has_port)
-			f->fields |= in ? PCPNAT_MF_INT_PORT : PCPNAT_MF_EXT_PORT;
+			f->fields |= in ? PCPNL_MF_INT_PORT : PCPNL_MF_EXT_PORT;
 	} else if (!strcmp(kw, "subscriber")) {
-		if (pcpnat_parse_addr(v, &f->subscriber))
+		if (pcpnl_parse_addr(v, &f->subscriber))
 			return ctl_bad_value("subscriber address", v, -EINVAL);
-		f->fields |= PCPNAT_MF_SUBSCRIBER;
+		f->fields |= PCPNL_MF_SUBSCRIBER;
 	} else if (!strcmp(kw, "kind")) {
 		if (!strcmp(v, "implicit"))
 			f->kind = PCPNAT_KIND_IMPLICIT;
@@ -64,7 +64,7 @@ static int parse_filter(struct pcpnat_map_filter *f, const char *kw, const char 
 			f->kind = PCPNAT_KIND_EXPLICIT;
 		else
 			return ctl_usage("invalid kind \"%s\" (implicit or explicit)", v);
-		f->fields |= PCPNAT_MF_KIND;
+		f->fields |= PCPNL_MF_KIND;
 	} else {
 		return ctl_usage("show: unknown argument \"%s\"", kw);
 	}
@@ -73,7 +73,7 @@ static int parse_filter(struct pcpnat_map_filter *f, const char *kw, const char 
 
 int cmd_show(struct ctl *ctl, int argc, char **argv)
 {
-	struct pcpnat_map_filter f = { 0 };
+	struct pcpnl_map_filter f = { 0 };
 	struct show s = { .json = ctl->json };
 	const char *v;
 	int i, rc;
@@ -90,7 +90,7 @@ int cmd_show(struct ctl *ctl, int argc, char **argv)
 		fputs("[\n", stdout);
 	else
 		map_table_header();
-	rc = pcpnat_map_dump(ctl->client, &f, NULL, show_one, &s);
+	rc = pcpnl_map_dump(ctl->client, &f, NULL, show_one, &s);
 	if (rc) {
 		/* What was printed is incomplete: say so, and fail. */
 		fflush(stdout);

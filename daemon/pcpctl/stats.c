@@ -6,7 +6,7 @@
 
 int cmd_stats(struct ctl *ctl, int argc, char **argv)
 {
-	struct pcpnat_stats st;
+	struct pcpnl_stats st;
 	json_object *o;
 	const char *name;
 	unsigned int i;
@@ -17,15 +17,15 @@ int cmd_stats(struct ctl *ctl, int argc, char **argv)
 	if (!ctl_client(ctl))
 		return EXIT_FAIL;
 	if (argc == 2) {
-		rc = pcpnat_stats_reset(ctl->client);
+		rc = pcpnl_stats_reset(ctl->client);
 		return rc ? ctl_fail(ctl, "stats reset", rc) : EXIT_OK;
 	}
-	rc = pcpnat_stats_get(ctl->client, &st);
+	rc = pcpnl_stats_get(ctl->client, &st);
 	if (rc)
 		return ctl_fail(ctl, "stats", rc);
 	o = ctl->json ? json_object_new_object() : NULL;
 	for (i = 0; i <= PCPNAT_STATS_A_MAX; i++) {
-		name = pcpnat_stats_name(i);
+		name = pcpnl_stats_name(i);
 		if (!name || !(st.present & (1ULL << i)))
 			continue;
 		if (o)

@@ -12,7 +12,7 @@ int cmd_version(struct ctl *ctl, int argc, char **argv)
 
 	if (argc > 1)
 		return ctl_usage("version: unknown argument \"%s\"", argv[1]);
-	rc = pcpnat_probe_version(&mod, err, sizeof(err));
+	rc = pcpnl_probe_version(&mod, err, sizeof(err));
 	if (ctl->json) {
 		o = json_object_new_object();
 		json_object_object_add(o, "pcpctl", json_object_new_string(PCPCTL_VERSION));

@@ -11,7 +11,7 @@
 #include "pcpd/backend_nl.h"
 #include "pcpd/clock.h"
 
-void pcpd_nl_from_lib(const struct pcpnat_map *m, struct pcpd_mapping *out)
+void pcpd_nl_from_lib(const struct pcpnl_map *m, struct pcpd_mapping *out)
 {
 	unsigned int i;
 
@@ -25,7 +25,7 @@ void pcpd_nl_from_lib(const struct pcpnat_map *m, struct pcpd_mapping *out)
 	out->lifetime = m->lifetime;
 	out->idle = m->idle;
 	memcpy(out->nonce, m->nonce, PCPNAT_NONCE_LEN);
-	out->subscriber = (m->fields & PCPNAT_MF_SUBSCRIBER) ?
+	out->subscriber = (m->fields & PCPNL_MF_SUBSCRIBER) ?
 			  m->subscriber.s_addr : m->int_addr.s_addr;
 	out->nfilters = m->nfilters > PCPNAT_FILTERS_MAX ? PCPNAT_FILTERS_MAX :
 			m->nfilters;
@@ -34,17 +34,17 @@ void pcpd_nl_from_lib(const struct pcpnat_map *m, struct pcpd_mapping *out)
 		out->filters[i].plen = m->filters[i].plen;
 		out->filters[i].port = m->filters[i].port;
 	}
-	if (m->fields & PCPNAT_MF_DESCR)
+	if (m->fields & PCPNL_MF_DESCR)
 		memcpy(out->descr, m->descr, sizeof(out->descr));
 	out->descr[sizeof(out->descr) - 1] = '\0';
 }
 
-void pcpd_nl_to_lib(const struct pcpd_mapping *m, struct pcpnat_map *out)
+void pcpd_nl_to_lib(const struct pcpd_mapping *m, struct pcpnl_map *out)
 {
 	unsigned int i;
 
 	memset(out, 0, sizeof(*out));
-	out->fields = PCPNAT_MF_INT_KEY | PCPNAT_MF_KIND | PCPNAT_MF_LIFETIME;
+	out->fields = PCPNL_MF_INT_KEY | PCPNL_MF_KIND | PCPNL_MF_LIFETIME;
 	out->proto = m->proto;
 	out->int_addr.s_addr = m->int_addr;
 	out->int_port = m->int_port;
@@ -52,26 +52,26 @@ void pcpd_nl_to_lib(const struct pcpd_mapping *m, struct pcpnat_map *out)
 	/* The module wants >= 1 s; PEER's 0 means "leave it as it is". */
 	out->lifetime = m->lifetime ? m->lifetime : 1;
 	if (m->ext_addr) {
-		out->fields |= PCPNAT_MF_EXT_ADDR;
+		out->fields |= PCPNL_MF_EXT_ADDR;
 		out->ext_addr.s_addr = m->ext_addr;
 	}
 	if (m->ext_port) {
-		out->fields |= PCPNAT_MF_EXT_PORT;
+		out->fields |= PCPNL_MF_EXT_PORT;
 		out->ext_port = m->ext_port;
 	}
 	if (m->subscriber) {
-		out->fields |= PCPNAT_MF_SUBSCRIBER;
+		out->fields |= PCPNL_MF_SUBSCRIBER;
 		out->subscriber.s_addr = m->subscriber;
 	}
 	if (m->peer && out->kind == PCPNAT_KIND_IMPLICIT) {
-		out->fields |= PCPNAT_MF_PEER;
+		out->fields |= PCPNL_MF_PEER;
 		out->peer.s_addr = m->peer;
 	}
 	if (out->kind == PCPNAT_KIND_EXPLICIT) {
-		out->fields |= PCPNAT_MF_NONCE;
+		out->fields |= PCPNL_MF_NONCE;
 		memcpy(out->nonce, m->nonce, PCPNAT_NONCE_LEN);
 		if (m->descr[0]) {
-			out->fields |= PCPNAT_MF_DESCR;
+			out->fields |= PCPNL_MF_DESCR;
 			memcpy(out->descr, m->descr, sizeof(out->descr));
 		}
 	}
@@ -87,19 +87,19 @@ static int nl_map_add(void *be, const struct pcpd_mapping *req,
 		      uint32_t flags, struct pcpd_mapping *out)
 {
 	struct pcpd_nl *nl = be;
-	struct pcpnat_map m, got;
+	struct pcpnl_map m, got;
 	int err;
 
 	pcpd_nl_to_lib(req, &m);
 	/* MF_FILTERS tells the lib to replace the list (SET_FILTERS). */
 	if (flags & PCPNAT_MAP_F_SET_FILTERS)
-		m.fields |= PCPNAT_MF_FILTERS;
+		m.fields |= PCPNL_MF_FILTERS;
 	flags &= ~PCPNAT_MAP_F_SET_FILTERS;
 	if (flags) {
-		m.fields |= PCPNAT_MF_FLAGS;
+		m.fields |= PCPNL_MF_FLAGS;
 		m.flags = flags;
 	}
-	err = pcpnat_map_add(nl->c, &m, &got);
+	err = pcpnl_map_add(nl->c, &m, &got);
 	if (err)
 		return err;
 	pcpd_nl_from_lib(&got, out);
@@ -120,8 +120,8 @@ static int nl_map_del(void *be, const struct pcpd_mapping *key,
 		      uint32_t flags, struct pcpd_mapping *out)
 {
 	struct pcpd_nl *nl = be;
-	struct pcpnat_map m = {
-		.fields = PCPNAT_MF_INT_KEY | PCPNAT_MF_NONCE,
+	struct pcpnl_map m = {
+		.fields = PCPNL_MF_INT_KEY | PCPNL_MF_NONCE,
 		.proto = key->proto,
 		.int_addr.s_addr = key->int_addr,
 		.int_port = key->int_port,
@@ -130,11 +130,11 @@ static int nl_map_del(void *be, const struct pcpd_mapping *key,
 
 	memcpy(m.nonce, key->nonce, PCPNAT_NONCE_LEN);
 	if (flags) {
-		m.fields |= PCPNAT_MF_FLAGS;
+		m.fields |= PCPNL_MF_FLAGS;
 		m.flags = flags;
 	}
 	memset(&got, 0, sizeof(got));
-	err = pcpnat_map_del(nl->c, &m, &got);
+	err = pcpnl_map_del(nl->c, &m, &got);
 	if (err)
 		return err;
 	pcpd_nl_from_lib(&got, out);
@@ -151,15 +151,15 @@ static int nl_map_get(void *be, uint8_t proto, uint32_t int_addr,
 		      uint16_t int_port, struct pcpd_mapping *out)
 {
 	struct pcpd_nl *nl = be;
-	struct pcpnat_map key = {
-		.fields = PCPNAT_MF_INT_KEY,
+	struct pcpnl_map key = {
+		.fields = PCPNL_MF_INT_KEY,
 		.proto = proto,
 		.int_addr.s_addr = int_addr,
 		.int_port = int_port,
 	}, got;
 	int err;
 
-	err = pcpnat_map_get(nl->c, &key, &got);
+	err = pcpnl_map_get(nl->c, &key, &got);
 	if (err)
 		return err;
 	pcpd_nl_from_lib(&got, out);
@@ -172,7 +172,7 @@ struct walk_ctx {
 	int ret;
 };
 
-static int walk_one(const struct pcpnat_map *m, void *arg)
+static int walk_one(const struct pcpnl_map *m, void *arg)
 {
 	struct walk_ctx *w = arg;
 	struct pcpd_mapping pm;
@@ -186,26 +186,26 @@ static int nl_map_walk(void *be, const struct pcpd_walk_filter *f,
 		       const struct pcpd_key *after, pcpd_walk_cb cb, void *arg)
 {
 	struct pcpd_nl *nl = be;
-	struct pcpnat_map_filter lf = { 0 };
-	struct pcpnat_key k;
+	struct pcpnl_map_filter lf = { 0 };
+	struct pcpnl_key k;
 	struct walk_ctx w = { .cb = cb, .arg = arg };
 	int err;
 
 	if (f) {
 		if (f->subscriber) {
-			lf.fields |= PCPNAT_MF_SUBSCRIBER;
+			lf.fields |= PCPNL_MF_SUBSCRIBER;
 			lf.subscriber.s_addr = f->subscriber;
 		}
 		if (f->proto) {
-			lf.fields |= PCPNAT_MF_PROTO;
+			lf.fields |= PCPNL_MF_PROTO;
 			lf.proto = f->proto;
 		}
 		if (f->int_addr) {
-			lf.fields |= PCPNAT_MF_INT_ADDR;
+			lf.fields |= PCPNL_MF_INT_ADDR;
 			lf.int_addr.s_addr = f->int_addr;
 		}
 		if (f->kind) {
-			lf.fields |= PCPNAT_MF_KIND;
+			lf.fields |= PCPNL_MF_KIND;
 			lf.kind = f->kind;
 		}
 	}
@@ -214,20 +214,20 @@ static int nl_map_walk(void *be, const struct pcpd_walk_filter *f,
 		k.addr.s_addr = after->int_addr;
 		k.port = after->int_port;
 	}
-	err = pcpnat_map_dump(nl->c, &lf, after ? &k : NULL, walk_one, &w);
+	err = pcpnl_map_dump(nl->c, &lf, after ? &k : NULL, walk_one, &w);
 	if (err)
 		return err;
 	return w.ret;
 }
 
-void pcpd_nl_config_seen(struct pcpd_nl *nl, const struct pcpnat_config *cfg)
+void pcpd_nl_config_seen(struct pcpd_nl *nl, const struct pcpnl_config *cfg)
 {
-	if (!(cfg->fields & PCPNAT_CF_EPOCH)) {
+	if (!(cfg->fields & PCPNL_CF_EPOCH)) {
 		pcpd_epoch_module_forget(&nl->ep);
 		return;
 	}
 	pcpd_epoch_module_seen(&nl->ep, cfg->epoch,
-			       (cfg->fields & PCPNAT_CF_STATE_ID) ?
+			       (cfg->fields & PCPNL_CF_STATE_ID) ?
 			       cfg->state_id : 0, pcpd_boot_now());
 }
 
@@ -238,9 +238,9 @@ void pcpd_nl_config_seen(struct pcpd_nl *nl, const struct pcpnat_config *cfg)
 static uint32_t nl_epoch(void *be, uint32_t subscriber)
 {
 	struct pcpd_nl *nl = be;
-	struct pcpnat_config cfg;
+	struct pcpnl_config cfg;
 
-	if (!nl->ep.mod_known && nl->c && !pcpnat_config_get(nl->c, &cfg))
+	if (!nl->ep.mod_known && nl->c && !pcpnl_config_get(nl->c, &cfg))
 		pcpd_nl_config_seen(nl, &cfg);
 	return pcpd_epoch_now(&nl->ep, subscriber, pcpd_boot_now());
 }
@@ -256,7 +256,7 @@ static uint32_t nl_ext_addr(void *be, uint32_t subscriber)
 	struct pcpd_nl *nl = be;
 	struct in_addr host = { .s_addr = subscriber }, addr;
 
-	if (pcpnat_config_addr_of(nl->c, host, &addr))
+	if (pcpnl_config_addr_of(nl->c, host, &addr))
 		return 0;
 	return addr.s_addr;
 }

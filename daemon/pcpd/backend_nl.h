@@ -10,12 +10,12 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "lib/pcpnat_client.h"
+#include "lib/pcpnl_client.h"
 #include "pcpd/backend.h"
 #include "pcpd/epoch.h"
 
 struct pcpd_nl {
-	struct pcpnat_client *c;
+	struct pcpnl_client *c;
 	struct pcpd_epoch ep;
 };
 
@@ -25,10 +25,10 @@ extern const struct pcpd_backend_ops pcpd_nl_ops;
  * A CONFIG_GET's answer, wherever pcpd made one: the module's epoch and
  * state id refresh the epoch cache (epoch.h).
  */
-void pcpd_nl_config_seen(struct pcpd_nl *nl, const struct pcpnat_config *cfg);
+void pcpd_nl_config_seen(struct pcpd_nl *nl, const struct pcpnl_config *cfg);
 
 /* Conversions between the lib's view and backend.h's. */
-void pcpd_nl_from_lib(const struct pcpnat_map *m, struct pcpd_mapping *out);
-void pcpd_nl_to_lib(const struct pcpd_mapping *m, struct pcpnat_map *out);
+void pcpd_nl_from_lib(const struct pcpnl_map *m, struct pcpd_mapping *out);
+void pcpd_nl_to_lib(const struct pcpd_mapping *m, struct pcpnl_map *out);
 
 #endif /* PCPD_BACKEND_NL_H */

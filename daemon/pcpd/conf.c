@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "lib/config_keys.h"
-#include "lib/pcpnat_text.h"
+#include "lib/pcpnl_text.h"
 #include "pcpd/conf.h"
 #include "pcpd/ratelimit.h"
 
@@ -63,7 +63,7 @@ static int add_listen(const char *s, void *arg)
 	struct pcpd_conf *c = arg;
 	struct in_addr a;
 
-	if (pcpnat_parse_addr(s, &a) || !a.s_addr)
+	if (pcpnl_parse_addr(s, &a) || !a.s_addr)
 		return -EINVAL;
 	if (c->nlisten == PCPD_LISTEN_MAX)
 		return -E2BIG;
@@ -86,9 +86,9 @@ static int add_announce(const char *s, void *arg)
 static int add_third_party(const char *s, void *arg)
 {
 	struct pcpd_policy *p = arg;
-	struct pcpnat_prefix pfx;
+	struct pcpnl_prefix pfx;
 
-	if (pcpnat_parse_prefix(s, &pfx))
+	if (pcpnl_parse_prefix(s, &pfx))
 		return -EINVAL;
 	if (p->n_third_party == PCPD_THIRD_PARTY_MAX)
 		return -E2BIG;
@@ -99,7 +99,7 @@ static int add_third_party(const char *s, void *arg)
 
 static int u32_in(const char *v, uint32_t min, uint32_t max, uint32_t *out)
 {
-	return pcpnat_parse_u32(v, min, max, out);
+	return pcpnl_parse_u32(v, min, max, out);
 }
 
 static int pcpd_key(struct pcpd_conf *c, const char *k, char *v)
@@ -145,9 +145,9 @@ static int pcpd_key(struct pcpd_conf *c, const char *k, char *v)
 		return 0;
 	}
 	if (!strcmp(k, "natpmp"))
-		return pcpnat_parse_bool(v, &c->natpmp);
+		return pcpnl_parse_bool(v, &c->natpmp);
 	if (!strcmp(k, "announce"))
-		return pcpnat_parse_bool(v, &c->announce);
+		return pcpnl_parse_bool(v, &c->announce);
 	if (!strcmp(k, "announce_interfaces"))
 		return each_item(v, add_announce, c);
 	if (!strcmp(k, "state_file")) {
@@ -174,7 +174,7 @@ static int pcpd_key(struct pcpd_conf *c, const char *k, char *v)
 static int handler(void *user, const char *section, const char *name,
 		   const char *value)
 {
-	const struct pcpnat_config_key *k = NULL;
+	const struct pcpnl_config_key *k = NULL;
 	struct parse_ctx *x = user;
 	char v[1024], syntax[64];
 	int err;
@@ -194,8 +194,8 @@ static int handler(void *user, const char *section, const char *name,
 		 * bounds checked here so that `pcpd -n` refuses what
 		 * CONFIG_SET would. Prefix lists add up over repeats.
 		 */
-		k = pcpnat_config_key_find(name);
-		err = k ? pcpnat_config_key_parse(k, v, PCPNAT_KEY_CHECK_BOUNDS,
+		k = pcpnl_config_key_find(name);
+		err = k ? pcpnl_config_key_parse(k, v, PCPNL_KEY_CHECK_BOUNDS,
 						  &x->c->nat, x->c->ext_dev)
 			: -ENOENT;
 	} else
@@ -213,7 +213,7 @@ bad:
 	else if (k)
 		snprintf(x->msg, sizeof(x->msg), "bad value for %s: '%s' (%s)",
 			 name, value,
-			 pcpnat_config_key_syntax(k, syntax, sizeof(syntax)));
+			 pcpnl_config_key_syntax(k, syntax, sizeof(syntax)));
 	else
 		snprintf(x->msg, sizeof(x->msg), "bad value for %s: '%s'",
 			 name, value);

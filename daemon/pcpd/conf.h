@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "lib/pcpnat_types.h"
+#include "lib/pcpnl_types.h"
 #include "pcpd/policy.h"
 
 #define PCPD_LISTEN_MAX		8
@@ -35,7 +35,7 @@ struct pcpd_conf {
 	uint32_t rate_limit;		/* requests/s per client, 0 = none */
 	uint32_t rate_limit_total;	/* requests/s in all, 0 = none */
 	/* [nat]: module configuration; nat.fields == 0 when absent. */
-	struct pcpnat_config nat;
+	struct pcpnl_config nat;
 	char ext_dev[IF_NAMESIZE];	/* resolved to nat.ext_ifindex later */
 };
 

@@ -39,7 +39,7 @@ struct pcpd {
 	struct pcpd_policy pol;		/* what the handler reads */
 	struct pcpd_server srv;
 	struct pcpd_nl nl;
-	struct pcpnat_events *ev;
+	struct pcpnl_events *ev;
 	bool connected;
 	uint64_t state_id;		/* of the instance we last saw */
 	uint64_t flushed_state_id;	/* the flush handled last, by poll or event */

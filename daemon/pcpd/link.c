@@ -23,29 +23,29 @@
 
 int pcpd_push_nat_config(struct pcpd *d)
 {
-	struct pcpnat_config cfg = d->conf.nat;
+	struct pcpnl_config cfg = d->conf.nat;
 	int err;
 
 	if (!cfg.fields || !d->connected)
 		return 0;
 	/* "ext_dev = none" (an empty name) sets no device, as pcpctl's does. */
-	if ((cfg.fields & PCPNAT_CF_EXT_IFINDEX) && !d->conf.ext_dev[0]) {
+	if ((cfg.fields & PCPNL_CF_EXT_IFINDEX) && !d->conf.ext_dev[0]) {
 		cfg.ext_ifindex = 0;
-	} else if (cfg.fields & PCPNAT_CF_EXT_IFINDEX) {
+	} else if (cfg.fields & PCPNL_CF_EXT_IFINDEX) {
 		cfg.ext_ifindex = if_nametoindex(d->conf.ext_dev);
 		if (!cfg.ext_ifindex) {
 			log_warnx("[nat] ext_dev %s: no such interface",
 				  d->conf.ext_dev);
-			cfg.fields &= ~PCPNAT_CF_EXT_IFINDEX;
+			cfg.fields &= ~PCPNL_CF_EXT_IFINDEX;
 		}
 	}
-	err = pcpnat_config_set(d->nl.c, &cfg);
+	err = pcpnl_config_set(d->nl.c, &cfg);
 	if (err)
 		log_warnx("cannot configure pcpnat: %s (%s)", strerror(-err),
-			  pcpnat_client_error(d->nl.c));
-	else if (*pcpnat_client_warning(d->nl.c))
+			  pcpnl_client_error(d->nl.c));
+	else if (*pcpnl_client_warning(d->nl.c))
 		log_warnx("pcpnat configured from [nat], but: %s",
-			  pcpnat_client_warning(d->nl.c));
+			  pcpnl_client_warning(d->nl.c));
 	else
 		log_info("pcpnat configured from [nat]");
 	return err;
@@ -54,12 +54,12 @@ int pcpd_push_nat_config(struct pcpd *d)
 void pcpd_link_close(struct pcpd *d)
 {
 	if (d->ev) {
-		epoll_ctl(d->ep, EPOLL_CTL_DEL, pcpnat_events_fd(d->ev), NULL);
-		pcpnat_events_close(d->ev);
+		epoll_ctl(d->ep, EPOLL_CTL_DEL, pcpnl_events_fd(d->ev), NULL);
+		pcpnl_events_close(d->ev);
 		d->ev = NULL;
 	}
 	if (d->nl.c)
-		pcpnat_client_close(d->nl.c);
+		pcpnl_client_close(d->nl.c);
 	d->nl.c = NULL;
 	d->connected = false;
 	pcpd_epoch_module_forget(&d->nl.ep);
@@ -71,10 +71,10 @@ void pcpd_link_close(struct pcpd *d)
  */
 static uint32_t pool_read(struct pcpd *d, bool *one)
 {
-	struct pcpnat_config cfg;
+	struct pcpnl_config cfg;
 
 	*one = true;
-	if (pcpnat_config_get(d->nl.c, &cfg) || !cfg.npool)
+	if (pcpnl_config_get(d->nl.c, &cfg) || !cfg.npool)
 		return 0;
 	*one = cfg.npool == 1 && cfg.pool[0].len == 32;
 	return cfg.pool[0].addr.s_addr;
@@ -108,11 +108,11 @@ static void new_instance(struct pcpd *d, uint64_t state_id, bool at_start)
 
 static int connect_module(struct pcpd *d)
 {
-	struct pcpnat_config cfg;
+	struct pcpnl_config cfg;
 	char err[256];
 	int rc;
 
-	rc = pcpnat_client_open(&d->nl.c, err, sizeof(err));
+	rc = pcpnl_client_open(&d->nl.c, err, sizeof(err));
 	if (rc) {
 		d->nl.c = NULL;
 		return rc;
@@ -122,23 +122,23 @@ static int connect_module(struct pcpd *d)
 	 * second, none of which pcpd acts on, and they would overrun the
 	 * socket and lose the events it needs.
 	 */
-	rc = pcpnat_events_open(&d->ev, false, err, sizeof(err));
+	rc = pcpnl_events_open(&d->ev, false, err, sizeof(err));
 	if (rc) {
 		log_warnx("events: %s", err);
-		pcpnat_client_close(d->nl.c);
+		pcpnl_client_close(d->nl.c);
 		d->nl.c = NULL;
 		d->ev = NULL;
 		return rc;
 	}
 	struct epoll_event ee = {
 		.events = EPOLLIN,
-		.data.fd = pcpnat_events_fd(d->ev),
+		.data.fd = pcpnl_events_fd(d->ev),
 	};
 	epoll_ctl(d->ep, EPOLL_CTL_ADD, ee.data.fd, &ee);
 	d->connected = true;
 	log_info("connected to pcpnat");
 	pcpd_push_nat_config(d);
-	rc = pcpnat_config_get(d->nl.c, &cfg);
+	rc = pcpnl_config_get(d->nl.c, &cfg);
 	if (rc) {
 		pcpd_link_close(d);
 		return rc;
@@ -155,7 +155,7 @@ static int connect_module(struct pcpd *d)
 void pcpd_link_tick(struct pcpd *d)
 {
 	static bool warned;
-	struct pcpnat_config cfg;
+	struct pcpnl_config cfg;
 	int rc;
 
 	if (!d->connected) {
@@ -166,7 +166,7 @@ void pcpd_link_tick(struct pcpd *d)
 		warned = rc != 0;
 		return;
 	}
-	rc = pcpnat_config_get(d->nl.c, &cfg);
+	rc = pcpnl_config_get(d->nl.c, &cfg);
 	if (rc) {
 		/* The family went with the module: start over later. */
 		log_warnx("lost pcpnat (%s)", strerror(-rc));
@@ -179,7 +179,7 @@ void pcpd_link_tick(struct pcpd *d)
 		/* Fresh module without an instance yet: configure it. */
 		if (!cfg.state_id && d->conf.nat.fields) {
 			pcpd_push_nat_config(d);
-			if (pcpnat_config_get(d->nl.c, &cfg))
+			if (pcpnl_config_get(d->nl.c, &cfg))
 				return;
 			pcpd_nl_config_seen(&d->nl, &cfg);
 		}
@@ -240,18 +240,18 @@ static void pool_addr_check(struct pcpd *d)
 	pcpd_announce_start(d, &d->nat_ann);
 }
 
-static int on_event(const struct pcpnat_event *e, void *arg)
+static int on_event(const struct pcpnl_event *e, void *arg)
 {
 	struct pcpd *d = arg;
 	struct pcpd_mapping m;
-	struct pcpnat_config cfg;
+	struct pcpnl_config cfg;
 	const struct pcpd_state_map *sm;
 	int64_t now = pcpd_boot_now();
 	uint32_t left;
 
 	switch (e->cmd) {
 	case PCPNAT_CMD_EVENT_STATE_RESET:
-		if (pcpnat_config_get(d->nl.c, &cfg))
+		if (pcpnl_config_get(d->nl.c, &cfg))
 			cfg.state_id = d->state_id;
 		else
 			pcpd_nl_config_seen(&d->nl, &cfg);
@@ -344,7 +344,7 @@ void pcpd_link_events(struct pcpd *d)
 
 	if (!d->ev)
 		return;
-	rc = pcpnat_events_read(d->ev, on_event, d);
+	rc = pcpnl_events_read(d->ev, on_event, d);
 	if (rc == -ENOBUFS) {
 		log_warnx("events lost (the socket overran); resynchronising");
 		resync(d);

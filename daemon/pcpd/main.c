@@ -155,7 +155,7 @@ static void loop(struct pcpd *d)
 			} else if (fd == d->save_fd) {
 				drain(fd);
 				pcpd_store_save_now(d);
-			} else if (d->ev && fd == pcpnat_events_fd(d->ev)) {
+			} else if (d->ev && fd == pcpnl_events_fd(d->ev)) {
 				pcpd_link_events(d);
 			} else {
 				for (s = 0; s < d->nsock; s++)

@@ -15,9 +15,9 @@
 #include "lib/config_keys.h"
 #include "lib/nl_internal.h"
 
-static const struct pcpnat_config_key *key(const char *name)
+static const struct pcpnl_config_key *key(const char *name)
 {
-	return pcpnat_config_key_find(name);
+	return pcpnl_config_key_find(name);
 }
 
 TEST(every_settable_attribute_once)
@@ -26,30 +26,30 @@ TEST(every_settable_attribute_once)
 	size_t i, n;
 
 	for (a = PCPNAT_CFG_A_EXT_POOL; a <= PCPNAT_CFG_A_ALLOW_ALL_PORTS; a++) {
-		for (i = 0, n = 0; i < pcpnat_config_nkeys; i++)
-			n += pcpnat_config_keys[i].attr == a ||
-			     pcpnat_config_keys[i].attr2 == a;
+		for (i = 0, n = 0; i < pcpnl_config_nkeys; i++)
+			n += pcpnl_config_keys[i].attr == a ||
+			     pcpnl_config_keys[i].attr2 == a;
 		EXPECT_EQ(1u, n) {
 			TH_LOG("attribute %u is named by %zu settings", a, n);
 		}
-		EXPECT_NE(NULL, pcpnat_config_key_by_attr(a));
+		EXPECT_NE(NULL, pcpnl_config_key_by_attr(a));
 	}
 	/* Read-only or no attribute: no setting. */
-	EXPECT_EQ(NULL, pcpnat_config_key_by_attr(0));
-	EXPECT_EQ(NULL, pcpnat_config_key_by_attr(PCPNAT_CFG_A_EPOCH));
-	EXPECT_EQ(NULL, pcpnat_config_key_by_attr(PCPNAT_CFG_A_STATE_ID));
-	EXPECT_EQ(NULL, pcpnat_config_key_by_attr(PCPNAT_CFG_A_MAPPINGS));
-	EXPECT_STREQ("ports", pcpnat_config_key_by_attr(PCPNAT_CFG_A_PORT_MAX)->word);
+	EXPECT_EQ(NULL, pcpnl_config_key_by_attr(0));
+	EXPECT_EQ(NULL, pcpnl_config_key_by_attr(PCPNAT_CFG_A_EPOCH));
+	EXPECT_EQ(NULL, pcpnl_config_key_by_attr(PCPNAT_CFG_A_STATE_ID));
+	EXPECT_EQ(NULL, pcpnl_config_key_by_attr(PCPNAT_CFG_A_MAPPINGS));
+	EXPECT_STREQ("ports", pcpnl_config_key_by_attr(PCPNAT_CFG_A_PORT_MAX)->word);
 }
 
 TEST(one_spelling_rule)
 {
-	const struct pcpnat_config_key *k;
+	const struct pcpnl_config_key *k;
 	char dashed[32];
 	size_t i, j;
 
-	for (i = 0; i < pcpnat_config_nkeys; i++) {
-		k = &pcpnat_config_keys[i];
+	for (i = 0; i < pcpnl_config_nkeys; i++) {
+		k = &pcpnl_config_keys[i];
 		ASSERT_LT(strlen(k->conf), sizeof(dashed));
 		for (j = 0; k->conf[j]; j++)
 			dashed[j] = k->conf[j] == '_' ? '-' : k->conf[j];
@@ -81,8 +81,8 @@ TEST(u32_bounds_are_the_uapis)
 		{ "max_mappings", 1, UINT32_MAX },
 		{ "quota", 0, UINT32_MAX },
 	};
-	const struct pcpnat_config_key *k;
-	struct pcpnat_config cfg;
+	const struct pcpnl_config_key *k;
+	struct pcpnl_config cfg;
 	char v[16];
 	size_t i;
 
@@ -91,83 +91,83 @@ TEST(u32_bounds_are_the_uapis)
 		ASSERT_NE(NULL, k);
 		memset(&cfg, 0, sizeof(cfg));
 		snprintf(v, sizeof(v), "%u", b[i].min);
-		EXPECT_EQ(0, pcpnat_config_key_parse(k, v, PCPNAT_KEY_CHECK_BOUNDS,
+		EXPECT_EQ(0, pcpnl_config_key_parse(k, v, PCPNL_KEY_CHECK_BOUNDS,
 						     &cfg, NULL));
 		EXPECT_EQ(k->fields, cfg.fields);
 		snprintf(v, sizeof(v), "%u", b[i].max);
-		EXPECT_EQ(0, pcpnat_config_key_parse(k, v, PCPNAT_KEY_CHECK_BOUNDS,
+		EXPECT_EQ(0, pcpnl_config_key_parse(k, v, PCPNL_KEY_CHECK_BOUNDS,
 						     &cfg, NULL));
 		if (b[i].min) {
 			snprintf(v, sizeof(v), "%u", b[i].min - 1);
-			EXPECT_EQ(-ERANGE, pcpnat_config_key_parse(
-				k, v, PCPNAT_KEY_CHECK_BOUNDS, &cfg, NULL));
+			EXPECT_EQ(-ERANGE, pcpnl_config_key_parse(
+				k, v, PCPNL_KEY_CHECK_BOUNDS, &cfg, NULL));
 			/* pcpctl sends it: the module's extack says why not. */
-			EXPECT_EQ(0, pcpnat_config_key_parse(k, v, 0, &cfg, NULL));
+			EXPECT_EQ(0, pcpnl_config_key_parse(k, v, 0, &cfg, NULL));
 		}
 		if (b[i].max != UINT32_MAX) {
 			snprintf(v, sizeof(v), "%u", b[i].max + 1);
-			EXPECT_EQ(-ERANGE, pcpnat_config_key_parse(
-				k, v, PCPNAT_KEY_CHECK_BOUNDS, &cfg, NULL));
+			EXPECT_EQ(-ERANGE, pcpnl_config_key_parse(
+				k, v, PCPNL_KEY_CHECK_BOUNDS, &cfg, NULL));
 		}
-		EXPECT_EQ(-EINVAL, pcpnat_config_key_parse(k, "12x", 0, &cfg, NULL));
+		EXPECT_EQ(-EINVAL, pcpnl_config_key_parse(k, "12x", 0, &cfg, NULL));
 	}
-	EXPECT_STREQ("120-604800", pcpnat_config_key_syntax(key("udp-timeout"),
+	EXPECT_STREQ("120-604800", pcpnl_config_key_syntax(key("udp-timeout"),
 							    v, sizeof(v)));
 }
 
 TEST(prefix_lists_add_up)
 {
-	const struct pcpnat_config_key *pool = key("pool");
-	struct pcpnat_config cfg = { 0 };
+	const struct pcpnl_config_key *pool = key("pool");
+	struct pcpnl_config cfg = { 0 };
 	char many[PCPNAT_POOL_MAX * 20];
 	size_t n = 0;
 	int i;
 
-	ASSERT_EQ(0, pcpnat_config_key_parse(pool, "198.51.100.1/32", 0, &cfg, NULL));
-	ASSERT_EQ(0, pcpnat_config_key_parse(pool, "198.51.100.2/32,198.51.100.4/31",
+	ASSERT_EQ(0, pcpnl_config_key_parse(pool, "198.51.100.1/32", 0, &cfg, NULL));
+	ASSERT_EQ(0, pcpnl_config_key_parse(pool, "198.51.100.2/32,198.51.100.4/31",
 					     0, &cfg, NULL));
 	EXPECT_EQ(3u, cfg.npool);
 	EXPECT_EQ(31u, cfg.pool[2].len);
-	EXPECT_EQ((uint32_t)PCPNAT_CF_POOL, cfg.fields);
+	EXPECT_EQ((uint32_t)PCPNL_CF_POOL, cfg.fields);
 	EXPECT_EQ(0u, cfg.nint);
-	ASSERT_EQ(0, pcpnat_config_key_parse(pool, "none", 0, &cfg, NULL));
+	ASSERT_EQ(0, pcpnl_config_key_parse(pool, "none", 0, &cfg, NULL));
 	EXPECT_EQ(0u, cfg.npool);
-	EXPECT_EQ(-ERANGE, pcpnat_config_key_parse(pool, "198.51.100.0/33", 0,
+	EXPECT_EQ(-ERANGE, pcpnl_config_key_parse(pool, "198.51.100.0/33", 0,
 						   &cfg, NULL));
 	/* Full, then one more: refused, the list as it was. */
 	for (i = 0; i < PCPNAT_POOL_MAX; i++)
 		n += (size_t)snprintf(many + n, sizeof(many) - n, "%s10.0.%d.0/24",
 				      i ? "," : "", i);
-	ASSERT_EQ(0, pcpnat_config_key_parse(pool, many, 0, &cfg, NULL));
+	ASSERT_EQ(0, pcpnl_config_key_parse(pool, many, 0, &cfg, NULL));
 	EXPECT_EQ((unsigned int)PCPNAT_POOL_MAX, cfg.npool);
-	EXPECT_EQ(-ERANGE, pcpnat_config_key_parse(pool, "10.9.9.0/24", 0, &cfg, NULL));
+	EXPECT_EQ(-ERANGE, pcpnl_config_key_parse(pool, "10.9.9.0/24", 0, &cfg, NULL));
 	EXPECT_EQ((unsigned int)PCPNAT_POOL_MAX, cfg.npool);
 }
 
 TEST(other_kinds)
 {
-	struct pcpnat_config cfg = { 0 };
+	struct pcpnl_config cfg = { 0 };
 	char name[IF_NAMESIZE] = "x";
 
-	ASSERT_EQ(0, pcpnat_config_key_parse(key("ext-dev"), "eth0", 0, &cfg, name));
+	ASSERT_EQ(0, pcpnl_config_key_parse(key("ext-dev"), "eth0", 0, &cfg, name));
 	EXPECT_STREQ("eth0", name);
-	ASSERT_EQ(0, pcpnat_config_key_parse(key("ext-dev"), "none", 0, &cfg, name));
+	ASSERT_EQ(0, pcpnl_config_key_parse(key("ext-dev"), "none", 0, &cfg, name));
 	EXPECT_STREQ("", name);
-	EXPECT_EQ(-EINVAL, pcpnat_config_key_parse(key("ext-dev"), "a/b", 0, &cfg, name));
-	EXPECT_EQ(-EINVAL, pcpnat_config_key_parse(key("ext-dev"), "", 0, &cfg, name));
-	EXPECT_EQ(-EINVAL, pcpnat_config_key_parse(key("ext-dev"),
+	EXPECT_EQ(-EINVAL, pcpnl_config_key_parse(key("ext-dev"), "a/b", 0, &cfg, name));
+	EXPECT_EQ(-EINVAL, pcpnl_config_key_parse(key("ext-dev"), "", 0, &cfg, name));
+	EXPECT_EQ(-EINVAL, pcpnl_config_key_parse(key("ext-dev"),
 						   "sixteen-chars-xx", 0, &cfg, name));
-	ASSERT_EQ(0, pcpnat_config_key_parse(key("ports"), "2000-3000", 0, &cfg, NULL));
+	ASSERT_EQ(0, pcpnl_config_key_parse(key("ports"), "2000-3000", 0, &cfg, NULL));
 	EXPECT_EQ(2000, cfg.port_min);
 	EXPECT_EQ(3000, cfg.port_max);
-	ASSERT_EQ(0, pcpnat_config_key_parse(key("filtering"), "eif", 0, &cfg, NULL));
+	ASSERT_EQ(0, pcpnl_config_key_parse(key("filtering"), "eif", 0, &cfg, NULL));
 	EXPECT_EQ(PCPNAT_FILTER_ENDPOINT_INDEPENDENT, cfg.filtering);
-	EXPECT_EQ(-EINVAL, pcpnat_config_key_parse(key("filtering"), "EIF", 0, &cfg, NULL));
-	ASSERT_EQ(0, pcpnat_config_key_parse(key("all_ports"), "yes", 0, &cfg, NULL));
+	EXPECT_EQ(-EINVAL, pcpnl_config_key_parse(key("filtering"), "EIF", 0, &cfg, NULL));
+	ASSERT_EQ(0, pcpnl_config_key_parse(key("all_ports"), "yes", 0, &cfg, NULL));
 	EXPECT_TRUE(cfg.all_ports);
-	EXPECT_EQ((uint32_t)(PCPNAT_CF_EXT_IFINDEX | PCPNAT_CF_PORT_MIN |
-			     PCPNAT_CF_PORT_MAX | PCPNAT_CF_FILTERING |
-			     PCPNAT_CF_ALL_PORTS), cfg.fields);
+	EXPECT_EQ((uint32_t)(PCPNL_CF_EXT_IFINDEX | PCPNL_CF_PORT_MIN |
+			     PCPNL_CF_PORT_MAX | PCPNL_CF_FILTERING |
+			     PCPNL_CF_ALL_PORTS), cfg.fields);
 }
 
 /*
@@ -194,7 +194,7 @@ static void refusal_text(char *out, size_t len, uint16_t attr)
 	nlmsg_put(ack, 0, 0, NLMSG_ERROR, 0, 0);
 	nla_put_string(ack, NLMSGERR_ATTR_MSG, "integer out of range");
 	nla_put_u32(ack, NLMSGERR_ATTR_OFFS, off);
-	pcpnat_extack_text(out, len, h, nlmsg_attrdata(nlmsg_hdr(ack), 0),
+	pcpnl_extack_text(out, len, h, nlmsg_attrdata(nlmsg_hdr(ack), 0),
 			   nlmsg_attrlen(nlmsg_hdr(ack), 0), -ERANGE);
 	nlmsg_free(req);
 	nlmsg_free(ack);

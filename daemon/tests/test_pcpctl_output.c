@@ -15,8 +15,8 @@
 #include "pcpctl/output.c"
 
 /* What fn printed on stdout. */
-static char *capture(void (*fn)(const struct pcpnat_map *),
-		     const struct pcpnat_map *m)
+static char *capture(void (*fn)(const struct pcpnl_map *),
+		     const struct pcpnl_map *m)
 {
 	static char buf[4096];
 	FILE *f = tmpfile();
@@ -57,7 +57,7 @@ static bool has_control(const char *s)
 	return false;
 }
 
-static void evil_map(struct pcpnat_map *m, const char *descr)
+static void evil_map(struct pcpnl_map *m, const char *descr)
 {
 	memset(m, 0, sizeof(*m));
 	m->proto = 17;
@@ -74,7 +74,7 @@ static void evil_map(struct pcpnat_map *m, const char *descr)
 
 TEST(table_escapes_controls)
 {
-	struct pcpnat_map m;
+	struct pcpnl_map m;
 	char *out;
 
 	evil_map(&m, EVIL);
@@ -102,7 +102,7 @@ TEST(table_escapes_controls)
 
 TEST(json_stays_valid)
 {
-	struct pcpnat_map m;
+	struct pcpnl_map m;
 	json_object *o, *back, *d;
 	const char *s;
 

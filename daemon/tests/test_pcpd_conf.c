@@ -73,8 +73,8 @@ TEST(full_file)
 	EXPECT_EQ(3000u, c.nat.port_max);
 	EXPECT_EQ((uint8_t)PCPNAT_FILTER_ENDPOINT_INDEPENDENT, c.nat.filtering);
 	EXPECT_TRUE(c.nat.all_ports);
-	EXPECT_TRUE(!!(c.nat.fields & PCPNAT_CF_EXT_IFINDEX));
-	EXPECT_FALSE(!!(c.nat.fields & PCPNAT_CF_UDP_TIMEOUT));
+	EXPECT_TRUE(!!(c.nat.fields & PCPNL_CF_EXT_IFINDEX));
+	EXPECT_FALSE(!!(c.nat.fields & PCPNL_CF_UDP_TIMEOUT));
 }
 
 TEST(defaults)
@@ -311,9 +311,9 @@ TEST(nat_keys_take_pcpctl_spelling)
 	EXPECT_EQ(300u, c.nat.udp_timeout);
 	EXPECT_EQ(7500u, c.nat.tcp_est_timeout);
 	EXPECT_EQ(1000u, c.nat.max_mappings);
-	EXPECT_EQ((uint32_t)(PCPNAT_CF_EXT_IFINDEX | PCPNAT_CF_UDP_TIMEOUT |
-			     PCPNAT_CF_TCP_EST_TIMEOUT | PCPNAT_CF_MAX_MAPPINGS |
-			     PCPNAT_CF_ALL_PORTS), c.nat.fields);
+	EXPECT_EQ((uint32_t)(PCPNL_CF_EXT_IFINDEX | PCPNL_CF_UDP_TIMEOUT |
+			     PCPNL_CF_TCP_EST_TIMEOUT | PCPNL_CF_MAX_MAPPINGS |
+			     PCPNL_CF_ALL_PORTS), c.nat.fields);
 	/* Still one setting: no near-miss is taken. */
 	refused(_metadata, "[pcpd]\nlisten = 10.0.0.1\n[nat]\nudp__timeout = 300\n",
 		"line 4: unknown key 'udp__timeout'");

@@ -23,18 +23,18 @@ static uint32_t mod_epoch = 1000;
 static uint64_t mod_state_id = 7;
 static int64_t boot_s = 5000;
 
-int pcpnat_config_get(struct pcpnat_client *c, struct pcpnat_config *cfg)
+int pcpnl_config_get(struct pcpnl_client *c, struct pcpnl_config *cfg)
 {
 	(void)c;
 	config_gets++;
 	memset(cfg, 0, sizeof(*cfg));
-	cfg->fields = PCPNAT_CF_EPOCH | PCPNAT_CF_STATE_ID;
+	cfg->fields = PCPNL_CF_EPOCH | PCPNL_CF_STATE_ID;
 	cfg->epoch = mod_epoch;
 	cfg->state_id = mod_state_id;
 	return 0;
 }
 
-int pcpnat_config_addr_of(struct pcpnat_client *c, struct in_addr host,
+int pcpnl_config_addr_of(struct pcpnl_client *c, struct in_addr host,
 			  struct in_addr *addr)
 {
 	(void)c;
@@ -44,8 +44,8 @@ int pcpnat_config_addr_of(struct pcpnat_client *c, struct in_addr host,
 	return 0;
 }
 
-int pcpnat_map_add(struct pcpnat_client *c, const struct pcpnat_map *req,
-		   struct pcpnat_map *out)
+int pcpnl_map_add(struct pcpnl_client *c, const struct pcpnl_map *req,
+		   struct pcpnl_map *out)
 {
 	(void)c;
 	other_calls++;
@@ -55,8 +55,8 @@ int pcpnat_map_add(struct pcpnat_client *c, const struct pcpnat_map *req,
 	return 0;
 }
 
-int pcpnat_map_del(struct pcpnat_client *c, const struct pcpnat_map *req,
-		   struct pcpnat_map *out)
+int pcpnl_map_del(struct pcpnl_client *c, const struct pcpnl_map *req,
+		   struct pcpnl_map *out)
 {
 	(void)c;
 	(void)req;
@@ -65,8 +65,8 @@ int pcpnat_map_del(struct pcpnat_client *c, const struct pcpnat_map *req,
 	return -ENOENT;
 }
 
-int pcpnat_map_get(struct pcpnat_client *c, const struct pcpnat_map *key,
-		   struct pcpnat_map *out)
+int pcpnl_map_get(struct pcpnl_client *c, const struct pcpnl_map *key,
+		   struct pcpnl_map *out)
 {
 	(void)c;
 	(void)key;
@@ -75,8 +75,8 @@ int pcpnat_map_get(struct pcpnat_client *c, const struct pcpnat_map *key,
 	return -ENOENT;
 }
 
-int pcpnat_map_dump(struct pcpnat_client *c, const struct pcpnat_map_filter *f,
-		    const struct pcpnat_key *after, pcpnat_map_cb cb, void *arg)
+int pcpnl_map_dump(struct pcpnl_client *c, const struct pcpnl_map_filter *f,
+		    const struct pcpnl_key *after, pcpnl_map_cb cb, void *arg)
 {
 	(void)c;
 	(void)f;
@@ -108,7 +108,7 @@ FIXTURE_SETUP(nl)
 	pcpd_clock = &test_clock;
 	memset(&self->nl, 0, sizeof(self->nl));
 	/* Never dereferenced: the library above is the test's. */
-	self->nl.c = (struct pcpnat_client *)&self->nl;
+	self->nl.c = (struct pcpnl_client *)&self->nl;
 	pcpd_policy_defaults(&self->pol);
 	self->srv.pol = &self->pol;
 	self->srv.ops = &pcpd_nl_ops;
@@ -156,8 +156,8 @@ TEST_F(nl, opcode0_costs_no_config_get)
 /* The epoch moves with the boot clock between refreshes. */
 TEST_F(nl, epoch_counts_between_refreshes)
 {
-	pcpd_nl_config_seen(&self->nl, &(struct pcpnat_config){
-		.fields = PCPNAT_CF_EPOCH | PCPNAT_CF_STATE_ID,
+	pcpd_nl_config_seen(&self->nl, &(struct pcpnl_config){
+		.fields = PCPNL_CF_EPOCH | PCPNL_CF_STATE_ID,
 		.epoch = 1000, .state_id = 7 });
 	boot_s = 5030;
 	EXPECT_EQ(1030u, opcode0(self, "10.0.0.2"));

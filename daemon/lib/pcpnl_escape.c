@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "lib/pcpnat_escape.h"
+#include "lib/pcpnl_escape.h"
 
 /*
  * Length of the well-formed UTF-8 sequence at p (RFC 3629 4: no overlong
@@ -56,7 +56,7 @@ static void put(char *out, size_t outlen, size_t *o, const char *s,
 	*o += len;
 }
 
-void pcpnat_escape_tty(const char *in, char *out, size_t outlen)
+void pcpnl_escape_tty(const char *in, char *out, size_t outlen)
 {
 	const unsigned char *p = (const unsigned char *)in;
 	size_t o = 0, n;
@@ -95,7 +95,7 @@ void pcpnat_escape_tty(const char *in, char *out, size_t outlen)
 	out[o] = 0;
 }
 
-void pcpnat_utf8_sanitize(const char *in, char *out, size_t outlen)
+void pcpnl_utf8_sanitize(const char *in, char *out, size_t outlen)
 {
 	const unsigned char *p = (const unsigned char *)in;
 	size_t o = 0, n;

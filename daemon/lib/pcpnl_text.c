@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Parsers and formatters for operator text; see pcpnat_text.h. */
+/* Parsers and formatters for operator text; see pcpnl_text.h. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 #include <arpa/inet.h>
-#include "lib/pcpnat_text.h"
+#include "lib/pcpnl_text.h"
 
-int pcpnat_parse_addr(const char *s, struct in_addr *a)
+int pcpnl_parse_addr(const char *s, struct in_addr *a)
 {
 	struct in_addr tmp;
 
@@ -37,7 +37,7 @@ static int parse_dec(const char *s, size_t len, uint32_t min, uint32_t max,
 	return 0;
 }
 
-int pcpnat_parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *v)
+int pcpnl_parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *v)
 {
 	size_t len;
 
@@ -70,7 +70,7 @@ static int prefix_span(const char *s, size_t len, uint32_t minlen,
 	int rc;
 
 	if (!take(buf, sizeof(buf), s, slash ? (size_t)(slash - s) : len) ||
-	    pcpnat_parse_addr(buf, &addr))
+	    pcpnl_parse_addr(buf, &addr))
 		return -EINVAL;
 	if (slash) {
 		rc = parse_dec(slash + 1, len - (size_t)(slash + 1 - s), minlen,
@@ -83,7 +83,7 @@ static int prefix_span(const char *s, size_t len, uint32_t minlen,
 	return 0;
 }
 
-int pcpnat_parse_prefix(const char *s, struct pcpnat_prefix *p)
+int pcpnl_parse_prefix(const char *s, struct pcpnl_prefix *p)
 {
 	struct in_addr a;
 	uint8_t l;
@@ -99,10 +99,10 @@ int pcpnat_parse_prefix(const char *s, struct pcpnat_prefix *p)
 	return 0;
 }
 
-int pcpnat_parse_prefix_list(const char *s, struct pcpnat_prefix *p,
+int pcpnl_parse_prefix_list(const char *s, struct pcpnl_prefix *p,
 			     unsigned int max, unsigned int *n)
 {
-	struct pcpnat_prefix tmp;
+	struct pcpnl_prefix tmp;
 	const char *e;
 	unsigned int i = 0;
 	int rc;
@@ -138,7 +138,7 @@ int pcpnat_parse_prefix_list(const char *s, struct pcpnat_prefix *p,
 	return 0;
 }
 
-int pcpnat_parse_endpoint(const char *s, bool port_optional,
+int pcpnl_parse_endpoint(const char *s, bool port_optional,
 			  struct in_addr *a, uint16_t *port, bool *has_port)
 {
 	char buf[INET_ADDRSTRLEN];
@@ -153,10 +153,10 @@ int pcpnat_parse_endpoint(const char *s, bool port_optional,
 	if (!colon && !port_optional)
 		return -EINVAL;
 	if (!take(buf, sizeof(buf), s, colon ? (size_t)(colon - s) : strlen(s)) ||
-	    pcpnat_parse_addr(buf, &addr))
+	    pcpnl_parse_addr(buf, &addr))
 		return -EINVAL;
 	if (colon) {
-		rc = pcpnat_parse_u32(colon + 1, 0, 65535, &p);
+		rc = pcpnl_parse_u32(colon + 1, 0, 65535, &p);
 		if (rc)
 			return rc;
 	}
@@ -167,7 +167,7 @@ int pcpnat_parse_endpoint(const char *s, bool port_optional,
 	return 0;
 }
 
-int pcpnat_parse_bool(const char *s, bool *v)
+int pcpnl_parse_bool(const char *s, bool *v)
 {
 	static const char *const yes[] = { "on", "yes", "true", "1" };
 	static const char *const no[] = { "off", "no", "false", "0" };
@@ -182,7 +182,7 @@ int pcpnat_parse_bool(const char *s, bool *v)
 	return -EINVAL;
 }
 
-int pcpnat_parse_port_range(const char *s, uint16_t *min, uint16_t *max)
+int pcpnl_parse_port_range(const char *s, uint16_t *min, uint16_t *max)
 {
 	const char *dash;
 	uint32_t lo, hi;
@@ -196,7 +196,7 @@ int pcpnat_parse_port_range(const char *s, uint16_t *min, uint16_t *max)
 		return rc;
 	hi = lo;
 	if (dash) {
-		rc = pcpnat_parse_u32(dash + 1, 1, 65535, &hi);
+		rc = pcpnl_parse_u32(dash + 1, 1, 65535, &hi);
 		if (rc)
 			return rc;
 	}
@@ -218,7 +218,7 @@ static int hexval(char c)
 	return -1;
 }
 
-int pcpnat_parse_nonce(const char *s, uint8_t nonce[PCPNAT_NONCE_LEN])
+int pcpnl_parse_nonce(const char *s, uint8_t nonce[PCPNAT_NONCE_LEN])
 {
 	uint8_t tmp[PCPNAT_NONCE_LEN];
 	int hi, lo;
@@ -246,7 +246,7 @@ static const struct {
 	{ "icmp", IPPROTO_ICMP },
 };
 
-int pcpnat_parse_proto(const char *s, uint8_t *proto)
+int pcpnl_parse_proto(const char *s, uint8_t *proto)
 {
 	size_t i;
 
@@ -259,7 +259,7 @@ int pcpnat_parse_proto(const char *s, uint8_t *proto)
 	return -EINVAL;
 }
 
-const char *pcpnat_proto_name(uint8_t proto)
+const char *pcpnl_proto_name(uint8_t proto)
 {
 	size_t i;
 
@@ -269,7 +269,7 @@ const char *pcpnat_proto_name(uint8_t proto)
 	return NULL;
 }
 
-int pcpnat_parse_filter(const char *s, struct pcpnat_filter *f)
+int pcpnl_parse_filter(const char *s, struct pcpnl_filter *f)
 {
 	const char *colon;
 	struct in_addr a;
@@ -284,7 +284,7 @@ int pcpnat_parse_filter(const char *s, struct pcpnat_filter *f)
 	if (rc)
 		return rc;
 	if (colon) {
-		rc = pcpnat_parse_u32(colon + 1, 0, 65535, &port);
+		rc = pcpnl_parse_u32(colon + 1, 0, 65535, &port);
 		if (rc)
 			return rc;
 	}
@@ -294,8 +294,8 @@ int pcpnat_parse_filter(const char *s, struct pcpnat_filter *f)
 	return 0;
 }
 
-void pcpnat_format_nonce(const uint8_t nonce[PCPNAT_NONCE_LEN],
-			 char out[PCPNAT_NONCE_HEX_LEN])
+void pcpnl_format_nonce(const uint8_t nonce[PCPNAT_NONCE_LEN],
+			 char out[PCPNL_NONCE_HEX_LEN])
 {
 	static const char hex[] = "0123456789abcdef";
 	size_t i;
