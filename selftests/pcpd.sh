@@ -23,7 +23,7 @@ bound_tries=100
 reap_tries=150
 
 ktap_print_header
-ktap_set_plan 28
+ktap_set_plan 29
 
 ktap_need "$PROBE" "$PCPCTL" "$PCPD"
 
@@ -429,6 +429,22 @@ pcpc "$S" announce "$GW" --timeout 2 >/dev/null
 want not grep -q "$SRV:[0-9]*: PCP" "$tmp/pcpd.log"
 want eq "$(jq -r .result <<<"$(pcpc "$C1" announce "$GW")")" 0
 ok "a request from the external side is not heard"
+
+# --- 12. [nat] ext_dev = none takes the external device away ----------------
+# As `pcpctl config set ext-dev none` does; the module had r-ext until now.
+cp "$tmp/pcpd.conf" "$tmp/pcpd.conf.orig"
+printf '\n[nat]\next_dev = none\n' >>"$tmp/pcpd.conf"
+want eq "$(pcpctl config --json | jq -r .ext_dev)" r-ext
+kill -HUP "$pcpd_pid"
+for i in $(seq 50); do
+	[ "$(pcpctl config --json | jq -r .ext_dev)" = null ] && break
+	sleep 0.1
+done
+want eq "$(pcpctl config --json | jq -r .ext_dev)" null
+want not grep -q "no such interface" "$tmp/pcpd.log"
+cp "$tmp/pcpd.conf.orig" "$tmp/pcpd.conf"
+pcpctl config set ext-dev r-ext
+ok "pcpd.conf [nat] ext_dev = none: no external device, as pcpctl's none"
 
 want stop_pcpd
 want has "$tmp/pcpd.log" "exiting, mappings stay"
