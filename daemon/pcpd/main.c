@@ -83,6 +83,9 @@ static void reload(struct pcpd *d)
 		log_warnx("listen addresses change only on restart");
 	memcpy(c.listen, d->conf.listen, sizeof(c.listen));
 	c.nlisten = d->conf.nlisten;
+	if (memcmp(&c.sync, &d->conf.sync, sizeof(c.sync)))
+		log_warnx("[sync] changes only on restart");
+	c.sync = d->conf.sync;
 	d->conf = c;
 	apply_conf(d);
 	pcpd_push_nat_config(d);
