@@ -60,8 +60,7 @@ setup() {
 	in_ns "$B" ip addr add 192.168.255.2/30 dev sb
 	in_ns "$R" ip link set sa up
 	in_ns "$B" ip link set sb up
-	pcpctl config set pool "$EXT/32" internal 10.0.1.0/24 ext-dev r-ext &&
-	pcpctl_b config set pool "$EXT/32" internal 10.0.1.0/24 ext-dev r-ext
+	pcpctl config set pool "$EXT/32" internal 10.0.1.0/24 ext-dev r-ext
 }
 
 # pcpd runs as nobody (pcpd.sh does the same) and makes its state
@@ -100,6 +99,11 @@ want not "$PCPD" -n -c "$tmp/a.conf" 2>"$tmp/err"
 want has "$tmp/err" "others may read"
 chmod 600 "$tmp/sync.key"
 ok "[sync]: pcpd -n accepts the section and refuses a key others may read"
+
+# B's instance is 6 s younger than A's: its own Epoch would fail the
+# client's check of section 5, the replicated one passes.
+sleep 6
+want pcpctl_b config set pool "$EXT/32" internal 10.0.1.0/24 ext-dev r-ext
 
 # --- 2. both start, A becomes MASTER, B BACKUP and in sync ------------------
 ip netns exec "$R" "$PCPD" -d -v -c "$tmp/a.conf" >>"$tmp/a.log" 2>&1 &

@@ -210,8 +210,10 @@ void pcpd_sync_init(struct pcpd *d, const uint8_t key[32])
 	s->peer_sa.sin_addr.s_addr = c->peer_addr;
 	s->peer_sa.sin_port = htons(c->peer_port);
 	if (*d->conf.state_file) {
-		snprintf(dir, sizeof(dir), "%s", d->conf.state_file);
-		snprintf(dir, sizeof(dir), "%s", dirname(dir));
+		char path[sizeof(dir)];
+
+		snprintf(path, sizeof(path), "%s", d->conf.state_file);
+		snprintf(dir, sizeof(dir), "%s", dirname(path));
 		snprintf(s->status_path, sizeof(s->status_path),
 			 "%s/sync-status.json", dir);
 	}
@@ -254,6 +256,23 @@ void pcpd_sync_close(struct pcpd *d)
 	free(s);
 }
 
+/*
+ * The peer became MASTER: what it sent before was not the active's state
+ * (pcpd_sync_deliver ignored it), so a standby asks for its whole state.
+ */
+static void peer_role_check(struct pcpd_sync *s, int64_t now)
+{
+	enum sync_role pr = s->peer.peer_role;
+
+	if (pr == s->peer_role_seen)
+		return;
+	s->peer_role_seen = pr;
+	if (pr == SYNC_ROLE_MASTER && s->peer.role != SYNC_ROLE_MASTER) {
+		log_info("sync: the peer is MASTER: asking for its state");
+		sync_peer_request_resync(&s->peer, now);
+	}
+}
+
 void pcpd_sync_readable(struct pcpd *d)
 {
 	struct pcpd_sync *s = d->sync;
@@ -273,6 +292,7 @@ void pcpd_sync_readable(struct pcpd *d)
 		if (rc && rc != -EALREADY && log_limit_pass(&s->warn_log, now))
 			log_warnx("sync: datagram from %s refused (%s)",
 				  inet_ntoa(from.sin_addr), strerror(-rc));
+		peer_role_check(s, now);
 	}
 	flush(s, now);
 }

@@ -46,6 +46,7 @@ struct pcpd_sync {
 
 	/* Standby: a bulk is being received. */
 	bool in_bulk;
+	enum sync_role peer_role_seen;	/* a change to MASTER: resync */
 	struct pcpd_sync_keys restated;
 
 	char status_path[256];

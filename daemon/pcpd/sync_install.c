@@ -276,8 +276,14 @@ void pcpd_sync_deliver(void *arg, const struct sync_event *ev)
 	struct pcpd_sync *s = arg;
 	const struct sync_record *r = ev->rec;
 
-	/* The active never takes records: the stream is its own. */
-	if (master(s))
+	/*
+	 * Only the active's state is installed: a standby never takes
+	 * records, and a peer that is not MASTER (both BACKUP at start, each
+	 * answering the other's RESYNC) would restate a table that is not
+	 * the active's, its Epoch with it. pcpd_sync_readable() asks for a
+	 * bulk once the peer becomes MASTER.
+	 */
+	if (master(s) || s->peer.peer_role != SYNC_ROLE_MASTER)
 		return;
 	switch (ev->type) {
 	case SYNC_EV_BULK_BEGIN:
