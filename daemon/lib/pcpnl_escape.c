@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* See pcpnat_escape.h. */
+/* See pcpnl_escape.h. */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>

@@ -40,6 +40,7 @@ void pcpd_conf_defaults(struct pcpd_conf *c)
 	c->rate_limit = PCPD_RATE_LIMIT_DEFAULT;
 	c->rate_limit_total = PCPD_RATE_LIMIT_TOTAL_DEFAULT;
 	snprintf(c->state_file, sizeof(c->state_file), "%s", PCPD_DEFAULT_STATE);
+	c->sync.interval_ms = PCPD_SYNC_INTERVAL_MS;
 }
 
 /* Split "a, b,c" in place; calls fn for each non-empty item. */
@@ -170,6 +171,45 @@ static int pcpd_key(struct pcpd_conf *c, const char *k, char *v)
 	return -ENOENT;
 }
 
+/* "A:P", or "A" alone with the default port; A not 0.0.0.0. */
+static int sync_endpoint(const char *v, uint32_t *addr, uint16_t *port)
+{
+	struct in_addr a;
+	bool has_port;
+
+	if (pcpnl_parse_endpoint(v, true, &a, port, &has_port) || !a.s_addr)
+		return -EINVAL;
+	if (!has_port)
+		*port = PCPD_SYNC_PORT;
+	if (!*port)
+		return -EINVAL;
+	*addr = a.s_addr;
+	return 0;
+}
+
+static int sync_key(struct pcpd_sync_conf *s, const char *k, const char *v)
+{
+	if (!strcmp(k, "listen"))
+		return sync_endpoint(v, &s->listen_addr, &s->listen_port);
+	if (!strcmp(k, "peer"))
+		return sync_endpoint(v, &s->peer_addr, &s->peer_port);
+	if (!strcmp(k, "node_id"))
+		return u32_in(v, 1, UINT32_MAX, &s->node_id);
+	if (!strcmp(k, "peer_node_id"))
+		return u32_in(v, 1, UINT32_MAX, &s->peer_node_id);
+	if (!strcmp(k, "interval"))
+		return u32_in(v, 100, 60000, &s->interval_ms);
+	if (!strcmp(k, "mtu"))
+		return u32_in(v, PCPD_SYNC_MTU_MIN, PCPD_SYNC_MTU_MAX, &s->mtu);
+	if (!strcmp(k, "key_file")) {
+		if (*v != '/' || strlen(v) >= sizeof(s->key_file))
+			return -EINVAL;
+		snprintf(s->key_file, sizeof(s->key_file), "%s", v);
+		return 0;
+	}
+	return -ENOENT;
+}
+
 /* libinih (Debian builds it without INI_HANDLER_LINENO) reports the line. */
 static int handler(void *user, const char *section, const char *name,
 		   const char *value)
@@ -198,6 +238,9 @@ static int handler(void *user, const char *section, const char *name,
 		err = k ? pcpnl_config_key_parse(k, v, PCPNL_KEY_CHECK_BOUNDS,
 						  &x->c->nat, x->c->ext_dev)
 			: -ENOENT;
+	} else if (!strcmp(section, "sync")) {
+		x->c->sync.enabled = true;
+		err = sync_key(&x->c->sync, name, v);
 	} else
 		err = -ESRCH;
 	if (!err)
@@ -220,6 +263,35 @@ bad:
 	return 0;
 }
 
+/* [sync], when present, needs both ends, both node ids and the key. */
+static int check_sync(const struct pcpd_sync_conf *s, char *err,
+		      size_t errlen)
+{
+	const char *missing = NULL;
+
+	if (!s->enabled)
+		return 0;
+	if (!s->listen_addr)
+		missing = "listen";
+	else if (!s->peer_addr)
+		missing = "peer";
+	else if (!s->node_id)
+		missing = "node_id";
+	else if (!s->peer_node_id)
+		missing = "peer_node_id";
+	else if (!*s->key_file)
+		missing = "key_file";
+	if (missing) {
+		snprintf(err, errlen, "[sync] %s: missing", missing);
+		return -1;
+	}
+	if (s->node_id == s->peer_node_id) {
+		snprintf(err, errlen, "[sync] node_id and peer_node_id are equal");
+		return -1;
+	}
+	return 0;
+}
+
 /* Relations between values that single keys cannot check. */
 static int check(struct pcpd_conf *c, char *err, size_t errlen)
 {
@@ -231,7 +303,7 @@ static int check(struct pcpd_conf *c, char *err, size_t errlen)
 		snprintf(err, errlen, "lifetime_min is above lifetime_max");
 		return -1;
 	}
-	return 0;
+	return check_sync(&c->sync, err, errlen);
 }
 
 /*

@@ -19,6 +19,28 @@
 #define PCPD_ANNOUNCE_MAX	8
 #define PCPD_DEFAULT_CONF	"/etc/pcpd.conf"
 #define PCPD_DEFAULT_STATE	"/var/lib/pcpd/state"
+/* [sync] defaults: the port pcpd's replication listens on. */
+#define PCPD_SYNC_PORT		5352
+#define PCPD_SYNC_INTERVAL_MS	1000
+/* The core's bounds (sync/sync_wire.h SYNC_MTU_MIN, SYNC_MSG_MAX). */
+#define PCPD_SYNC_MTU_MIN	336
+#define PCPD_SYNC_MTU_MAX	8192
+
+/*
+ * [sync]: state replication to the standby router
+ * (draft-boucadair-pcp-failure §3.3, Documentation/pcpd-sync.md).
+ * enabled is false when the section is absent: pcpd then does nothing of
+ * it. Addresses are network order, ports host order.
+ */
+struct pcpd_sync_conf {
+	bool enabled;
+	uint32_t listen_addr, peer_addr;
+	uint16_t listen_port, peer_port;
+	uint32_t node_id, peer_node_id;
+	char key_file[256];
+	uint32_t interval_ms;		/* HELLO and heartbeat period */
+	uint32_t mtu;			/* 0: the core's default */
+};
 
 struct pcpd_conf {
 	struct pcpd_policy pol;
@@ -37,6 +59,7 @@ struct pcpd_conf {
 	/* [nat]: module configuration; nat.fields == 0 when absent. */
 	struct pcpnl_config nat;
 	char ext_dev[IF_NAMESIZE];	/* resolved to nat.ext_ifindex later */
+	struct pcpd_sync_conf sync;
 };
 
 void pcpd_conf_defaults(struct pcpd_conf *c);

@@ -62,7 +62,10 @@ struct pcpd {
 	uint64_t n_requests, n_dropped, n_ratelimited;
 	struct log_limit refusal_log, flood_log;
 	bool quit;
+	struct pcpd_sync *sync;		/* [sync]: NULL when absent */
 };
+
+struct pcpd_sync;
 
 int64_t pcpd_now_ms(void);
 

@@ -20,6 +20,7 @@
 #include "pcpd/daemon.h"
 #include "pcpd/log.h"
 #include "pcpd/state_change.h"
+#include "pcpd/sync_daemon.h"
 
 int pcpd_push_nat_config(struct pcpd *d)
 {
@@ -120,9 +121,10 @@ static int connect_module(struct pcpd *d)
 	/*
 	 * Not the implicit mappings' group: traffic makes thousands a
 	 * second, none of which pcpd acts on, and they would overrun the
-	 * socket and lose the events it needs.
+	 * socket and lose the events it needs. Except with [sync]: the
+	 * standby needs the flows' mappings too.
 	 */
-	rc = pcpnl_events_open(&d->ev, false, err, sizeof(err));
+	rc = pcpnl_events_open(&d->ev, d->conf.sync.enabled, err, sizeof(err));
 	if (rc) {
 		log_warnx("events: %s", err);
 		pcpnl_client_close(d->nl.c);
@@ -262,6 +264,7 @@ static int on_event(const struct pcpnl_event *e, void *arg)
 		break;
 	case PCPNAT_CMD_EVENT_MAP_DEL:
 		pcpd_nl_from_lib(&e->map, &m);
+		pcpd_sync_map_event(d, true, &m);
 		if (e->has_reason && e->reason == PCPNAT_REASON_FLUSHED) {
 			/*
 			 * This subscriber's state is new
@@ -295,6 +298,7 @@ static int on_event(const struct pcpnl_event *e, void *arg)
 		break;
 	case PCPNAT_CMD_EVENT_MAP_NEW:
 		pcpd_nl_from_lib(&e->map, &m);
+		pcpd_sync_map_event(d, false, &m);
 		pcpd_storage_event_new(&d->storage, &m);
 		pcpd_store_dirty(d);
 		break;

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <libgen.h>
 #include <signal.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,8 @@
 #include "pcpd/daemon.h"
 #include "pcpd/log.h"
 #include "pcpd/privs.h"
+#include "pcpd/sync_daemon.h"
+#include "pcpd/sync_key.h"
 
 int64_t pcpd_now_ms(void)
 {
@@ -83,6 +86,9 @@ static void reload(struct pcpd *d)
 		log_warnx("listen addresses change only on restart");
 	memcpy(c.listen, d->conf.listen, sizeof(c.listen));
 	c.nlisten = d->conf.nlisten;
+	if (memcmp(&c.sync, &d->conf.sync, sizeof(c.sync)))
+		log_warnx("[sync] changes only on restart");
+	c.sync = d->conf.sync;
 	d->conf = c;
 	apply_conf(d);
 	pcpd_push_nat_config(d);
@@ -97,6 +103,12 @@ static void on_signal(struct pcpd *d)
 		switch (si.ssi_signo) {
 		case SIGHUP:
 			reload(d);
+			break;
+		case SIGUSR1:
+			pcpd_sync_role(d, SYNC_ROLE_MASTER);
+			break;
+		case SIGUSR2:
+			pcpd_sync_role(d, SYNC_ROLE_BACKUP);
 			break;
 		case SIGTERM:
 		case SIGINT:
@@ -155,6 +167,10 @@ static void loop(struct pcpd *d)
 			} else if (fd == d->save_fd) {
 				drain(fd);
 				pcpd_store_save_now(d);
+			} else if (d->sync && fd == d->sync->fd) {
+				pcpd_sync_readable(d);
+			} else if (d->sync && fd == d->sync->timer_fd) {
+				pcpd_sync_timer(d);
 			} else if (d->ev && fd == pcpnl_events_fd(d->ev)) {
 				pcpd_link_events(d);
 			} else {
@@ -172,6 +188,7 @@ int main(int argc, char **argv)
 		.refusal_log = LOG_LIMIT("refusals", 10, 1000),
 		.flood_log = LOG_LIMIT("requests over the rate limit", 1, 10000),
 	};
+	uint8_t sync_key[PCPD_SYNC_KEY_LEN];
 	bool foreground = false, check = false;
 	int verbose = 0, opt, s;
 	char err[256];
@@ -202,6 +219,11 @@ int main(int argc, char **argv)
 	log_init(true, verbose);
 	if (pcpd_conf_load(d.conf_path, &d.conf, err, sizeof(err)))
 		fatalx("%s: %s", d.conf_path, err);
+	/* Read as root, before privileges are dropped. */
+	if (d.conf.sync.enabled &&
+	    pcpd_sync_key_load(d.conf.sync.key_file, sync_key, err,
+			       sizeof(err)))
+		fatalx("[sync] key_file %s", err);
 	if (check) {
 		fprintf(stderr, "configuration OK\n");
 		return 0;
@@ -212,6 +234,11 @@ int main(int argc, char **argv)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
+	/* keepalived's notify (sync_daemon.h); otherwise they stay fatal. */
+	if (d.conf.sync.enabled) {
+		sigaddset(&set, SIGUSR1);
+		sigaddset(&set, SIGUSR2);
+	}
 	if (sigprocmask(SIG_BLOCK, &set, NULL))
 		fatal("sigprocmask");
 	signal(SIGPIPE, SIG_IGN);
@@ -244,6 +271,10 @@ int main(int argc, char **argv)
 	d.srv.ops = &pcpd_nl_ops;
 	d.srv.be = &d.nl;
 	pcpd_store_init(&d);	/* d.srv then records what changes */
+	if (d.conf.sync.enabled) {
+		pcpd_sync_init(&d, sync_key);	/* d.srv's changes replicated */
+		sodium_memzero(sync_key, sizeof(sync_key));
+	}
 
 	pcpd_link_tick(&d);	/* connect now rather than in a second */
 	log_info("started");
@@ -251,6 +282,7 @@ int main(int argc, char **argv)
 
 	/* A clean exit leaves the journal on disk, compacted if due. */
 	pcpd_store_save_now(&d);
+	pcpd_sync_close(&d);
 	pcpd_link_close(&d);
 	pcpd_sockets_close(&d);
 	pcpd_store_close(&d);

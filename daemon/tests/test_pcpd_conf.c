@@ -9,6 +9,8 @@
 #include "kselftest_harness.h"
 #include "pcpd/conf.h"
 #include "pcpd/ratelimit.h"
+#include "pcpd/sync_key.h"
+#include <sys/stat.h>
 
 static uint32_t ip(const char *s)
 {
@@ -317,6 +319,131 @@ TEST(nat_keys_take_pcpctl_spelling)
 	/* Still one setting: no near-miss is taken. */
 	refused(_metadata, "[pcpd]\nlisten = 10.0.0.1\n[nat]\nudp__timeout = 300\n",
 		"line 4: unknown key 'udp__timeout'");
+}
+
+/* Without [sync] nothing of replication is enabled (pcpd as before). */
+TEST(sync_absent)
+{
+	struct pcpd_conf c;
+	char err[256] = "";
+
+	ASSERT_EQ(0, pcpd_conf_parse_string("[pcpd]\nlisten = 10.0.0.1\n", &c,
+					    err, sizeof(err)));
+	EXPECT_FALSE(c.sync.enabled);
+	EXPECT_EQ(0u, c.sync.peer_addr);
+	EXPECT_EQ(0u, c.sync.listen_addr);
+}
+
+TEST(sync_section)
+{
+	struct pcpd_conf c;
+	char err[256] = "";
+
+	ASSERT_EQ(0, pcpd_conf_parse_string(
+		"[pcpd]\nlisten = 10.0.0.1\n[sync]\n"
+		"listen = 192.168.9.1:6000\npeer = 192.168.9.2\n"
+		"node_id = 1\npeer_node_id = 2\n"
+		"key_file = /etc/pcpd/sync.key\ninterval = 250\nmtu = 1400\n",
+		&c, err, sizeof(err))) {
+		TH_LOG("%s", err);
+	}
+	EXPECT_TRUE(c.sync.enabled);
+	EXPECT_EQ(ip("192.168.9.1"), c.sync.listen_addr);
+	EXPECT_EQ(6000, c.sync.listen_port);
+	EXPECT_EQ(ip("192.168.9.2"), c.sync.peer_addr);
+	EXPECT_EQ(PCPD_SYNC_PORT, c.sync.peer_port);	/* default port */
+	EXPECT_EQ(1u, c.sync.node_id);
+	EXPECT_EQ(2u, c.sync.peer_node_id);
+	EXPECT_STREQ("/etc/pcpd/sync.key", c.sync.key_file);
+	EXPECT_EQ(250u, c.sync.interval_ms);
+	EXPECT_EQ(1400u, c.sync.mtu);
+}
+
+#define SYNC_BASE "[pcpd]\nlisten = 10.0.0.1\n[sync]\n"
+#define SYNC_OK SYNC_BASE "listen = 10.9.0.1\npeer = 10.9.0.2\n" \
+	"node_id = 1\npeer_node_id = 2\nkey_file = /k\n"
+
+TEST(sync_refusals)
+{
+	struct pcpd_conf c;
+	char err[256] = "";
+
+	ASSERT_EQ(0, pcpd_conf_parse_string(SYNC_OK, &c, err, sizeof(err)));
+	EXPECT_EQ((uint32_t)PCPD_SYNC_INTERVAL_MS, c.sync.interval_ms);
+	refused(_metadata, SYNC_BASE "peer = 10.9.0.2\n", "[sync] listen: missing");
+	refused(_metadata, SYNC_BASE "listen = 10.9.0.1\n", "[sync] peer: missing");
+	refused(_metadata, SYNC_BASE "listen = 10.9.0.1\npeer = 10.9.0.2\n"
+		"node_id = 1\npeer_node_id = 2\n", "[sync] key_file: missing");
+	refused(_metadata, SYNC_BASE "listen = 10.9.0.1\npeer = 10.9.0.2\n"
+		"peer_node_id = 2\nkey_file = /k\n", "[sync] node_id: missing");
+	refused(_metadata, SYNC_OK "peer_node_id = 1\n", "are equal");
+	refused(_metadata, SYNC_OK "node_id = 0\n", "bad value for node_id");
+	refused(_metadata, SYNC_OK "peer = 0.0.0.0:5352\n", "bad value for peer");
+	refused(_metadata, SYNC_OK "peer = 10.9.0.2:0\n", "bad value for peer");
+	refused(_metadata, SYNC_OK "listen = 10.9.0.1:x\n", "bad value for listen");
+	refused(_metadata, SYNC_OK "interval = 5\n", "bad value for interval");
+	refused(_metadata, SYNC_OK "mtu = 335\n", "bad value for mtu");
+	refused(_metadata, SYNC_OK "mtu = 8193\n", "bad value for mtu");
+	refused(_metadata, SYNC_OK "key_file = relative.key\n",
+		"bad value for key_file");
+	refused(_metadata, SYNC_OK "secret = 1\n", "unknown key 'secret' in [sync]");
+}
+
+static void key_file(struct __test_metadata *_metadata, char *path,
+		     const char *text, mode_t mode)
+{
+	int fd = mkstemp(path);
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ((ssize_t)strlen(text), write(fd, text, strlen(text)));
+	ASSERT_EQ(0, fchmod(fd, mode));
+	close(fd);
+}
+
+#define HEX64 "000102030405060708090a0b0c0d0e0f" \
+	      "101112131415161718191A1B1C1D1E1F"
+
+TEST(sync_key_file)
+{
+	static const struct { const char *text; mode_t mode; const char *msg; }
+	cases[] = {
+		{ HEX64 "\n", 0600, NULL },
+		{ "  " HEX64 "  \n\n", 0640, NULL },
+		{ HEX64 "\n", 0644, "others may read" },
+		{ HEX64 "\n", 0604, "others may read" },
+		{ HEX64 "\n", 0620, "others may read" },	/* group writes */
+		{ HEX64 "00\n", 0600, "not 64 hex digits" },
+		{ "00" "\n", 0600, "not 64 hex digits" },
+		{ "g0" HEX64 "\n", 0600, "not 64 hex digits" },
+		{ "", 0600, "not 64 hex digits" },
+	};
+	uint8_t key[PCPD_SYNC_KEY_LEN];
+	char err[256], path[64];
+	unsigned int i, j;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(path, sizeof(path), "/tmp/pcpd-key-XXXXXX");
+		key_file(_metadata, path, cases[i].text, cases[i].mode);
+		err[0] = 0;
+		memset(key, 0xee, sizeof(key));
+		if (!cases[i].msg) {
+			EXPECT_EQ(0, pcpd_sync_key_load(path, key, err,
+							sizeof(err))) {
+				TH_LOG("case %u: %s", i, err);
+			}
+			for (j = 0; j < PCPD_SYNC_KEY_LEN; j++)
+				EXPECT_EQ(j, key[j]);
+		} else {
+			EXPECT_EQ(-1, pcpd_sync_key_load(path, key, err,
+							 sizeof(err)));
+			EXPECT_NE(NULL, strstr(err, cases[i].msg)) {
+				TH_LOG("case %u: '%s'", i, err);
+			}
+		}
+		unlink(path);
+	}
+	EXPECT_EQ(-1, pcpd_sync_key_load("/nonexistent/key", key, err,
+					 sizeof(err)));
 }
 
 TEST_HARNESS_MAIN

@@ -1,0 +1,343 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Replication in pcpd's epoll loop (sync_daemon.h). Nothing here blocks
+ * the PCP server: the socket is non-blocking, a wakeup reads at most
+ * RX_BURST datagrams and sends at most TX_BURST (the timer, armed at
+ * once, continues), and a datagram that cannot be sent is simply lost:
+ * the protocol retransmits it.
+ *
+ * Role: keepalived's notify script sends SIGUSR1 (MASTER) or SIGUSR2
+ * (BACKUP, FAULT); pcpd starts as BACKUP, which asks the peer for a bulk.
+ * Status: the JSON of sync_status_json() rewritten at most once a second
+ * into sync-status.json next to the state file.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "pcpd/daemon.h"
+#include "pcpd/sync_daemon.h"
+#include "pcpd/sync_key.h"
+#include "sync/sync_status_json.h"
+
+#define RX_BURST	64
+#define TX_BURST	256
+
+_Static_assert(PCPD_SYNC_MTU_MIN == SYNC_MTU_MIN, "conf.h bound");
+_Static_assert(PCPD_SYNC_MTU_MAX == SYNC_MSG_MAX, "conf.h bound");
+_Static_assert(PCPD_SYNC_KEY_LEN == SYNC_KEY_LEN, "key length");
+
+/* The core's clock: milliseconds of CLOCK_BOOTTIME (pcpd/clock.h). */
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Our session id must grow at every start (a peer refuses a lower one as
+ * stale): one more than the last one kept in the state directory, and at
+ * least the wall clock's nanoseconds so that a lost file still grows.
+ */
+static uint64_t next_session(const char *dir)
+{
+	char path[300], buf[32] = "";
+	struct timespec ts;
+	uint64_t s, stored = 0;
+	FILE *f;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	s = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	if (!*dir)
+		return s;
+	snprintf(path, sizeof(path), "%s/sync-session", dir);
+	f = fopen(path, "r");
+	if (f) {
+		if (fgets(buf, sizeof(buf), f))
+			stored = strtoull(buf, NULL, 10);
+		fclose(f);
+	}
+	if (stored >= s)
+		s = stored + 1;
+	f = fopen(path, "w");
+	if (!f || fprintf(f, "%llu\n", (unsigned long long)s) < 0 ||
+	    fflush(f) || fsync(fileno(f)))
+		log_warn("%s: cannot keep the sync session", path);
+	if (f)
+		fclose(f);
+	return s;
+}
+
+/* The next wakeup; soon: in a millisecond (more to send, new records). */
+static void arm(struct pcpd_sync *s, int64_t now, bool soon)
+{
+	int64_t at = sync_peer_next_event(&s->peer, now), dt = at - now;
+	struct itimerspec its = { 0 };
+
+	if (dt > s->status_next - now)
+		dt = s->status_next - now;
+	if (dt < 1 || soon)
+		dt = 1;		/* 0 would disarm the timer */
+	its.it_value.tv_sec = dt / 1000;
+	its.it_value.tv_nsec = (dt % 1000) * 1000000L;
+	timerfd_settime(s->timer_fd, 0, &its, NULL);
+}
+
+static void write_status(struct pcpd_sync *s)
+{
+	struct sync_status st;
+	struct json_object *o;
+	char tmp[300];
+	FILE *f;
+
+	if (!*s->status_path)
+		return;
+	sync_peer_status(&s->peer, &st);
+	o = sync_status_json(&st);
+	if (!o)
+		return;
+	json_object_object_add(o, "tx_errors",
+			       json_object_new_int64((int64_t)s->tx_errors));
+	json_object_object_add(o, "install_errors",
+			       json_object_new_int64((int64_t)s->install_errors));
+	json_object_object_add(o, "lost_endpoints",
+			       json_object_new_int64((int64_t)s->lost_endpoints));
+	snprintf(tmp, sizeof(tmp), "%s.tmp", s->status_path);
+	f = fopen(tmp, "w");
+	if (f) {
+		fprintf(f, "%s\n", json_object_to_json_string_ext(o,
+			JSON_C_TO_STRING_PLAIN));
+		if (fclose(f) || rename(tmp, s->status_path))
+			unlink(tmp);
+	}
+	json_object_put(o);
+}
+
+/* Everything the core has to send now, then the next wakeup. */
+static void flush(struct pcpd_sync *s, int64_t now)
+{
+	int n, i;
+
+	for (i = 0; i < TX_BURST; i++) {
+		n = sync_peer_output(&s->peer, s->buf, sizeof(s->buf), now);
+		if (n <= 0)
+			break;
+		if (sendto(s->fd, s->buf, (size_t)n, MSG_DONTWAIT,
+			   (struct sockaddr *)&s->peer_sa,
+			   sizeof(s->peer_sa)) < 0) {
+			s->tx_errors++;
+			if (log_limit_pass(&s->warn_log, now))
+				log_warn("sync: sendto");
+		}
+	}
+	if (now >= s->status_next) {
+		write_status(s);
+		s->status_next = now + 1000;
+	}
+	/* Bounded: what is left goes at the next wakeup, a tick away. */
+	arm(s, now, i == TX_BURST);
+}
+
+static int open_socket(const struct pcpd_sync_conf *c)
+{
+	struct sockaddr_in sa = {
+		.sin_family = AF_INET,
+		.sin_addr.s_addr = c->listen_addr,
+		.sin_port = htons(c->listen_port),
+	};
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -1;
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void watch_fd(struct pcpd *d, int fd)
+{
+	struct epoll_event ee = { .events = EPOLLIN, .data.fd = fd };
+
+	if (epoll_ctl(d->ep, EPOLL_CTL_ADD, fd, &ee))
+		fatal("epoll_ctl");
+}
+
+void pcpd_sync_init(struct pcpd *d, const uint8_t key[32])
+{
+	const struct pcpd_sync_conf *c = &d->conf.sync;
+	struct sync_peer_ops ops = {
+		.deliver = pcpd_sync_deliver,
+		.bulk_restart = pcpd_sync_bulk_restart,
+		.bulk_next = pcpd_sync_bulk_next,
+	};
+	struct sync_peer_cfg cfg = {
+		.node_id = c->node_id,
+		.peer_node_id = c->peer_node_id,
+		.mtu = c->mtu,
+		.hello_ms = c->interval_ms,
+		.heartbeat_ms = c->interval_ms,
+	};
+	char dir[sizeof(d->conf.state_file)] = "";
+	struct pcpd_sync *s;
+	int64_t now = now_ms();
+
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		fatal("sync");
+	s->d = d;
+	s->warn_log = (struct log_limit)LOG_LIMIT("sync warnings", 5, 10000);
+	s->fd = open_socket(c);
+	if (s->fd < 0)
+		fatal("[sync] listen");
+	s->timer_fd = timerfd_create(CLOCK_BOOTTIME, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (s->timer_fd < 0)
+		fatal("timerfd_create");
+	s->peer_sa.sin_family = AF_INET;
+	s->peer_sa.sin_addr.s_addr = c->peer_addr;
+	s->peer_sa.sin_port = htons(c->peer_port);
+	if (*d->conf.state_file) {
+		char path[sizeof(dir)];
+
+		snprintf(path, sizeof(path), "%s", d->conf.state_file);
+		snprintf(dir, sizeof(dir), "%s", dirname(path));
+		snprintf(s->status_path, sizeof(s->status_path),
+			 "%s/sync-status.json", dir);
+	}
+	cfg.session = next_session(dir);
+	memcpy(cfg.key, key, SYNC_KEY_LEN);
+	randombytes_buf(&cfg.seed, sizeof(cfg.seed));
+	/* Storage's ops beneath: what is installed is stored too. */
+	s->ops = d->srv.ops;
+	s->be = d->srv.be;
+	ops.arg = s;
+	if (sync_peer_init(&s->peer, &cfg, &ops, now))
+		fatalx("[sync]: the replication core refused the configuration");
+	sodium_memzero(cfg.key, sizeof(cfg.key));
+	sync_peer_set_role(&s->peer, SYNC_ROLE_BACKUP);
+	d->srv.ops = &pcpd_sync_ops;
+	d->srv.be = s;
+	d->sync = s;
+	watch_fd(d, s->fd);
+	watch_fd(d, s->timer_fd);
+	log_info("sync: node %u, peer %u at %s:%u, BACKUP until told",
+		 c->node_id, c->peer_node_id, inet_ntoa(s->peer_sa.sin_addr),
+		 c->peer_port);
+	flush(s, now);
+}
+
+void pcpd_sync_close(struct pcpd *d)
+{
+	struct pcpd_sync *s = d->sync;
+
+	if (!s)
+		return;
+	write_status(s);
+	close(s->fd);
+	close(s->timer_fd);
+	sync_peer_free(&s->peer);
+	free(s->restated.k);
+	d->srv.ops = s->ops;
+	d->srv.be = s->be;
+	d->sync = NULL;
+	free(s);
+}
+
+/*
+ * The peer became MASTER: what it sent before was not the active's state
+ * (pcpd_sync_deliver ignored it), so a standby asks for its whole state.
+ */
+static void peer_role_check(struct pcpd_sync *s, int64_t now)
+{
+	enum sync_role pr = s->peer.peer_role;
+
+	if (pr == s->peer_role_seen)
+		return;
+	s->peer_role_seen = pr;
+	if (pr == SYNC_ROLE_MASTER && s->peer.role != SYNC_ROLE_MASTER) {
+		log_info("sync: the peer is MASTER: asking for its state");
+		sync_peer_request_resync(&s->peer, now);
+	}
+}
+
+void pcpd_sync_readable(struct pcpd *d)
+{
+	struct pcpd_sync *s = d->sync;
+	struct sockaddr_in from;
+	socklen_t fl;
+	ssize_t n;
+	int i, rc;
+	int64_t now = now_ms();
+
+	for (i = 0; i < RX_BURST; i++) {
+		fl = sizeof(from);
+		n = recvfrom(s->fd, s->buf, sizeof(s->buf), MSG_DONTWAIT,
+			     (struct sockaddr *)&from, &fl);
+		if (n < 0)
+			break;
+		rc = sync_peer_recv(&s->peer, s->buf, (size_t)n, now);
+		if (rc && rc != -EALREADY && log_limit_pass(&s->warn_log, now))
+			log_warnx("sync: datagram from %s refused (%s)",
+				  inet_ntoa(from.sin_addr), strerror(-rc));
+		peer_role_check(s, now);
+	}
+	flush(s, now);
+}
+
+void pcpd_sync_timer(struct pcpd *d)
+{
+	uint64_t n;
+
+	while (read(d->sync->timer_fd, &n, sizeof(n)) == sizeof(n))
+		;
+	flush(d->sync, now_ms());
+}
+
+void pcpd_sync_role(struct pcpd *d, enum sync_role role)
+{
+	struct pcpd_sync *s = d->sync;
+
+	if (!s)
+		return;
+	log_info("sync: role %s", role == SYNC_ROLE_MASTER ? "MASTER" :
+		 "BACKUP");
+	sync_peer_set_role(&s->peer, role);
+	s->status_next = 0;	/* the status file says it at once */
+	flush(s, now_ms());
+}
+
+void pcpd_sync_map_event(struct pcpd *d, bool removed,
+			 const struct pcpd_mapping *m)
+{
+	if (!d->sync)
+		return;
+	if (removed)
+		pcpd_sync_record_unmap(d->sync, m->proto, m->int_addr,
+				       m->int_port);
+	else
+		pcpd_sync_record_map(d->sync, m);
+}
+
+void pcpd_sync_kick(struct pcpd_sync *s)
+{
+	/* Not sent now: the changes of this wakeup go out batched. */
+	arm(s, now_ms(), true);
+}
+
+int64_t pcpd_sync_now_ms(void)
+{
+	return now_ms();
+}

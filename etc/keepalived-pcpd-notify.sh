@@ -1,0 +1,29 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# keepalived notify script for pcpd's state replication ([sync] in
+# pcpd.conf(5), Documentation/pcpd-sync.md): tells pcpd the router's VRRP
+# state, so that the active (MASTER) sends its mappings and the standby
+# (BACKUP) installs them (draft-boucadair-pcp-failure §3.3).
+#
+# In keepalived.conf:
+#   vrrp_instance pcp {
+#       ...
+#       notify /etc/pcpd/keepalived-pcpd-notify.sh
+#   }
+# keepalived calls it with: TYPE NAME STATE PRIORITY.
+#
+# SIGUSR1: MASTER. SIGUSR2: BACKUP; FAULT and STOP too (this router must not
+# act as the active, and asks the peer for its state once it is back).
+# pcpd runs as pcpd.service (etc/pcpd.service); PCPD_PID names the process
+# directly where it does not (the selftest, selftests/pcp_sync.sh).
+state=$3
+
+case $state in
+MASTER) sig=USR1 ;;
+BACKUP|FAULT|STOP) sig=USR2 ;;
+*) echo "$0: unknown state '$state'" >&2; exit 2 ;;
+esac
+if [ -n "${PCPD_PID:-}" ]; then
+	exec kill -s "$sig" "$PCPD_PID"
+fi
+exec systemctl kill --kill-whom=main --signal="SIG$sig" pcpd.service
