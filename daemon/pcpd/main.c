@@ -83,6 +83,14 @@ static void reload(struct pcpd *d)
 		log_warnx("listen addresses change only on restart");
 	memcpy(c.listen, d->conf.listen, sizeof(c.listen));
 	c.nlisten = d->conf.nlisten;
+	/*
+	 * Storage writes its snapshot and journal where it started (the
+	 * path handed to the unprivileged user at start): a snapshot at a
+	 * new path would leave its journal behind at the old one.
+	 */
+	if (strcmp(c.state_file, d->conf.state_file))
+		log_warnx("state_file changes only on restart");
+	memcpy(c.state_file, d->conf.state_file, sizeof(c.state_file));
 	d->conf = c;
 	apply_conf(d);
 	pcpd_push_nat_config(d);
