@@ -35,7 +35,7 @@ extern struct kmem_cache *pcpnat_map_cache;
 
 /*
  * A subscriber: its quota count (every mapping it owns) and the index of
- * its explicit mappings (sub_index.c), which a subscriber's MAP_GET dump
+ * its explicit mappings (subscriber.c), which a subscriber's MAP_GET dump
  * walks instead of the table. Found under RCU by that dump, so freed
  * after a grace period; it lives while count is non-zero, and every
  * mapping on its explicit list is counted in it.
@@ -191,7 +191,7 @@ void pcpnat_unlink_locked(struct pcpnat_table *t, struct pcpnat_mapping *m);
 void pcpnat_mapping_free(struct pcpnat_mapping *m);
 
 /*
- * sub_index.c: one subscriber's explicit mappings in internal key order,
+ * subscriber.c: one subscriber's explicit mappings in internal key order,
  * from the cursor (its bucket unused), as pcpnat_walk() calls fn.
  */
 int pcpnat_walk_subscriber(struct pcpnat_net *pn, __be32 sub,

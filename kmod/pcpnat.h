@@ -48,7 +48,7 @@ static inline __be32 pcpnat_filter_mask(const struct pcpnat_filter *f)
 /*
  * The rarely used parts of an explicit mapping, kept out of line: every
  * explicit mapping has one, implicit ones never. sub_node links it into
- * its subscriber's index of explicit mappings (sub_index.c), so that
+ * its subscriber's index of explicit mappings (subscriber.c), so that
  * index costs implicit mappings, the packet path's, not a byte.
  */
 struct pcpnat_map_extra {

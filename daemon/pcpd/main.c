@@ -89,6 +89,14 @@ static void reload(struct pcpd *d)
 	if (memcmp(&c.sync, &d->conf.sync, sizeof(c.sync)))
 		log_warnx("[sync] changes only on restart");
 	c.sync = d->conf.sync;
+	/*
+	 * Storage writes its snapshot and journal where it started (the
+	 * path handed to the unprivileged user at start): a snapshot at a
+	 * new path would leave its journal behind at the old one.
+	 */
+	if (strcmp(c.state_file, d->conf.state_file))
+		log_warnx("state_file changes only on restart");
+	memcpy(c.state_file, d->conf.state_file, sizeof(c.state_file));
 	d->conf = c;
 	apply_conf(d);
 	pcpd_push_nat_config(d);

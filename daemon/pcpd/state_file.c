@@ -363,17 +363,21 @@ int pcpd_state_fsync_dir(const char *path)
 
 int pcpd_state_save(const char *path, const struct pcpd_state *s)
 {
-	return pcpd_state_save_hashed(path, s, NULL, NULL);
+	int dir_err, err = pcpd_state_save_hashed(path, s, NULL, NULL,
+						  &dir_err);
+
+	return err ? err : dir_err;
 }
 
 int pcpd_state_save_hashed(const char *path, const struct pcpd_state *s,
-			   uint64_t *hash, size_t *size)
+			   uint64_t *hash, size_t *size, int *dir_err)
 {
 	char tmp[512], *buf;
 	size_t len, off = 0;
 	ssize_t n;
 	int fd, err;
 
+	*dir_err = 0;
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
 		return -ENAMETOOLONG;
 	err = format(s, &buf, &len, hash);
@@ -414,7 +418,7 @@ int pcpd_state_save_hashed(const char *path, const struct pcpd_state *s,
 	if (err)
 		unlink(tmp);
 	else
-		err = pcpd_state_fsync_dir(path);
+		*dir_err = pcpd_state_fsync_dir(path);
 out:
 	free(buf);
 	return err;

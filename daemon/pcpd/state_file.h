@@ -68,11 +68,17 @@ void pcpd_state_times_to_file(struct pcpd_state *s);
  */
 void pcpd_state_times_from_file(struct pcpd_state *s);
 
-/* Atomic replacement of path. 0 or -errno. */
+/* Atomic replacement of path. 0 or -errno (the directory sync's too). */
 int pcpd_state_save(const char *path, const struct pcpd_state *s);
-/* The same, telling the hash of its end record and the file's size. */
+/*
+ * The same, telling the hash of its end record and the file's size.
+ * -errno when path was not replaced: the old file stands. Once renamed,
+ * the new file is the one there, read by whoever opens path: 0, and
+ * *dir_err is the directory's fsync, 0 or -errno (when it failed, a
+ * crash may still bring the old file back).
+ */
 int pcpd_state_save_hashed(const char *path, const struct pcpd_state *s,
-			   uint64_t *hash, size_t *size);
+			   uint64_t *hash, size_t *size, int *dir_err);
 /* fsync of the directory that holds path. 0 or -errno. */
 int pcpd_state_fsync_dir(const char *path);
 /*

@@ -30,8 +30,15 @@ static unsigned int key_hash(const struct pcpd_state *s, uint8_t proto,
 {
 	uint64_t h = ((uint64_t)addr << 24) ^ ((uint64_t)port << 8) ^ proto;
 
-	h *= 0x9e3779b97f4a7c15ull;	/* Fibonacci hashing */
-	return (unsigned int)(h >> 32) & (s->nslots - 1);
+	/*
+	 * Fibonacci hashing: the product's top bits are the ones every bit
+	 * of the key reaches (its bits from 32 up left an address's last
+	 * octet out below 2^24 slots: a /24's hosts on one port shared a
+	 * home slot).
+	 */
+	h *= 0x9e3779b97f4a7c15ull;
+	return s->nslots > 1 ?
+	       (unsigned int)(h >> (64 - __builtin_ctz(s->nslots))) : 0;
 }
 
 static bool same_key(const struct pcpd_mapping *m, uint8_t proto,

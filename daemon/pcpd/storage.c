@@ -12,15 +12,17 @@ void pcpd_storage_init(struct pcpd_storage *st, const char *path,
 		       const struct pcpd_epoch *ep)
 {
 	memset(st, 0, sizeof(*st));
-	st->path = path;
 	st->ops = ops;
 	st->be = be;
 	st->ep = ep;
 	st->jfd = -1;
 	pcpd_state_init(&st->mirror);
-	if (snprintf(st->journal_path, sizeof(st->journal_path), "%s.journal",
+	/* A path that long: no storage (enabled() is false). */
+	if (snprintf(st->path, sizeof(st->path), "%s", path) >=
+	    (int)sizeof(st->path) ||
+	    snprintf(st->journal_path, sizeof(st->journal_path), "%s.journal",
 		     path) >= (int)sizeof(st->journal_path))
-		st->journal_path[0] = '\0';	/* a path that long: none */
+		st->path[0] = st->journal_path[0] = '\0';
 }
 
 void pcpd_storage_close(struct pcpd_storage *st)
@@ -33,7 +35,7 @@ void pcpd_storage_close(struct pcpd_storage *st)
 
 static bool enabled(const struct pcpd_storage *st)
 {
-	return st->path && st->path[0] && st->journal_path[0];
+	return st->path[0] && st->journal_path[0];
 }
 
 int pcpd_storage_load(struct pcpd_storage *st, char *err, size_t errlen,
@@ -203,7 +205,8 @@ int pcpd_storage_compact(struct pcpd_storage *st)
 	s.nresets = st->ep->nresets;
 	memcpy(s.resets, st->ep->resets, s.nresets * sizeof(s.resets[0]));
 	pcpd_state_times_to_file(&s);
-	err = pcpd_state_save_hashed(st->path, &s, &hash, &size);
+	err = pcpd_state_save_hashed(st->path, &s, &hash, &size,
+				     &st->dir_err);
 	shift = s.clock_wall - s.clock_boot;
 	pcpd_state_times_from_file(&s);
 	if (err) {

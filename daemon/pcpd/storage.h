@@ -36,7 +36,12 @@ struct pcpd_storage_stats {
 };
 
 struct pcpd_storage {
-	const char *path;		/* the snapshot; "" = no storage */
+	/*
+	 * The snapshot ("" = no storage) and its journal, copied at init:
+	 * the pair is only ever written together, whatever becomes of the
+	 * configuration the path came from (a reload rewrites it).
+	 */
+	char path[512];
 	char journal_path[520];		/* PATH.journal */
 	const struct pcpd_backend_ops *ops;	/* the table, for dumps */
 	void *be;
@@ -47,6 +52,12 @@ struct pcpd_storage {
 	size_t jbytes, snap_bytes;
 	int64_t shift;		/* file time - boot time of the snapshot */
 	bool compact_due, sync_due;
+	/*
+	 * The last snapshot's directory fsync, 0 or -errno: the snapshot
+	 * is in place and its journal follows it, but a crash may bring
+	 * back the one before (pcpd_state_save_hashed).
+	 */
+	int dir_err;
 	struct pcpd_storage_stats stats;
 };
 
@@ -91,7 +102,12 @@ bool pcpd_storage_pending(const struct pcpd_storage *st);
  * from an empty table pcpd has not restored into yet). 0 or -errno.
  */
 int pcpd_storage_flush(struct pcpd_storage *st, bool can_dump);
-/* Dump the table into a new snapshot and start its journal. */
+/*
+ * Dump the table into a new snapshot and start its journal. -errno when
+ * no snapshot was written (the journal goes on after the old one); a
+ * snapshot written whose directory could not be synced is one written:
+ * its journal starts, and st->dir_err tells.
+ */
 int pcpd_storage_compact(struct pcpd_storage *st);
 
 /*

@@ -56,11 +56,14 @@ void pcpd_store_save_now(struct pcpd *d)
 	d->save_armed = false;
 	err = pcpd_storage_flush(&d->storage, d->connected);
 	if (err)
-		log_warnx("state: cannot write %s (%s)", d->conf.state_file,
+		log_warnx("state: cannot write %s (%s)", d->storage.path,
 			  strerror(-err));
 	else if (d->storage.stats.compactions != compactions)
 		log_debug("state: %u mappings saved",
 			  d->storage.mirror.nmaps);
+	if (d->storage.stats.compactions != compactions && d->storage.dir_err)
+		log_warnx("state: %s written, but its directory could not be synced (%s): a crash may bring back the one before",
+			  d->storage.path, strerror(-d->storage.dir_err));
 }
 
 const struct pcpd_state_map *pcpd_store_find(struct pcpd *d, uint8_t proto,
@@ -127,19 +130,19 @@ void pcpd_store_resume(struct pcpd *d, uint64_t state_id, bool lost)
 
 	/* Whatever follows, the next flush writes what the table holds. */
 	pcpd_storage_compact_soon(&d->storage);
-	if (d->conf.state_file[0] && !d->storage.mirror.state_id) {
+	if (d->storage.path[0] && !d->storage.mirror.state_id) {
 		rc = pcpd_storage_load(&d->storage, err, sizeof(err), &torn);
 		if (!rc)
 			note_natpmp_hosts(d);
 		if (!rc && torn)
 			log_warnx("state: the last %zu bytes of %s.journal are incomplete (a write the system did not finish): ignored",
-				  torn, d->conf.state_file);
+				  torn, d->storage.path);
 		if (rc == -EBADMSG)
 			log_warnx("state: %s is corrupt (%s): set aside as %s.corrupt, not used",
-				  d->conf.state_file, err, d->conf.state_file);
+				  d->storage.path, err, d->storage.path);
 		else if (rc && rc != -ENOENT)
 			log_warnx("state: cannot read %s (%s)",
-				  d->conf.state_file, strerror(-rc));
+				  d->storage.path, strerror(-rc));
 	}
 	if (d->storage.mirror.state_id && d->storage.mirror.state_id == state_id) {
 		/* pcpd restarted, the table lived on: nothing was lost. */

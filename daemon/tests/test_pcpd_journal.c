@@ -19,6 +19,7 @@
 #include "kselftest_harness.h"
 #include "pcpd/storage.h"
 #include "fake_backend.c"
+#include "storage_test_util.h"
 
 FIXTURE(journal) {
 	struct fake_be be;
@@ -51,40 +52,6 @@ FIXTURE_TEARDOWN(journal)
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", self->dir);
 	if (system(cmd))
 		TH_LOG("cannot remove %s", self->dir);
-}
-
-static struct pcpd_mapping req(const char *host, uint16_t port,
-			       uint32_t lifetime, uint8_t fill)
-{
-	struct pcpd_mapping m = {
-		.proto = IPPROTO_UDP, .int_addr = ip4(host), .int_port = port,
-		.kind = PCPNAT_KIND_EXPLICIT, .lifetime = lifetime,
-		.nfilters = 1,
-		.filters = { { ip4("203.0.113.0"), 24, 53 } },
-		.descr = "a \"game\"\n server",
-	};
-
-	memset(m.nonce, fill, sizeof(m.nonce));
-	return m;
-}
-
-/* Through the daemon's backend: recorded as the request succeeds. */
-static void change(struct pcpd_storage *st, const struct pcpd_mapping *m,
-		   uint32_t flags)
-{
-	struct pcpd_mapping out;
-
-	pcpd_storage_ops.map_add(st, m, flags, &out);
-}
-
-/* A second daemon's view: what the files give back. */
-static int load(const char *path, struct pcpd_storage *out, size_t *torn)
-{
-	static struct pcpd_epoch none;
-	char err[128];
-
-	pcpd_storage_init(out, path, &fake_ops, NULL, &none);
-	return pcpd_storage_load(out, err, sizeof(err), torn);
 }
 
 /* The explicit mappings of the table, exactly, in what was loaded. */
@@ -323,6 +290,71 @@ TEST(index_by_key)
 			ASSERT_EQ(NULL, sm);
 		}
 	}
+	pcpd_state_free(&s);
+}
+
+/* The slot a key takes in an index of its own: its hash's home. */
+static unsigned int home_slot(const struct pcpd_mapping *m,
+			      unsigned int *nslots)
+{
+	struct pcpd_state s;
+	unsigned int i;
+
+	pcpd_state_init(&s);
+	if (pcpd_state_put(&s, m, 0))
+		abort();
+	for (i = 0; !s.slot[i]; i++)
+		;
+	*nslots = s.nslots;
+	pcpd_state_free(&s);
+	return i;
+}
+
+/* The skip+1-th key of 10.0.0.1 whose home is slot want (mod nslots). */
+static struct pcpd_mapping key_at_home(unsigned int want, unsigned int skip)
+{
+	struct pcpd_mapping m = { .proto = 17, .int_addr = htonl(0x0a000001) };
+	unsigned int n;
+
+	for (m.int_port = 1; m.int_port; m.int_port++)
+		if (home_slot(&m, &n) == (want & (n - 1)) && !skip--)
+			return m;
+	abort();
+}
+
+/*
+ * A probe run that wraps past the index's last slot: deleting its first
+ * key moves back only the keys whose home the freed slot lies between.
+ * A at the last slot (home there), B at slot 0 (home there: it stays),
+ * C at slot 1 (home the last slot: it moves back into it).
+ */
+TEST(index_deletes_across_the_wrap)
+{
+	struct pcpd_mapping a = key_at_home(-1u, 0), b = key_at_home(0, 0),
+			    c = key_at_home(-1u, 1);
+	const struct pcpd_state_map *sm;
+	struct pcpd_state s;
+	unsigned int n;
+
+	home_slot(&a, &n);
+	pcpd_state_init(&s);
+	ASSERT_EQ(0, pcpd_state_put(&s, &a, 1));
+	ASSERT_EQ(0, pcpd_state_put(&s, &b, 2));
+	ASSERT_EQ(0, pcpd_state_put(&s, &c, 3));
+	/* The layout the case is about, in an index that did not grow. */
+	ASSERT_EQ(n, s.nslots);
+	ASSERT_EQ(1u, s.slot[n - 1]);
+	ASSERT_EQ(2u, s.slot[0]);
+	ASSERT_EQ(3u, s.slot[1]);
+
+	ASSERT_TRUE(pcpd_state_del(&s, 17, a.int_addr, a.int_port));
+	sm = pcpd_state_find(&s, 17, b.int_addr, b.int_port);
+	ASSERT_NE(NULL, sm);
+	EXPECT_EQ(2, sm->expires);
+	sm = pcpd_state_find(&s, 17, c.int_addr, c.int_port);
+	ASSERT_NE(NULL, sm);
+	EXPECT_EQ(3, sm->expires);
+	EXPECT_EQ(NULL, pcpd_state_find(&s, 17, a.int_addr, a.int_port));
 	pcpd_state_free(&s);
 }
 
