@@ -31,28 +31,40 @@ static void refill(struct pcpd_rl_bucket *b, uint64_t rate_milli,
 	b->last_ms = now_ms ? now_ms : 1;
 }
 
+/* Heard in this window or the one before, and steady then. */
+static bool is_steady(const struct pcpd_ratelimit *rl,
+		      const struct pcpd_rl_slot *s)
+{
+	return s->b.last_ms && s->steady && rl->window - s->window <= 1;
+}
+
+/*
+ * The source's slot: the least recently seen of its set makes room, a
+ * steady one only when the set holds nothing else.
+ */
 static struct pcpd_rl_slot *client(struct pcpd_ratelimit *rl, uint32_t addr)
 {
-	struct pcpd_rl_slot *set, *lru;
+	struct pcpd_rl_slot *set, *victim = NULL;
 	uint32_t h = addr * 2654435761u;
 	unsigned int i;
 
 	set = rl->slot[(h >> 24) % PCPD_RL_SETS];
-	lru = &set[0];
 	for (i = 0; i < PCPD_RL_WAYS; i++) {
 		if (set[i].b.last_ms && set[i].addr == addr)
 			return &set[i];
-		if (set[i].b.last_ms < lru->b.last_ms)
-			lru = &set[i];
+		if (!victim || is_steady(rl, victim) > is_steady(rl, &set[i]) ||
+		    (is_steady(rl, victim) == is_steady(rl, &set[i]) &&
+		     set[i].b.last_ms < victim->b.last_ms))
+			victim = &set[i];
 	}
-	lru->addr = addr;
-	lru->b.last_ms = 0;
-	lru->share.last_ms = 0;
-	lru->window = rl->window - 1;	/* not yet heard in this window */
-	return lru;
+	victim->addr = addr;
+	victim->b.last_ms = 0;
+	victim->steady = false;
+	victim->window = rl->window - 2;	/* not heard lately */
+	return victim;
 }
 
-/* Count sources in one-second windows: the shares divide by that. */
+/* One-second windows: a source heard in two running is steady. */
 static void note_heard(struct pcpd_ratelimit *rl, struct pcpd_rl_slot *s,
 		       int64_t now_ms)
 {
@@ -60,33 +72,40 @@ static void note_heard(struct pcpd_ratelimit *rl, struct pcpd_rl_slot *s,
 
 	if (!rl->window_start_ms || since < 0 || since >= 1000) {
 		/* A window that is not the one just before counts none. */
-		rl->heard_before = rl->window_start_ms && since < 2000 ?
-				   rl->heard : 0;
-		rl->heard = 0;
+		rl->steady_before = rl->window_start_ms && since < 2000 ?
+				    rl->steady : 0;
+		rl->steady = 0;
 		rl->window++;
 		rl->window_start_ms = now_ms ? now_ms : 1;
 	}
 	if (s->window != rl->window) {
+		s->steady = s->window == rl->window - 1;
+		s->asked_before = s->steady ? s->asked : 0;
+		s->asked = 0;
 		s->window = rl->window;
-		rl->heard++;
+		rl->steady += s->steady;
 	}
+	s->asked++;
 }
 
 /*
- * May the total pay for one more request from s? Within its share, down
- * to the last token; beyond it, only from the upper half.
+ * May the total pay for one more request from s? A steady source asking
+ * within its share, down to the last token; anything else only from the
+ * upper half.
  */
-static bool total_admits(struct pcpd_ratelimit *rl, struct pcpd_rl_slot *s,
-			 int64_t now_ms)
+static bool total_admits(struct pcpd_ratelimit *rl,
+			 const struct pcpd_rl_slot *s, int64_t now_ms)
 {
-	uint32_t sources = rl->heard > rl->heard_before ? rl->heard :
-			   rl->heard_before;
-	uint64_t floor;
+	uint32_t sources = rl->steady > rl->steady_before ? rl->steady :
+			   rl->steady_before;
+	uint32_t asks = s->asked > s->asked_before ? s->asked : s->asked_before;
+	uint64_t share_milli = (uint64_t)rl->total * 1250 /
+			       (sources ? sources : 1) + 1000;
+	uint64_t floor = (uint64_t)rl->total * 500 + 1000;
 
 	refill(&rl->all, (uint64_t)rl->total * 1000, now_ms);
-	refill(&s->share, (uint64_t)rl->total * 1000 / sources, now_ms);
-	floor = s->share.tokens_milli >= 1000 ? 1000 :
-		(uint64_t)rl->total * 500 + 1000;
+	if (s->steady && (uint64_t)asks * 1000 <= share_milli)
+		floor = 1000;
 	return rl->all.tokens_milli >= floor;
 }
 
@@ -110,8 +129,6 @@ enum pcpd_rl_verdict pcpd_rl_check(struct pcpd_ratelimit *rl, uint32_t addr,
 		if (!total_admits(rl, s, now_ms))
 			return PCPD_RL_TOTAL;
 		rl->all.tokens_milli -= 1000;
-		if (s->share.tokens_milli >= 1000)
-			s->share.tokens_milli -= 1000;
 	}
 	if (rl->rate)
 		s->b.tokens_milli -= 1000;

@@ -14,15 +14,17 @@
  * their own, so without this the first limit bounds nothing; with it, pcpd
  * answers at most rate_limit_total requests a second whoever sends them.
  *
- * The total is shared fairly when it runs short: each source has a third
- * bucket, its share, filled at the total's rate divided by the number of
- * sources heard in the last one-second window (or the current one, if
- * more). What a source asks within its share may take the total's last
- * tokens; what it asks beyond it only the total's upper half, so many
- * sources flooding beyond their shares leave the lower half to those
- * within theirs. A host asking for no more than its share is then
- * answered however much the others ask (RFC 6887 §17.2: a flood must not
- * deny service to the hosts the server is there for).
+ * The total is shared fairly when it runs short. A source is steady when
+ * it was heard in the last one-second window and in this one; its share
+ * is the total divided by the steady sources. A steady source that asks
+ * no more than its share (with a quarter's slack: shares are measured,
+ * not known) may take the total's last tokens; a source that asks more,
+ * or a new one, only the total's upper half. So neither sources flooding
+ * beyond their shares nor sources that never repeat (spoofed, rotating)
+ * take the lower half from a host that asks no more than its share, and
+ * a new source evicts a steady one from the table only when its set holds
+ * no other (RFC 6887 §17.2: a flood must not deny service to the hosts
+ * the server is there for).
  *
  * Both buckets hold one second's worth of requests.
  */
@@ -46,8 +48,10 @@ struct pcpd_rl_bucket {
 struct pcpd_rl_slot {
 	uint32_t addr;
 	struct pcpd_rl_bucket b;
-	struct pcpd_rl_bucket share;	/* its fair share of the total */
 	uint32_t window;	/* the last window it was heard in */
+	bool steady;		/* heard in the window before that one too */
+	uint32_t asked;		/* requests in that window */
+	uint32_t asked_before;	/* in the window before, if heard */
 };
 
 enum pcpd_rl_verdict {
@@ -60,10 +64,10 @@ struct pcpd_ratelimit {
 	uint32_t rate;		/* per client, requests/s, 0 = unlimited */
 	uint32_t total;		/* all clients, requests/s, 0 = unlimited */
 	struct pcpd_rl_bucket all;
-	/* Fair shares: one-second windows and the sources heard in them. */
+	/* Fair shares: one-second windows and the steady sources in them. */
 	int64_t window_start_ms;
 	uint32_t window;
-	uint32_t heard, heard_before;
+	uint32_t steady, steady_before;
 	struct pcpd_rl_slot slot[PCPD_RL_SETS][PCPD_RL_WAYS];
 };
 

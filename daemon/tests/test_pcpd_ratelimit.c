@@ -107,6 +107,38 @@ TEST(client_within_its_share_beside_a_flood_over_the_total)
 	EXPECT_GE(flood, 1900u * 29);
 }
 
+/*
+ * The same client beside a flood from sources that never repeat (spoofed:
+ * 3,000/s, each address once), with the client's requests at an odd phase
+ * (every 100 ms plus 37 µs steps, not on the simulated millisecond). New
+ * sources get no share until they are heard two windows running, and do
+ * not push a steady client out of its slot: the client keeps its share.
+ * A share for every newcomer gave it 38 of 300 in a review's run, the
+ * total alone (first come, first served) about 200.
+ */
+TEST(client_within_its_share_beside_spoofed_sources)
+{
+	unsigned int t, legit = 0, flood = 0, next = 0, us = 0;
+	uint32_t spoofed = 0x40000000u;
+
+	pcpd_rl_init(&rl, PCPD_RATE_LIMIT_DEFAULT, PCPD_RATE_LIMIT_TOTAL_DEFAULT);
+	for (t = 0; t < 30000; t++) {
+		/* 3 new sources a millisecond. */
+		for (unsigned int s = 0; s < 3; s++)
+			flood += pcpd_rl_check(&rl, spoofed++, 1000 + t) ==
+				 PCPD_RL_ALLOW;
+		if (t == next) {
+			legit += pcpd_rl_check(&rl, ADDR(1), 1000 + t) ==
+				 PCPD_RL_ALLOW;
+			us += 37;
+			next = t + 100 + us / 1000;
+			us %= 1000;
+		}
+	}
+	EXPECT_GE(legit, 285u);
+	EXPECT_LE(legit + flood, 2000u * 30 + 2000);
+}
+
 /* What a flood makes pcpd log: 10 refusals a second, then a count. */
 TEST(log_lines_limited)
 {
