@@ -23,6 +23,8 @@
 #define PCP_CLIENT_PORT		5350
 /* RFC 6887 14.1.3 / RFC 6886 3.2.1: ten sends, 250 ms doubling. */
 #define PCPD_ANNOUNCE_COUNT	10
+/* Receive buffer of each PCP socket, octets (sock.c). */
+#define PCPD_SOCK_RCVBUF	(4 << 20)
 #define PCPD_ANNOUNCE_FIRST_MS	250
 /* The journal is fsynced at most this often (a burst costs one fsync). */
 #define PCPD_SAVE_DELAY_MS	500

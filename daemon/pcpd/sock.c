@@ -51,6 +51,22 @@ static int addr_iface(uint32_t addr, char *name, uint32_t *mask)
 	return rc;
 }
 
+/*
+ * Requests queue in the socket while pcpd is busy (a compaction of the
+ * state file dumps the table): the default buffer holds some 300
+ * datagrams, 75 ms of a 4,000/s flood, after which a client's request is
+ * lost with the flood's. PCPD_SOCK_RCVBUF holds seconds of it; pcpd has
+ * CAP_NET_ADMIN, which lets it pass net.core.rmem_max (SO_RCVBUFFORCE),
+ * and asks within that limit otherwise.
+ */
+static void room_for_bursts(int fd)
+{
+	int size = PCPD_SOCK_RCVBUF;
+
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)))
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+}
+
 static int open_one(uint32_t addr, const char *ifname)
 {
 	struct sockaddr_in sin = {
@@ -80,6 +96,7 @@ static int open_one(uint32_t addr, const char *ifname)
 		close(fd);
 		return err;
 	}
+	room_for_bursts(fd);
 	return fd;
 }
 
