@@ -130,6 +130,7 @@ static void flush(struct pcpd_sync *s, int64_t now)
 {
 	int n, i;
 
+	pcpd_sync_link_check(s, now);
 	for (i = 0; i < TX_BURST; i++) {
 		n = sync_peer_output(&s->peer, s->buf, sizeof(s->buf), now);
 		if (n <= 0)
@@ -264,6 +265,7 @@ static void peer_role_check(struct pcpd_sync *s, int64_t now)
 {
 	enum sync_role pr = s->peer.peer_role;
 
+	pcpd_sync_peer_role_seen(s);
 	if (pr == s->peer_role_seen)
 		return;
 	s->peer_role_seen = pr;

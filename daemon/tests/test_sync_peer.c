@@ -568,7 +568,7 @@ TEST(status_json)
 	EXPECT_STREQ("1", jstr(c, "rx_malformed"));
 	EXPECT_STREQ("1", jstr(c, "resyncs_served"));
 	EXPECT_STREQ("0", jstr(c, "rx_auth_fail"));
-	EXPECT_EQ(24, json_object_object_length(c));
+	EXPECT_EQ(25, json_object_object_length(c));
 	json_object_put(o);
 	sim_free(&sim);
 }
