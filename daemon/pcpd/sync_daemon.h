@@ -10,6 +10,7 @@
 #ifndef PCPD_SYNC_DAEMON_H
 #define PCPD_SYNC_DAEMON_H
 
+#include <limits.h>
 #include <netinet/in.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -59,7 +60,7 @@ struct pcpd_sync {
 	struct pcpd_sync_keys restated;
 	size_t restated_max;		/* 0: PCPD_SYNC_RESTATED_MAX */
 
-	char status_path[256];
+	char status_path[PATH_MAX];
 	int64_t status_next;
 	uint64_t tx_errors, install_errors, lost_endpoints;
 	struct log_limit warn_log;
@@ -70,6 +71,8 @@ struct pcpd_sync {
  * a configuration that cannot work (key file, socket). */
 void pcpd_sync_init(struct pcpd *d, const uint8_t key[32]);
 void pcpd_sync_close(struct pcpd *d);
+/* The next session id, kept in dir/sync-session ("": none kept). */
+uint64_t pcpd_sync_next_session(const char *dir);
 /* Epoll: d->sync->fd readable, d->sync->timer_fd expired. */
 void pcpd_sync_readable(struct pcpd *d);
 void pcpd_sync_timer(struct pcpd *d);
