@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "pcpd/file_replace.h"
 #include "pcpd/state_file.h"
 
 #define STATE_MAGIC	"pcpd-state 1"
@@ -372,54 +373,19 @@ int pcpd_state_save(const char *path, const struct pcpd_state *s)
 int pcpd_state_save_hashed(const char *path, const struct pcpd_state *s,
 			   uint64_t *hash, size_t *size, int *dir_err)
 {
-	char tmp[512], *buf;
-	size_t len, off = 0;
-	ssize_t n;
-	int fd, err;
+	char *buf;
+	size_t len;
+	int err;
 
 	*dir_err = 0;
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
 	err = format(s, &buf, &len, hash);
 	if (err)
 		return err;
 	if (size)
 		*size = len;
-	/*
-	 * A fresh file of our own: whoever else can write in the directory
-	 * may have left a symlink or a file of theirs under this name.
-	 */
-	if (unlink(tmp) && errno != ENOENT) {
-		err = -errno;
-		goto out;
-	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-		  0600);
-	if (fd < 0) {
-		err = -errno;
-		goto out;
-	}
-	while (off < len) {
-		n = write(fd, buf + off, len - off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			err = n < 0 ? -errno : -EIO;
-			break;
-		}
-		off += n;
-	}
-	if (!err && fsync(fd))
-		err = -errno;
-	if (close(fd) && !err)
-		err = -errno;
-	if (!err && rename(tmp, path))
-		err = -errno;
-	if (err)
-		unlink(tmp);
-	else
+	err = pcpd_file_replace(path, buf, len);
+	if (!err)
 		*dir_err = pcpd_state_fsync_dir(path);
-out:
 	free(buf);
 	return err;
 }

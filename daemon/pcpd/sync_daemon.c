@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "pcpd/daemon.h"
+#include "pcpd/file_replace.h"
 #include "pcpd/sync_daemon.h"
 #include "pcpd/sync_key.h"
 #include "sync/sync_status_json.h"
@@ -50,33 +51,40 @@ static int64_t now_ms(void)
  * Our session id must grow at every start (a peer refuses a lower one as
  * stale): one more than the last one kept in the state directory, and at
  * least the wall clock's nanoseconds so that a lost file still grows.
+ * Replaced whole (file_replace.h): a crash while writing leaves the last
+ * id, never an empty file that would restart from the wall clock.
  */
-static uint64_t next_session(const char *dir)
+uint64_t pcpd_sync_next_session(const char *dir)
 {
-	char path[300], buf[32] = "";
+	char path[PATH_MAX], buf[32] = "";
 	struct timespec ts;
 	uint64_t s, stored = 0;
-	FILE *f;
+	ssize_t n;
+	int fd, err;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	s = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 	if (!*dir)
 		return s;
-	snprintf(path, sizeof(path), "%s/sync-session", dir);
-	f = fopen(path, "r");
-	if (f) {
-		if (fgets(buf, sizeof(buf), f))
+	if (snprintf(path, sizeof(path), "%s/sync-session", dir) >=
+	    (int)sizeof(path))
+		fatalx("%s: the sync session path is too long", dir);
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd >= 0) {
+		n = read(fd, buf, sizeof(buf) - 1);
+		if (n > 0) {
+			buf[n] = 0;
 			stored = strtoull(buf, NULL, 10);
-		fclose(f);
+		}
+		close(fd);
 	}
 	if (stored >= s)
 		s = stored + 1;
-	f = fopen(path, "w");
-	if (!f || fprintf(f, "%llu\n", (unsigned long long)s) < 0 ||
-	    fflush(f) || fsync(fileno(f)))
-		log_warn("%s: cannot keep the sync session", path);
-	if (f)
-		fclose(f);
+	n = snprintf(buf, sizeof(buf), "%llu\n", (unsigned long long)s);
+	err = pcpd_file_replace(path, buf, (size_t)n);
+	if (err)
+		log_warnx("%s: cannot keep the sync session (%s)", path,
+			  strerror(-err));
 	return s;
 }
 
@@ -99,8 +107,7 @@ static void write_status(struct pcpd_sync *s)
 {
 	struct sync_status st;
 	struct json_object *o;
-	char tmp[300];
-	FILE *f;
+	const char *js;
 
 	if (!*s->status_path)
 		return;
@@ -114,14 +121,11 @@ static void write_status(struct pcpd_sync *s)
 			       json_object_new_int64((int64_t)s->install_errors));
 	json_object_object_add(o, "lost_endpoints",
 			       json_object_new_int64((int64_t)s->lost_endpoints));
-	snprintf(tmp, sizeof(tmp), "%s.tmp", s->status_path);
-	f = fopen(tmp, "w");
-	if (f) {
-		fprintf(f, "%s\n", json_object_to_json_string_ext(o,
-			JSON_C_TO_STRING_PLAIN));
-		if (fclose(f) || rename(tmp, s->status_path))
-			unlink(tmp);
-	}
+	js = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+	/* Readers (pcpctl, monitoring) see the last whole status. */
+	if (js && pcpd_file_replace(s->status_path, js, strlen(js)) &&
+	    log_limit_pass(&s->warn_log, now_ms()))
+		log_warn("%s", s->status_path);
 	json_object_put(o);
 }
 
@@ -130,6 +134,7 @@ static void flush(struct pcpd_sync *s, int64_t now)
 {
 	int n, i;
 
+	pcpd_sync_link_check(s, now);
 	for (i = 0; i < TX_BURST; i++) {
 		n = sync_peer_output(&s->peer, s->buf, sizeof(s->buf), now);
 		if (n <= 0)
@@ -214,10 +219,12 @@ void pcpd_sync_init(struct pcpd *d, const uint8_t key[32])
 
 		snprintf(path, sizeof(path), "%s", d->conf.state_file);
 		snprintf(dir, sizeof(dir), "%s", dirname(path));
-		snprintf(s->status_path, sizeof(s->status_path),
-			 "%s/sync-status.json", dir);
+		if (snprintf(s->status_path, sizeof(s->status_path),
+			     "%s/sync-status.json", dir) >=
+		    (int)sizeof(s->status_path))
+			fatalx("%s: the sync status path is too long", dir);
 	}
-	cfg.session = next_session(dir);
+	cfg.session = pcpd_sync_next_session(dir);
 	memcpy(cfg.key, key, SYNC_KEY_LEN);
 	randombytes_buf(&cfg.seed, sizeof(cfg.seed));
 	/* Storage's ops beneath: what is installed is stored too. */
@@ -264,6 +271,7 @@ static void peer_role_check(struct pcpd_sync *s, int64_t now)
 {
 	enum sync_role pr = s->peer.peer_role;
 
+	pcpd_sync_peer_role_seen(s);
 	if (pr == s->peer_role_seen)
 		return;
 	s->peer_role_seen = pr;

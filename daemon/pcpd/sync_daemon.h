@@ -10,6 +10,7 @@
 #ifndef PCPD_SYNC_DAEMON_H
 #define PCPD_SYNC_DAEMON_H
 
+#include <limits.h>
 #include <netinet/in.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -44,12 +45,22 @@ struct pcpd_sync {
 	struct pcpd_mapping chunk[64];
 	unsigned int nchunk, ichunk;
 
+	unsigned int walk_failures;	/* consecutive failed dumps */
+
 	/* Standby: a bulk is being received. */
 	bool in_bulk;
+	/* Something was not installed or not restated: BULK_END deletes
+	 * nothing (it cannot tell what is stale). */
+	bool bulk_incomplete;
+	/* Records dropped while the module link was down: a resync once
+	 * it is back (pcpd_sync_link_check). */
+	bool missed;
 	enum sync_role peer_role_seen;	/* a change to MASTER: resync */
+	enum sync_role deliver_role_seen; /* a change: the bulk abandoned */
 	struct pcpd_sync_keys restated;
+	size_t restated_max;		/* 0: PCPD_SYNC_RESTATED_MAX */
 
-	char status_path[256];
+	char status_path[PATH_MAX];
 	int64_t status_next;
 	uint64_t tx_errors, install_errors, lost_endpoints;
 	struct log_limit warn_log;
@@ -60,6 +71,8 @@ struct pcpd_sync {
  * a configuration that cannot work (key file, socket). */
 void pcpd_sync_init(struct pcpd *d, const uint8_t key[32]);
 void pcpd_sync_close(struct pcpd *d);
+/* The next session id, kept in dir/sync-session ("": none kept). */
+uint64_t pcpd_sync_next_session(const char *dir);
 /* Epoll: d->sync->fd readable, d->sync->timer_fd expired. */
 void pcpd_sync_readable(struct pcpd *d);
 void pcpd_sync_timer(struct pcpd *d);
@@ -78,6 +91,11 @@ int64_t pcpd_sync_now_ms(void);
 void pcpd_sync_deliver(void *arg, const struct sync_event *ev);
 void pcpd_sync_bulk_restart(void *arg);
 int pcpd_sync_bulk_next(void *arg, struct sync_record *r);
+/* Each wakeup: once the module link is back, the standby asks for
+ * what it dropped meanwhile. */
+void pcpd_sync_link_check(struct pcpd_sync *s, int64_t now);
+/* After each datagram: a change of the peer's role abandons the bulk. */
+void pcpd_sync_peer_role_seen(struct pcpd_sync *s);
 /* Queue what the table now holds for m's key (MASTER only). */
 void pcpd_sync_record_map(struct pcpd_sync *s, const struct pcpd_mapping *m);
 void pcpd_sync_record_unmap(struct pcpd_sync *s, uint8_t proto,

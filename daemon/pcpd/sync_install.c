@@ -21,6 +21,12 @@
 #include "pcpd/daemon.h"
 #include "pcpd/sync_daemon.h"
 
+/*
+ * Keys a standby remembers during one bulk (8 bytes each): a table larger
+ * than this makes the bulk incomplete, and BULK_END then deletes nothing.
+ */
+#define PCPD_SYNC_RESTATED_MAX	(1u << 22)
+
 static bool master(const struct pcpd_sync *s)
 {
 	return s->peer.role == SYNC_ROLE_MASTER;
@@ -66,6 +72,7 @@ void pcpd_sync_bulk_restart(void *arg)
 	s->bulk_reset = 0;
 	s->cursor_set = false;
 	s->walk_done = false;
+	s->walk_failures = 0;
 	s->nchunk = s->ichunk = 0;
 }
 
@@ -77,8 +84,15 @@ static int collect(void *arg, const struct pcpd_mapping *m)
 	return s->nchunk == sizeof(s->chunk) / sizeof(s->chunk[0]);
 }
 
-/* The next chunk of the table, after the cursor (the module's order). */
-static void walk_chunk(struct pcpd_sync *s)
+/*
+ * The next chunk of the table, after the cursor (the module's order).
+ * A dump that fails (-EAGAIN: the table changed under it, -ENOBUFS,
+ * -ENOMEM) is not the end of the table: what it collected is dropped and
+ * the core calls again later, from the same cursor. Only a dump that
+ * ended lets BULK_END follow, which deletes on the standby whatever the
+ * bulk did not restate.
+ */
+static int walk_chunk(struct pcpd_sync *s)
 {
 	const struct pcpd_mapping *last;
 	int rc;
@@ -86,14 +100,24 @@ static void walk_chunk(struct pcpd_sync *s)
 	s->nchunk = s->ichunk = 0;
 	rc = s->ops->map_walk(s->be, NULL, s->cursor_set ? &s->cursor : NULL,
 			      collect, s);
-	if (rc <= 0)
-		s->walk_done = true;	/* the dump ended (or failed) */
+	if (rc < 0) {
+		s->nchunk = 0;
+		s->walk_failures++;
+		if (log_limit_pass(&s->warn_log, pcpd_sync_now_ms()))
+			log_warnx("sync: table dump failed (%s), retried",
+				  strerror(-rc));
+		return rc;
+	}
+	s->walk_failures = 0;
+	if (!rc)
+		s->walk_done = true;	/* the dump ended */
 	if (!s->nchunk)
-		return;
+		return 0;
 	last = &s->chunk[s->nchunk - 1];
 	s->cursor = (struct pcpd_key){ last->proto, last->int_addr,
 				       last->int_port };
 	s->cursor_set = true;
+	return 0;
 }
 
 int pcpd_sync_bulk_next(void *arg, struct sync_record *r)
@@ -101,7 +125,12 @@ int pcpd_sync_bulk_next(void *arg, struct sync_record *r)
 	struct pcpd_sync *s = arg;
 	const struct pcpd_epoch *ep = &s->d->nl.ep;
 	int64_t now = pcpd_boot_now();
+	int rc;
 
+	/* No module to read: the bulk waits for the link (the core asks
+	 * again later) rather than end or touch a closed client. */
+	if (!s->d->connected)
+		return -EAGAIN;
 	memset(r, 0, sizeof(*r));
 	switch (s->bulk_stage) {
 	case BULK_EPOCH:
@@ -122,8 +151,11 @@ int pcpd_sync_bulk_next(void *arg, struct sync_record *r)
 		s->bulk_stage = BULK_MAPS;
 		/* fall through */
 	case BULK_MAPS:
-		if (s->ichunk == s->nchunk && !s->walk_done)
-			walk_chunk(s);
+		if (s->ichunk == s->nchunk && !s->walk_done) {
+			rc = walk_chunk(s);
+			if (rc < 0)
+				return rc;
+		}
 		if (s->ichunk < s->nchunk) {
 			r->op = SYNC_REC_MAP;
 			r->map = s->chunk[s->ichunk++];
@@ -151,17 +183,33 @@ static int key_cmp(const void *a, const void *b)
 	return 0;
 }
 
+/*
+ * A key this bulk restated. A key that cannot be remembered (past the
+ * bound, or no memory) makes the bulk incomplete: BULK_END could not tell
+ * it from a stale one, so it then deletes nothing at all.
+ */
 static void restated_add(struct pcpd_sync *s, const struct pcpd_mapping *m)
 {
 	struct pcpd_sync_keys *k = &s->restated;
+	size_t max = s->restated_max ? s->restated_max : PCPD_SYNC_RESTATED_MAX;
+	size_t cap;
 	struct pcpd_key *nk;
 
+	if (k->n >= max) {
+		s->bulk_incomplete = true;
+		return;
+	}
 	if (k->n == k->cap) {
-		nk = realloc(k->k, (k->cap ? k->cap * 2 : 256) * sizeof(*nk));
-		if (!nk)
-			return;	/* then BULK_END keeps what it cannot tell */
+		cap = k->cap ? k->cap * 2 : 256;
+		if (cap > max)
+			cap = max;
+		nk = realloc(k->k, cap * sizeof(*nk));
+		if (!nk) {
+			s->bulk_incomplete = true;
+			return;
+		}
 		k->k = nk;
-		k->cap = k->cap ? k->cap * 2 : 256;
+		k->cap = cap;
 	}
 	k->k[k->n++] = (struct pcpd_key){ m->proto, m->int_addr, m->int_port };
 }
@@ -198,6 +246,10 @@ static void install_map(struct pcpd_sync *s, const struct pcpd_mapping *m)
 		log_warnx("sync: cannot install %s:%u (%s)", a, m->int_port,
 			  strerror(-err));
 	}
+	/* What the active holds and we do not: the bulk cannot tell us
+	 * what else is stale. */
+	if (err && s->in_bulk)
+		s->bulk_incomplete = true;
 	if (s->in_bulk)
 		restated_add(s, m);
 }
@@ -244,6 +296,12 @@ static void bulk_end(struct pcpd_sync *s)
 	size_t i;
 
 	s->in_bulk = false;
+	if (s->bulk_incomplete) {
+		log_warnx("sync: bulk incomplete (%zu keys restated): nothing "
+			  "removed", s->restated.n);
+		s->restated.n = 0;
+		return;
+	}
 	qsort(s->restated.k, s->restated.n, sizeof(*s->restated.k), key_cmp);
 	/* Collected first: the table is not changed under its own dump. */
 	s->ops->map_walk(s->be, NULL, NULL, collect_stale, &x);
@@ -271,10 +329,65 @@ static void set_epoch(struct pcpd_sync *s, uint32_t age)
 	pcpd_store_dirty(d);
 }
 
+/* The open bulk is dropped; what it installed stays, nothing deleted. */
+static void abandon_bulk(struct pcpd_sync *s)
+{
+	s->in_bulk = false;
+	s->bulk_incomplete = false;
+	s->restated.n = 0;
+}
+
+void pcpd_sync_peer_role_seen(struct pcpd_sync *s)
+{
+	if (s->peer.peer_role == s->deliver_role_seen)
+		return;
+	/*
+	 * A bulk spanning a change of the peer's role mixes records taken
+	 * (MASTER) with records skipped (not MASTER): BULK_END would delete
+	 * what was skipped. The new MASTER is asked for a bulk of its own
+	 * (peer_role_check in sync_daemon.c).
+	 */
+	if (s->in_bulk)
+		log_info("sync: the peer's role changed during a bulk: "
+			 "abandoned");
+	s->deliver_role_seen = s->peer.peer_role;
+	abandon_bulk(s);
+}
+
+/*
+ * The module link is down (d->nl.c NULL): nothing can be installed or
+ * deleted. The records are dropped, and the state asked for again once
+ * the link is back (pcpd_sync_link_check).
+ */
+static bool link_down(struct pcpd_sync *s)
+{
+	if (s->d->connected)
+		return false;
+	if (!s->missed)
+		log_warnx("sync: module link down: records dropped until a "
+			  "resync");
+	s->missed = true;
+	abandon_bulk(s);
+	return true;
+}
+
+void pcpd_sync_link_check(struct pcpd_sync *s, int64_t now)
+{
+	if (!s->missed || !s->d->connected)
+		return;
+	s->missed = false;
+	if (master(s))
+		return;
+	log_info("sync: module link back: asking for the peer's state");
+	sync_peer_request_resync(&s->peer, now);
+}
+
 void pcpd_sync_deliver(void *arg, const struct sync_event *ev)
 {
 	struct pcpd_sync *s = arg;
 	const struct sync_record *r = ev->rec;
+
+	pcpd_sync_peer_role_seen(s);
 
 	/*
 	 * Only the active's state is installed: a standby never takes
@@ -287,19 +400,21 @@ void pcpd_sync_deliver(void *arg, const struct sync_event *ev)
 		return;
 	switch (ev->type) {
 	case SYNC_EV_BULK_BEGIN:
-		s->in_bulk = true;
-		s->restated.n = 0;
+		abandon_bulk(s);
+		s->in_bulk = !link_down(s);
 		return;
 	case SYNC_EV_BULK_END:
-		if (s->in_bulk)
+		if (s->in_bulk && !link_down(s))
 			bulk_end(s);
 		return;
 	case SYNC_EV_PEER_RESTART:
-		s->in_bulk = false;
+		abandon_bulk(s);
 		return;
 	case SYNC_EV_RECORD:
 		break;
 	}
+	if ((r->op == SYNC_REC_MAP || r->op == SYNC_REC_UNMAP) && link_down(s))
+		return;
 	switch (r->op) {
 	case SYNC_REC_MAP:
 		install_map(s, &r->map);

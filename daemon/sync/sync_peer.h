@@ -58,8 +58,11 @@ struct sync_peer_ops {
 	/*
 	 * Sending side, bulk source: restart the walk of the whole state
 	 * (EPOCH first, then SUB_RESETs, then every mapping), then return 1
-	 * with the next record, 0 at the end. Called as the send window
-	 * opens, never more than half the queue ahead.
+	 * with the next record, 0 at the end, or -errno when it cannot go
+	 * on yet (its table cannot be read now): called again later, from
+	 * rto_min_ms doubled up to rto_max_ms apart, and the bulk does not
+	 * end. Called as the send window opens, never more than half the
+	 * queue ahead.
 	 */
 	void (*bulk_restart)(void *arg);
 	int (*bulk_next)(void *arg, struct sync_record *r);
@@ -101,6 +104,7 @@ struct sync_counters {
 	uint64_t resyncs_requested;	/* we asked for a bulk */
 	uint64_t resyncs_served;	/* we started a bulk */
 	uint64_t bulk_mismatch;		/* BULK_END count differed */
+	uint64_t bulk_postponed;	/* the bulk source could not go on yet */
 	uint64_t overflows;		/* queue full: restated by a bulk */
 	uint64_t peer_restarts;
 	uint64_t peer_down;		/* alive -> down transitions */
@@ -148,6 +152,8 @@ struct sync_peer {
 	uint64_t recover;		/* nxt when fast recovery began */
 	bool bulk_active;
 	uint32_t bulk_rid, bulk_count;
+	int64_t bulk_retry_at;		/* the bulk source said: not yet */
+	unsigned int bulk_retries;
 	uint64_t served_session;	/* last RESYNC served: (session, rid) */
 	uint32_t served_rid;
 	bool served_any;

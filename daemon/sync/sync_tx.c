@@ -63,6 +63,8 @@ static void start_bulk(struct sync_peer *p, uint32_t rid, int64_t now)
 	p->bulk_active = true;
 	p->bulk_rid = rid;
 	p->bulk_count = 0;
+	p->bulk_retry_at = 0;
+	p->bulk_retries = 0;
 	p->c.resyncs_served++;
 	p->ops.bulk_restart(p->ops.arg);
 	append(p, SYNC_MSG_BULK_BEGIN, now)->rid = rid;
@@ -84,13 +86,42 @@ int sync_peer_enqueue(struct sync_peer *p, const struct sync_record *r,
 	return 0;
 }
 
+/*
+ * The next retry of a bulk source that could not go on: from rto_min,
+ * doubled at each consecutive failure, at most rto_max apart.
+ */
+static void bulk_postpone(struct sync_peer *p, int64_t now)
+{
+	int64_t d = p->cfg.rto_min_ms;
+	unsigned int i;
+
+	for (i = 0; i < p->bulk_retries && d < p->cfg.rto_max_ms; i++)
+		d *= 2;
+	if (d > p->cfg.rto_max_ms)
+		d = p->cfg.rto_max_ms;
+	if (p->bulk_retries < 32)
+		p->bulk_retries++;
+	p->bulk_retry_at = now + d;
+	p->c.bulk_postponed++;
+}
+
 /* Pull bulk records while at most half the queue is used. */
 static void pump_bulk(struct sync_peer *p, int64_t now)
 {
 	struct sync_record r;
+	int rc;
 
+	if (now < p->bulk_retry_at)
+		return;
 	while (p->bulk_active && p->end - p->una < p->cfg.queue / 2) {
-		if (p->ops.bulk_next(p->ops.arg, &r) <= 0) {
+		rc = p->ops.bulk_next(p->ops.arg, &r);
+		if (rc < 0) {
+			/* Not the end: the source cannot go on yet. */
+			bulk_postpone(p, now);
+			break;
+		}
+		p->bulk_retries = 0;
+		if (rc == 0) {
 			struct sync_entry *e = append(p, SYNC_MSG_BULK_END, now);
 
 			e->rid = p->bulk_rid;
@@ -256,8 +287,12 @@ int sync_tx_output(struct sync_peer *p, uint8_t *buf, size_t cap,
 
 int64_t sync_tx_next_event(const struct sync_peer *p, int64_t now)
 {
-	if (window_open(p) || (p->retx_una && p->una < p->nxt) ||
-	    (p->bulk_active && p->end - p->una < p->cfg.queue / 2))
+	int64_t t = p->rto_deadline ? p->rto_deadline : INT64_MAX;
+
+	if (window_open(p) || (p->retx_una && p->una < p->nxt))
 		return now;
-	return p->rto_deadline ? p->rto_deadline : INT64_MAX;
+	if (p->bulk_active && p->end - p->una < p->cfg.queue / 2)
+		return p->bulk_retry_at > now ?
+		       (p->bulk_retry_at < t ? p->bulk_retry_at : t) : now;
+	return t;
 }

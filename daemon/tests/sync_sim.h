@@ -28,6 +28,8 @@ struct sim_node {
 	bool table[SIM_PORTS];
 	uint32_t table_lifetime;
 	unsigned int cursor;		/* bulk walk: 0 = EPOCH next */
+	/* The walk cannot go on at postpone_at, postpone times. */
+	unsigned int postpone_at, postpone;
 	/* Store: what was installed from the peer. */
 	bool store[SIM_PORTS], confirmed[SIM_PORTS];
 	struct pcpd_mapping stored[SIM_PORTS];
@@ -163,6 +165,10 @@ static int sim_bulk_next(void *arg, struct sync_record *r)
 	}
 	while (n->cursor < SIM_PORTS && !n->table[n->cursor])
 		n->cursor++;
+	if (n->postpone && n->cursor >= n->postpone_at) {
+		n->postpone--;
+		return -EAGAIN;
+	}
 	if (n->cursor >= SIM_PORTS)
 		return 0;
 	r->op = SYNC_REC_MAP;
