@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "pcpd/file_replace.h"
+#include "pcpd/file_read.h"
 #include "pcpd/state_file.h"
 
 #define STATE_MAGIC	"pcpd-state 1"
@@ -394,38 +395,19 @@ int pcpd_state_load(const char *path, struct pcpd_state *s, char *err,
 		    size_t errlen)
 {
 	char aside[512], *buf;
-	struct stat st;
-	ssize_t n;
-	size_t off = 0;
-	int fd, rc;
+	size_t len;
+	int rc;
 
 	pcpd_state_free(s);
-	/* O_NONBLOCK: a FIFO planted there must not hang the start. */
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode) ||
-	    (uint64_t)st.st_size > PCPD_STATE_FILE_MAX) {
-		close(fd);
+	rc = pcpd_file_read_all(path, PCPD_STATE_FILE_MAX, &buf, &len);
+	if (rc == -EFBIG) {
 		snprintf(err, errlen, "unreadable or too big");
 		rc = -EBADMSG;
 		goto set_aside;
 	}
-	buf = malloc(st.st_size + 1);
-	if (!buf) {
-		close(fd);
-		return -ENOMEM;
-	}
-	while (off < (size_t)st.st_size) {
-		n = read(fd, buf + off, st.st_size - off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		off += n;
-	}
-	close(fd);
-	rc = pcpd_state_parse(buf, off, s, err, errlen);
+	if (rc)
+		return rc;
+	rc = pcpd_state_parse(buf, len, s, err, errlen);
 	free(buf);
 	if (!rc)
 		return 0;

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "pcpd/file_read.h"
 #include "pcpd/state_journal.h"
 
 /* " " and 16 hex digits after each record's text. */
@@ -162,37 +163,15 @@ int pcpd_journal_create(const char *path, uint64_t snap_hash, int *fd)
 int pcpd_journal_load(const char *path, uint64_t snap_hash,
 		      struct pcpd_state *s, struct pcpd_journal_replay *r)
 {
-	struct stat st;
-	size_t off = 0;
-	ssize_t n;
+	size_t len;
 	char *buf;
-	int fd, rc;
+	int rc;
 
 	memset(r, 0, sizeof(*r));
-	/* O_NONBLOCK: a FIFO planted there must not hang the start. */
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode) ||
-	    (uint64_t)st.st_size > PCPD_JOURNAL_FILE_MAX) {
-		close(fd);
-		return -EFBIG;
-	}
-	buf = malloc(st.st_size + 1);
-	if (!buf) {
-		close(fd);
-		return -ENOMEM;
-	}
-	while (off < (size_t)st.st_size) {
-		n = read(fd, buf + off, st.st_size - off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		off += n;
-	}
-	close(fd);
-	rc = pcpd_journal_replay(buf, off, snap_hash, s, r);
+	rc = pcpd_file_read_all(path, PCPD_JOURNAL_FILE_MAX, &buf, &len);
+	if (rc)
+		return rc;
+	rc = pcpd_journal_replay(buf, len, snap_hash, s, r);
 	free(buf);
 	return rc;
 }
