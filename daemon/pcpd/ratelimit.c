@@ -72,9 +72,10 @@ static void note_heard(struct pcpd_ratelimit *rl, struct pcpd_rl_slot *s,
 
 	if (!rl->window_start_ms || since < 0 || since >= 1000) {
 		/* A window that is not the one just before counts none. */
-		rl->steady_before = rl->window_start_ms && since < 2000 ?
-				    rl->steady : 0;
-		rl->steady = 0;
+		rl->steady_count_before =
+			rl->window_start_ms && since < 2000 ?
+			rl->steady_count : 0;
+		rl->steady_count = 0;
 		rl->window++;
 		rl->window_start_ms = now_ms ? now_ms : 1;
 	}
@@ -83,7 +84,7 @@ static void note_heard(struct pcpd_ratelimit *rl, struct pcpd_rl_slot *s,
 		s->asked_before = s->steady ? s->asked : 0;
 		s->asked = 0;
 		s->window = rl->window;
-		rl->steady += s->steady;
+		rl->steady_count += s->steady;
 	}
 	s->asked++;
 }
@@ -96,8 +97,8 @@ static void note_heard(struct pcpd_ratelimit *rl, struct pcpd_rl_slot *s,
 static bool total_admits(struct pcpd_ratelimit *rl,
 			 const struct pcpd_rl_slot *s, int64_t now_ms)
 {
-	uint32_t sources = rl->steady > rl->steady_before ? rl->steady :
-			   rl->steady_before;
+	uint32_t sources = rl->steady_count > rl->steady_count_before ?
+			   rl->steady_count : rl->steady_count_before;
 	uint32_t asks = s->asked > s->asked_before ? s->asked : s->asked_before;
 	uint64_t share_milli = (uint64_t)rl->total * 1250 /
 			       (sources ? sources : 1) + 1000;

@@ -67,7 +67,7 @@ struct pcpd_ratelimit {
 	/* Fair shares: one-second windows and the steady sources in them. */
 	int64_t window_start_ms;
 	uint32_t window;
-	uint32_t steady, steady_before;
+	uint32_t steady_count, steady_count_before;
 	struct pcpd_rl_slot slot[PCPD_RL_SETS][PCPD_RL_WAYS];
 };
 
