@@ -26,7 +26,7 @@ B=psync-b-$$ GWB=10.0.1.4
 bound_tries=100
 
 ktap_print_header
-ktap_set_plan 6
+ktap_set_plan 7
 
 ktap_need "$PROBE" "$PCPCTL" "$PCPD" "$NOTIFY"
 
@@ -69,12 +69,12 @@ chmod 711 "$tmp"
 (umask 077; od -An -tx1 -N32 /dev/urandom | tr -d ' \n' >"$tmp/sync.key"
  od -An -tx1 -N32 /dev/urandom | tr -d ' \n' >"$tmp/wrong.key")
 mkdir "$tmp/a" "$tmp/b"
-conf() { # NAME LISTEN MY PEER NODE PEER_NODE
+conf() { # NAME LISTEN MY PEER NODE PEER_NODE ANNOUNCE
 	cat >"$tmp/$1.conf" <<CONF
 [pcpd]
 listen = $2
 lifetime_min = 60
-announce = off
+announce = $7
 user = nobody
 state_file = $tmp/$1/lib/state
 
@@ -87,8 +87,9 @@ key_file = $tmp/sync.key
 interval = 200
 CONF
 }
-conf a "$GW" 192.168.255.1 192.168.255.2 1 2
-conf b "$GWB" 192.168.255.2 192.168.255.1 2 1
+conf a "$GW" 192.168.255.1 192.168.255.2 1 2 off
+# B announces (its start-up, state loss): only while MASTER, checked in 3b.
+conf b "$GWB" 192.168.255.2 192.168.255.1 2 1 on
 
 ktap_setup setup
 
@@ -108,6 +109,11 @@ want pcpctl_b config set pool "$EXT/32" internal 10.0.1.0/24 ext-dev r-ext
 # --- 2. both start, A becomes MASTER, B BACKUP and in sync ------------------
 ip netns exec "$R" "$PCPD" -d -v -c "$tmp/a.conf" >>"$tmp/a.log" 2>&1 &
 pid_a=$!
+# Every unsolicited message the client hears from here to 3b is B's.
+in_ns "$C1" python3 "$PCPC" listen --count 1000 --timeout 900 >"$tmp/heard" 2>&1 &
+pid_l=$!
+pids+=("$pid_l")
+want wait_for 100 grep -q listening "$tmp/heard"
 ip netns exec "$B" "$PCPD" -d -v -c "$tmp/b.conf" >>"$tmp/b.log" 2>&1 &
 pid_b=$!
 pids+=("$pid_a" "$pid_b")
@@ -133,6 +139,18 @@ want eq "$(jq -r '.[0].kind' <<<"$m")" explicit
 want eq "$(jq -r '.[0].ext_addr' <<<"$m")" "$EXT"
 want eq "$(jq -r '.[0].nonce' <<<"$m")" "$N1"
 ok "PCP MAP on the active: the standby holds $EXT:$eport with the nonce"
+
+# --- 3b. the standby is silent: no answer, no announcement, no mapping -----
+# Its module is a copy of the active's: a mapping it made itself would take
+# an external port the active may give to someone else. Clients retry and
+# reach it once keepalived gives it the server address.
+r=$(pcpc "$C1" map "$GWB" --proto udp --int-port 7100 --lifetime 600 --timeout 3)
+want eq "$(jq -r .timeout <<<"$r")" true
+want eq "$(pcpctl_b show proto udp int "$H1:7100" --json | jq length)" 0
+want eq "$(pcpctl show proto udp int "$H1:7100" --json | jq length)" 0
+kill "$pid_l"
+want eq "$(grep -c '"from": "'"$GWB"'"' "$tmp/heard")" 0
+ok "the standby answers no PCP request, announces nothing and makes no mapping"
 
 # --- 4. an implicit mapping from a UDP flow is replicated -------------------
 probe "$C1" udp-client "$SRV:5000" -b 41000 -x >/dev/null 2>&1

@@ -27,6 +27,7 @@
 #include "pcp/pcp_types.h"
 #include "pcpd/daemon.h"
 #include "pcpd/log.h"
+#include "pcpd/sync_daemon.h"
 
 /* The interface holding addr, and its prefix: 0, or -EADDRNOTAVAIL. */
 static int addr_iface(uint32_t addr, char *name, uint32_t *mask)
@@ -208,6 +209,11 @@ static void handle_one(struct pcpd *d, int fd, uint8_t *buf, size_t len,
 		log_debug("%s: dropped, pcpnat module not reachable", src);
 		return;
 	}
+	if (pcpd_sync_standby(d)) {
+		d->n_dropped++;
+		log_debug("%s: dropped, standby (sync role not MASTER)", src);
+		return;
+	}
 	rl = pcpd_rl_check(&d->rl, from->sin_addr.s_addr, now);
 	if (rl != PCPD_RL_ALLOW) {
 		d->n_ratelimited++;
@@ -315,7 +321,7 @@ void pcpd_send_unsolicited(struct pcpd *d, uint32_t addr, const uint8_t *buf,
 	unsigned int i;
 	int s;
 
-	if (!d->nsock)
+	if (!d->nsock || pcpd_sync_standby(d))
 		return;
 	if (!IN_MULTICAST(ntohl(addr))) {
 		/* Unicast: from the socket on the client's subnet. */

@@ -327,6 +327,11 @@ void pcpd_sync_role(struct pcpd *d, enum sync_role role)
 	flush(s, now_ms());
 }
 
+bool pcpd_sync_standby(const struct pcpd *d)
+{
+	return d->sync && d->sync->peer.role != SYNC_ROLE_MASTER;
+}
+
 void pcpd_sync_map_event(struct pcpd *d, bool removed,
 			 const struct pcpd_mapping *m)
 {

@@ -78,6 +78,14 @@ void pcpd_sync_readable(struct pcpd *d);
 void pcpd_sync_timer(struct pcpd *d);
 /* keepalived's notify, through SIGUSR1 (MASTER) and SIGUSR2 (BACKUP). */
 void pcpd_sync_role(struct pcpd *d, enum sync_role role);
+/*
+ * With [sync], anything but MASTER: pcpd then answers no request and sends
+ * nothing unsolicited. Its module copies the active's table, and a mapping
+ * of its own would take an external port the active may give to another
+ * host; the clients' retries reach it once keepalived moves the server
+ * address to it and it becomes MASTER.
+ */
+bool pcpd_sync_standby(const struct pcpd *d);
 /* A module event (link.c): what the active's table changed. */
 void pcpd_sync_map_event(struct pcpd *d, bool removed,
 			 const struct pcpd_mapping *m);
