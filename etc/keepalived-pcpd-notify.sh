@@ -14,15 +14,26 @@
 #
 # SIGUSR1: MASTER. SIGUSR2: BACKUP; FAULT and STOP too (this router must not
 # act as the active, and asks the peer for its state once it is back).
+# The state is also left in pcpd's role_file ([sync], default
+# /run/pcpd/vrrp-role; PCPD_ROLE_FILE overrides): keepalived tells a state
+# once, and a pcpd that (re)starts later begins in the state it finds there.
 # pcpd runs as pcpd.service (etc/pcpd.service); PCPD_PID names the process
 # directly where it does not (the selftest, selftests/pcp_sync.sh).
 state=$3
+role_file=${PCPD_ROLE_FILE:-/run/pcpd/vrrp-role}
 
 case $state in
 MASTER) sig=USR1 ;;
 BACKUP|FAULT|STOP) sig=USR2 ;;
 *) echo "$0: unknown state '$state'" >&2; exit 2 ;;
 esac
+# Written whole, then renamed: a pcpd starting now reads the old state or
+# the new one, never half of it.
+umask 022
+mkdir -p "$(dirname "$role_file")" &&
+	printf '%s\n' "$state" >"$role_file.$$" &&
+	mv -f "$role_file.$$" "$role_file" ||
+	echo "$0: cannot write $role_file" >&2
 if [ -n "${PCPD_PID:-}" ]; then
 	exec kill -s "$sig" "$PCPD_PID"
 fi

@@ -41,6 +41,8 @@ void pcpd_conf_defaults(struct pcpd_conf *c)
 	c->rate_limit_total = PCPD_RATE_LIMIT_TOTAL_DEFAULT;
 	snprintf(c->state_file, sizeof(c->state_file), "%s", PCPD_DEFAULT_STATE);
 	c->sync.interval_ms = PCPD_SYNC_INTERVAL_MS;
+	snprintf(c->sync.role_file, sizeof(c->sync.role_file), "%s",
+		 PCPD_SYNC_ROLE_FILE);
 }
 
 /* Split "a, b,c" in place; calls fn for each non-empty item. */
@@ -187,6 +189,14 @@ static int sync_endpoint(const char *v, uint32_t *addr, uint16_t *port)
 	return 0;
 }
 
+static int abs_path(const char *v, char *dst, size_t cap)
+{
+	if (*v != '/' || strlen(v) >= cap)
+		return -EINVAL;
+	snprintf(dst, cap, "%s", v);
+	return 0;
+}
+
 static int sync_key(struct pcpd_sync_conf *s, const char *k, const char *v)
 {
 	if (!strcmp(k, "listen"))
@@ -201,12 +211,10 @@ static int sync_key(struct pcpd_sync_conf *s, const char *k, const char *v)
 		return u32_in(v, 100, 60000, &s->interval_ms);
 	if (!strcmp(k, "mtu"))
 		return u32_in(v, PCPD_SYNC_MTU_MIN, PCPD_SYNC_MTU_MAX, &s->mtu);
-	if (!strcmp(k, "key_file")) {
-		if (*v != '/' || strlen(v) >= sizeof(s->key_file))
-			return -EINVAL;
-		snprintf(s->key_file, sizeof(s->key_file), "%s", v);
-		return 0;
-	}
+	if (!strcmp(k, "key_file"))
+		return abs_path(v, s->key_file, sizeof(s->key_file));
+	if (!strcmp(k, "role_file"))
+		return abs_path(v, s->role_file, sizeof(s->role_file));
 	return -ENOENT;
 }
 

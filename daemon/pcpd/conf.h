@@ -22,6 +22,8 @@
 /* [sync] defaults: the port pcpd's replication listens on. */
 #define PCPD_SYNC_PORT		5352
 #define PCPD_SYNC_INTERVAL_MS	1000
+/* Where etc/keepalived-pcpd-notify.sh leaves the VRRP state by default. */
+#define PCPD_SYNC_ROLE_FILE	"/run/pcpd/vrrp-role"
 /* The core's bounds (sync/sync_wire.h SYNC_MTU_MIN, SYNC_MSG_MAX). */
 #define PCPD_SYNC_MTU_MIN	336
 #define PCPD_SYNC_MTU_MAX	8192
@@ -38,6 +40,9 @@ struct pcpd_sync_conf {
 	uint16_t listen_port, peer_port;
 	uint32_t node_id, peer_node_id;
 	char key_file[256];
+	/* The VRRP state keepalived's notify script last wrote: the role a
+	 * (re)started pcpd begins in. */
+	char role_file[256];
 	uint32_t interval_ms;		/* HELLO and heartbeat period */
 	uint32_t mtu;			/* 0: the core's default */
 };

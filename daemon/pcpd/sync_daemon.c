@@ -21,6 +21,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
@@ -181,6 +182,42 @@ static void watch_fd(struct pcpd *d, int fd)
 		fatal("epoll_ctl");
 }
 
+/*
+ * keepalived tells each VRRP state once (its notify script): a pcpd that
+ * starts after the last notify, say restarted after a crash, begins in the
+ * state the script left in role_file. MASTER only from a file no other
+ * user could have written; anything else, a missing file included, is
+ * BACKUP until told (a BACKUP answers nothing, so the safe side).
+ */
+static enum sync_role initial_role(const char *path)
+{
+	static const char master[] = "MASTER\n";
+	char buf[sizeof(master)] = "";
+	struct stat st;
+	bool trusted;
+	ssize_t n;
+	int fd;
+
+	fd = path[0] ? open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+				  O_CLOEXEC) : -1;
+	if (fd < 0)
+		return SYNC_ROLE_BACKUP;
+	trusted = !fstat(fd, &st) && S_ISREG(st.st_mode) &&
+		  (st.st_uid == 0 || st.st_uid == geteuid()) &&
+		  !(st.st_mode & (S_IWGRP | S_IWOTH));
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	/* BACKUP, FAULT, STOP: this router is not the active. */
+	if (n != (ssize_t)strlen(master) || strcmp(buf, master))
+		return SYNC_ROLE_BACKUP;
+	if (!trusted) {
+		log_warn("sync: %s says MASTER but is not root's alone: BACKUP",
+			 path);
+		return SYNC_ROLE_BACKUP;
+	}
+	return SYNC_ROLE_MASTER;
+}
+
 void pcpd_sync_init(struct pcpd *d, const uint8_t key[32])
 {
 	const struct pcpd_sync_conf *c = &d->conf.sync;
@@ -234,7 +271,7 @@ void pcpd_sync_init(struct pcpd *d, const uint8_t key[32])
 	if (sync_peer_init(&s->peer, &cfg, &ops, now))
 		fatalx("[sync]: the replication core refused the configuration");
 	sodium_memzero(cfg.key, sizeof(cfg.key));
-	sync_peer_set_role(&s->peer, SYNC_ROLE_BACKUP);
+	sync_peer_set_role(&s->peer, initial_role(c->role_file));
 	d->srv.ops = &pcpd_sync_ops;
 	d->srv.be = s;
 	d->sync = s;
@@ -243,6 +280,9 @@ void pcpd_sync_init(struct pcpd *d, const uint8_t key[32])
 	log_info("sync: node %u, peer %u at %s:%u, BACKUP until told",
 		 c->node_id, c->peer_node_id, inet_ntoa(s->peer_sa.sin_addr),
 		 c->peer_port);
+	if (s->peer.role == SYNC_ROLE_MASTER)
+		log_info("sync: role MASTER, the last state keepalived told (%s)",
+			 c->role_file);
 	flush(s, now);
 }
 

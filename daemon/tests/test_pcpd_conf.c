@@ -343,7 +343,8 @@ TEST(sync_section)
 		"[pcpd]\nlisten = 10.0.0.1\n[sync]\n"
 		"listen = 192.168.9.1:6000\npeer = 192.168.9.2\n"
 		"node_id = 1\npeer_node_id = 2\n"
-		"key_file = /etc/pcpd/sync.key\ninterval = 250\nmtu = 1400\n",
+		"key_file = /etc/pcpd/sync.key\ninterval = 250\nmtu = 1400\n"
+		"role_file = /run/k/role\n",
 		&c, err, sizeof(err))) {
 		TH_LOG("%s", err);
 	}
@@ -355,6 +356,7 @@ TEST(sync_section)
 	EXPECT_EQ(1u, c.sync.node_id);
 	EXPECT_EQ(2u, c.sync.peer_node_id);
 	EXPECT_STREQ("/etc/pcpd/sync.key", c.sync.key_file);
+	EXPECT_STREQ("/run/k/role", c.sync.role_file);
 	EXPECT_EQ(250u, c.sync.interval_ms);
 	EXPECT_EQ(1400u, c.sync.mtu);
 }
@@ -370,6 +372,7 @@ TEST(sync_refusals)
 
 	ASSERT_EQ(0, pcpd_conf_parse_string(SYNC_OK, &c, err, sizeof(err)));
 	EXPECT_EQ((uint32_t)PCPD_SYNC_INTERVAL_MS, c.sync.interval_ms);
+	EXPECT_STREQ(PCPD_SYNC_ROLE_FILE, c.sync.role_file);
 	refused(_metadata, SYNC_BASE "peer = 10.9.0.2\n", "[sync] listen: missing");
 	refused(_metadata, SYNC_BASE "listen = 10.9.0.1\n", "[sync] peer: missing");
 	refused(_metadata, SYNC_BASE "listen = 10.9.0.1\npeer = 10.9.0.2\n"
@@ -386,6 +389,8 @@ TEST(sync_refusals)
 	refused(_metadata, SYNC_OK "mtu = 8193\n", "bad value for mtu");
 	refused(_metadata, SYNC_OK "key_file = relative.key\n",
 		"bad value for key_file");
+	refused(_metadata, SYNC_OK "role_file = run/role\n",
+		"bad value for role_file");
 	refused(_metadata, SYNC_OK "secret = 1\n", "unknown key 'secret' in [sync]");
 }
 
