@@ -26,7 +26,7 @@ B=psync-b-$$ GWB=10.0.1.4
 bound_tries=100
 
 ktap_print_header
-ktap_set_plan 8
+ktap_set_plan 9
 
 ktap_need "$PROBE" "$PCPCTL" "$PCPD" "$NOTIFY"
 
@@ -227,6 +227,29 @@ want wait_for 30 eval '[ "$(auth_fail)" -ge $((before + 3)) ]'
 want eq "$(status_b role)" master
 want eq "$(status_b established)" true
 ok "forged sync datagrams (wrong key) are refused: rx_auth_fail $before -> $(auth_fail)"
+
+# --- 9. split brain: detected, logged, and the loser takes the winner's table
+# Both MASTER (VRRP partitioned): each answers and allocates from the same
+# pool, neither installs the other's records. When A turns BACKUP again it
+# must hold exactly B's table: its own split-brain mapping gone (its port may
+# be B's to give), B's present; B's table never took A's.
+table() { # NS: the mappings as "proto int ext kind", sorted
+	in_ns "$1" "$PCPCTL" show --json |
+		jq -r '.[] | "\(.proto) \(.int_addr):\(.int_port) \(.ext_addr):\(.ext_port) \(.kind)"' |
+		sort
+}
+want notify a MASTER
+want wait_for 100 eval '[ "$(status_a split_brain)" = true ] && [ "$(status_b split_brain)" = true ]'
+want wait_for 50 grep -q "split brain" "$tmp/a.log"
+ra=$(pcpc "$C1" map "$GW" --proto udp --int-port 7300 --lifetime 600)
+rb=$(pcpc "$C1" map "$GWB" --proto udp --int-port 7301 --lifetime 600)
+want eq "$(jq -r .result <<<"$ra")/$(jq -r .result <<<"$rb")" 0/0
+want notify a BACKUP
+want wait_for 100 eval '[ "$(status_a split_brain)" = false ] && [ "$(status_a synced)" = true ]'
+want wait_for 100 eval '[ "$(table "$R")" = "$(table "$B")" ]'
+want eq "$(table "$R" | grep -c ":7300 ")" 0
+want eq "$(table "$B" | grep -c ":7301 ")" 1
+ok "split brain is detected and logged; after it A holds exactly B's table"
 
 for f in a b; do
 	[ "$KTAP_CNT_FAIL" = 0 ] || while read -r l; do ktap_print_msg "$f: $l"; done <"$tmp/$f.log"

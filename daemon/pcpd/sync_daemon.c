@@ -131,10 +131,36 @@ static void write_status(struct pcpd_sync *s)
 }
 
 /* Everything the core has to send now, then the next wakeup. */
+/* The core notes the peer's liveness and split brain; the log says when
+ * they change (Documentation/pcpd-sync.md, "Roles, split brain"). */
+static void log_changes(struct pcpd_sync *s)
+{
+	const struct sync_peer *p = &s->peer;
+
+	if (p->alive != s->alive_logged) {
+		s->alive_logged = p->alive;
+		if (p->alive)
+			log_info("sync: peer %u alive", p->cfg.peer_node_id);
+		else
+			log_warnx("sync: peer %u silent: down",
+				  p->cfg.peer_node_id);
+	}
+	if (p->split_brain != s->split_logged) {
+		s->split_logged = p->split_brain;
+		if (p->split_brain)
+			log_warnx("sync: split brain: the peer is MASTER too; "
+				  "neither installs the other's state until one "
+				  "is BACKUP (VRRP partitioned?)");
+		else
+			log_info("sync: split brain over");
+	}
+}
+
 static void flush(struct pcpd_sync *s, int64_t now)
 {
 	int n, i;
 
+	log_changes(s);
 	pcpd_sync_link_check(s, now);
 	for (i = 0; i < TX_BURST; i++) {
 		n = sync_peer_output(&s->peer, s->buf, sizeof(s->buf), now);

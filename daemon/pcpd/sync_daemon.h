@@ -60,6 +60,8 @@ struct pcpd_sync {
 	struct pcpd_sync_keys restated;
 	size_t restated_max;		/* 0: PCPD_SYNC_RESTATED_MAX */
 
+	/* What the log last said of the peer (log_changes()). */
+	bool alive_logged, split_logged;
 	char status_path[PATH_MAX];
 	int64_t status_next;
 	uint64_t tx_errors, install_errors, lost_endpoints;
