@@ -182,6 +182,20 @@ static int snap_one(void *arg, const struct pcpd_mapping *m)
 	       -ENOMEM : 0;
 }
 
+/* The mirror's mappings still alive at now, into s. */
+static int copy_live(struct pcpd_state *s, const struct pcpd_state *mirror,
+		     int64_t now)
+{
+	unsigned int i;
+
+	for (i = 0; i < mirror->nmaps; i++)
+		if (mirror->maps[i].expires > now &&
+		    pcpd_state_add(s, &mirror->maps[i].m,
+				   mirror->maps[i].expires))
+			return -ENOMEM;
+	return 0;
+}
+
 int pcpd_storage_compact(struct pcpd_storage *st)
 {
 	struct pcpd_walk_filter f = { .kind = PCPNAT_KIND_EXPLICIT };
@@ -194,7 +208,17 @@ int pcpd_storage_compact(struct pcpd_storage *st)
 	if (!enabled(st))
 		return 0;
 	pcpd_state_init(&s);
-	err = st->ops->map_walk(st->be, &f, NULL, snap_one, &s);
+	/*
+	 * Asked for (compact_due: a reconnect, lost events, a flush, an
+	 * unwritable journal), the snapshot is what the module's table holds
+	 * now. Otherwise the journal merely outgrew its snapshot, and the
+	 * mirror, which is snapshot plus journal, is written: a dump of a big
+	 * table would hold up the event loop for nothing.
+	 */
+	if (st->compact_due)
+		err = st->ops->map_walk(st->be, &f, NULL, snap_one, &s);
+	else
+		err = copy_live(&s, &st->mirror, now);
 	if (err) {
 		pcpd_state_free(&s);
 		return err < 0 ? err : -ENOMEM;

@@ -10,11 +10,13 @@
  * a MAP_NEW/MAP_DEL event of an explicit mapping someone else made)
  * updates the mirror and appends one record to the journal; the journal
  * is fsynced when the daemon's save timer fires (pcpd_storage_flush),
- * once for a burst of changes. When the journal outgrows its snapshot
- * (or something else than a mapping changed: the instance, the epoch
- * origin, a subscriber's reset), the next flush compacts: the table is
- * dumped, as it is the truth, and written as a new snapshot (temporary
- * file, fsync, rename, directory fsync), followed by a new empty journal.
+ * once for a burst of changes. When something else than a mapping
+ * changed (the instance, the epoch origin, a subscriber's reset, events
+ * lost), the next flush compacts from the table, which is the truth: it
+ * is dumped and written as a new snapshot (temporary file, fsync, rename,
+ * directory fsync), followed by a new empty journal. When the journal
+ * merely outgrew its snapshot, the mirror is written instead, with no
+ * dump of the module's table.
  * A change thus costs O(1) bytes, the compaction's O(N) shared among the
  * O(N) changes that made the journal grow that far.
  */
@@ -103,7 +105,8 @@ bool pcpd_storage_pending(const struct pcpd_storage *st);
  */
 int pcpd_storage_flush(struct pcpd_storage *st, bool can_dump);
 /*
- * Dump the table into a new snapshot and start its journal. -errno when
+ * A new snapshot, from the table when compact_due, from the mirror
+ * otherwise, and its journal started. -errno when
  * no snapshot was written (the journal goes on after the old one); a
  * snapshot written whose directory could not be synced is one written:
  * its journal starts, and st->dir_err tells.
