@@ -7,90 +7,16 @@
 # Epoch continues the old one's (draft-boucadair-pcp-failure §3.3,
 # RFC 6887 §8.5).
 #
-#   c1 10.0.1.2 --+-- br-int 10.0.1.1 [A: pcpnat + pcpd] r-ext 198.51.100.1 -- S
-#                 |                    sa 192.168.255.1
-#                 |                     | sync link
-#                 |                    sb 192.168.255.2
-#                 +-- lan 10.0.1.4     [B: pcpnat + pcpd] r-ext 198.51.100.1 (dummy)
-#
-# keepalived's notify is simulated by etc/keepalived-pcpd-notify.sh with
-# PCPD_PID: SIGUSR1 MASTER, SIGUSR2 BACKUP.
+# The pair, its topology and helpers: sync_lib.sh.
 source "$KSFT_DIR/kselftest/ktap_helpers.sh"
-here=$(cd "$(dirname "$0")" && pwd)
-PCPC=$here/pcp_client.py
-NOTIFY=$here/../etc/keepalived-pcpd-notify.sh
-
-source "$here/lib.sh"
-topo_names psync
-B=psync-b-$$ GWB=10.0.1.4
-bound_tries=100
+source "$(cd "$(dirname "$0")" && pwd)/sync_lib.sh"
 
 ktap_print_header
 ktap_set_plan 6
 
 ktap_need "$PROBE" "$PCPCTL" "$PCPD" "$NOTIFY"
 
-pcpc() { local ns=$1; shift; in_ns "$ns" python3 "$PCPC" "$@"; }
-pcpctl_b() { in_ns "$B" "$PCPCTL" "$@"; }
-notify() { PCPD_PID=$1 "$NOTIFY" INSTANCE pcp "$2" 100; }
-status_b() { jq -r ".$1" "$tmp/b/lib/sync-status.json" 2>/dev/null; }
-status_a() { jq -r ".$1" "$tmp/a/lib/sync-status.json" 2>/dev/null; }
-# wait_for TENTHS CMD...: until CMD holds.
-wait_for() {
-	local n=$(($1 * ${PCPNAT_SLOW:-1})) i
-	shift
-	for i in $(seq "$n"); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
-	"$@"
-}
-b_has() { [ "$(pcpctl_b show proto "$1" int "$2" --json | jq -r '.[0].ext_port')" = "$3" ]; }
-
-setup() {
-	topo_setup || return 1
-	ip netns add "$B" || return 1
-	in_ns "$B" ip link set lo up
-	ip link add lan netns "$B" type veth peer name pb netns "$R"
-	in_ns "$R" ip link set pb master br-int up
-	in_ns "$B" ip addr add "$GWB/24" dev lan
-	in_ns "$B" ip link set lan up
-	in_ns "$B" ip link add r-ext type dummy
-	in_ns "$B" ip addr add "$EXT/24" dev r-ext
-	in_ns "$B" ip link set r-ext up
-	ip link add sa netns "$R" type veth peer name sb netns "$B"
-	in_ns "$R" ip addr add 192.168.255.1/30 dev sa
-	in_ns "$B" ip addr add 192.168.255.2/30 dev sb
-	in_ns "$R" ip link set sa up
-	in_ns "$B" ip link set sb up
-	pcpctl config set pool "$EXT/32" internal 10.0.1.0/24 ext-dev r-ext
-}
-
-# pcpd runs as nobody (pcpd.sh does the same) and makes its state
-# directory, where it keeps sync-session and sync-status.json, its own.
-chmod 711 "$tmp"
-(umask 077; od -An -tx1 -N32 /dev/urandom | tr -d ' \n' >"$tmp/sync.key"
- od -An -tx1 -N32 /dev/urandom | tr -d ' \n' >"$tmp/wrong.key")
-mkdir "$tmp/a" "$tmp/b"
-conf() { # NAME LISTEN MY PEER NODE PEER_NODE
-	cat >"$tmp/$1.conf" <<CONF
-[pcpd]
-listen = $2
-lifetime_min = 60
-announce = off
-user = nobody
-state_file = $tmp/$1/lib/state
-
-[sync]
-listen = $3
-peer = $4
-node_id = $5
-peer_node_id = $6
-key_file = $tmp/sync.key
-interval = 200
-CONF
-}
-conf a "$GW" 192.168.255.1 192.168.255.2 1 2
-conf b "$GWB" 192.168.255.2 192.168.255.1 2 1
-
-ktap_setup setup
+ktap_setup sync_setup
 
 # --- 1. configuration -------------------------------------------------------
 want "$PCPD" -n -c "$tmp/a.conf"
@@ -106,13 +32,8 @@ sleep 6
 want pcpctl_b config set pool "$EXT/32" internal 10.0.1.0/24 ext-dev r-ext
 
 # --- 2. both start, A becomes MASTER, B BACKUP and in sync ------------------
-ip netns exec "$R" "$PCPD" -d -v -c "$tmp/a.conf" >>"$tmp/a.log" 2>&1 &
-pid_a=$!
-ip netns exec "$B" "$PCPD" -d -v -c "$tmp/b.conf" >>"$tmp/b.log" 2>&1 &
-pid_b=$!
-pids+=("$pid_a" "$pid_b")
-want bound "$R" u 5351
-want bound "$B" u 5351
+want start_a
+want start_b
 want notify "$pid_a" MASTER
 want notify "$pid_b" BACKUP
 want wait_for 100 eval '[ "$(status_b synced)" = true ] && [ "$(status_a established)" = true ]'
@@ -185,8 +106,6 @@ want eq "$(status_b role)" master
 want eq "$(status_b established)" true
 ok "forged sync datagrams (wrong key) are refused: rx_auth_fail $before -> $(auth_fail)"
 
-for f in a b; do
-	[ "$KTAP_CNT_FAIL" = 0 ] || while read -r l; do ktap_print_msg "$f: $l"; done <"$tmp/$f.log"
-done
+sync_logs
 kill "$pid_a" "$pid_b" 2>/dev/null
 ktap_finished
