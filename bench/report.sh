@@ -240,8 +240,8 @@ END {
 
 	# 10. Replication to a standby.
 	nq = 0
-	for (k in cnt) { split(k, f, SUBSEP); if (f[1] == "sync" && f[4] == "mappings_per_s") sq[++nq] = f[3] + 0 }
-	for (i = 2; i <= nq; i++) { t = sq[i]; for (j = i - 1; j >= 1 && sq[j] > t; j--) sq[j + 1] = sq[j]; sq[j + 1] = t }
+	for (k in cnt) { split(k, f, SUBSEP); if (f[1] == "sync" && f[4] == "mappings_per_s") synq[++nq] = f[3] + 0 }
+	for (i = 2; i <= nq; i++) { t = synq[i]; for (j = i - 1; j >= 1 && synq[j] > t; j--) synq[j + 1] = synq[j]; synq[j + 1] = t }
 	print ""
 	print "10. Replication to a standby ([sync]): a burst of N new flows through the active, each mapping stamped at its"
 	print "    MAP_NEW on the active and on the standby (one clock); medians over runs"
@@ -249,7 +249,7 @@ END {
 	else {
 		printf "    %8s %14s %9s %9s %9s %8s %9s %9s\n", "N", "mappings/s", "p50 ms", "p99 ms", "max ms", "missing", "restates", "overruns"
 		for (i = 1; i <= nq; i++) {
-			x = sq[i]
+			x = synq[i]
 			printf "    %8d %14s %9s %9s %9s %8s %9s %9s\n", x,
 				fmt(get("sync", "S", x, "mappings_per_s"), "%.0f"), fmt(get("sync", "S", x, "delay_p50_ms"), "%.1f"),
 				fmt(get("sync", "S", x, "delay_p99_ms"), "%.1f"), fmt(get("sync", "S", x, "delay_max_ms"), "%.1f"),

@@ -23,8 +23,9 @@ SYNC_DIR=/tmp/bench-sync
 SYNC_A=brt_S
 SYNC_B=bsb_S
 
+# pcpd makes its state directory its own (it keeps sync-status.json
+# there once it has dropped privileges).
 sync_conf() { # NAME LISTEN MY PEER NODE PEER_NODE
-	mkdir -p "$SYNC_DIR/$1"
 	cat >"$SYNC_DIR/$1.conf" <<-CONF
 	[pcpd]
 	listen = $2
