@@ -237,6 +237,32 @@ END {
 		print "   (pcpd CPU: utime + stime from /proc/PID/stat over the run of the client; overruns: UDP datagrams dropped at"
 		print "   the router for a full socket buffer, RcvbufErrors; flood success: its requests answered SUCCESS)"
 	}
+
+	# 10. Replication to a standby.
+	nq = 0
+	for (k in cnt) { split(k, f, SUBSEP); if (f[1] == "sync" && f[4] == "mappings_per_s") synq[++nq] = f[3] + 0 }
+	for (i = 2; i <= nq; i++) { t = synq[i]; for (j = i - 1; j >= 1 && synq[j] > t; j--) synq[j + 1] = synq[j]; synq[j + 1] = t }
+	print ""
+	print "10. Replication to a standby ([sync]): a burst of N new flows through the active, each mapping stamped at its"
+	print "    MAP_NEW on the active and on the standby (one clock); medians over runs"
+	if (!nq) print "    not run"
+	else {
+		printf "    %8s %14s %9s %9s %9s %8s %9s %9s\n", "N", "mappings/s", "p50 ms", "p99 ms", "max ms", "missing", "restates", "overruns"
+		for (i = 1; i <= nq; i++) {
+			x = synq[i]
+			printf "    %8d %14s %9s %9s %9s %8s %9s %9s\n", x,
+				fmt(get("sync", "S", x, "mappings_per_s"), "%.0f"), fmt(get("sync", "S", x, "delay_p50_ms"), "%.1f"),
+				fmt(get("sync", "S", x, "delay_p99_ms"), "%.1f"), fmt(get("sync", "S", x, "delay_max_ms"), "%.1f"),
+				fmt(get("sync", "S", x, "missing"), "%d"), fmt(get("sync", "S", x, "restates"), "%d"),
+				fmt(get("sync", "S", x, "overruns"), "%d")
+			out("sync", x, "mappings_per_s", get("sync", "S", x, "mappings_per_s"))
+			out("sync", x, "delay_p50_ms", get("sync", "S", x, "delay_p50_ms"))
+			out("sync", x, "delay_p99_ms", get("sync", "S", x, "delay_p99_ms"))
+		}
+		print "    (mappings/s: N / (last installed on the standby - first made on the active); delay: each mapping on the"
+		print "    standby minus on the active; missing: never seen on the standby; restates: bulks the active started"
+		print "    because its events socket overran; overruns: stamps the measuring tool lost)"
+	}
 }' "$raw" | tee "$dir/table.txt"
 
 # The plot: datapath arms with their spread, and the scaling curves.

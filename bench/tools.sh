@@ -24,7 +24,8 @@ bench_tools() {
 			printf '%s\n' nft:nftables socat:socat miniupnpd:miniupnpd-nftables \
 				timeout:coreutils ;;
 		pcpd) ;;
-		*) echo "bench: unknown phase '$p' (datapath scaling exhaust control pcpd)" >&2
+		sync) ;;
+		*) echo "bench: unknown phase '$p' (datapath scaling exhaust control pcpd sync)" >&2
 			return 1 ;;
 		esac
 	done

@@ -16,6 +16,10 @@
  *   tcp-server PORT            "from A:P" for the connection, echoes
  *   tcp-client ADDR:PORT [-b PORT]
  *                              "reply from A:P" after an echoed exchange
+ *   udp-flows ADDR:PORT -b PORT -n N
+ *                              one datagram from each of the N source
+ *                              ports PORT.., sent only: N new flows (the
+ *                              replication tests' implicit mappings)
  *   ping ADDR [-i ID]          raw ICMP echo: "echo reply from A id N"
  *   ping-listen                "echo request from A id N" for the first one
  *
@@ -50,7 +54,7 @@ static int slow(void)
 
 void usage(void)
 {
-	fprintf(stderr, "usage: udp_tcp_probe udp-server|udp-client|tcp-server|"
+	fprintf(stderr, "usage: udp_tcp_probe udp-server|udp-client|udp-flows|tcp-server|"
 		"tcp-client|ping|ping-listen ... [-t S] [-b PORT] [-n N] [-i ID] [-x] [-z] [-s N]\n");
 	exit(3);
 }
@@ -280,6 +284,24 @@ static int ping_listen(void)
 	return 0;
 }
 
+/* N new flows, one datagram each, as fast as the sockets go. */
+static int udp_flows(struct sockaddr_in dst, unsigned short bport, int n)
+{
+	static const char buf[] = "pcpnat flow";
+	int i, fd;
+
+	if (!bport || n < 1 || bport + n - 1 > 65535)
+		usage();
+	for (i = 0; i < n; i++) {
+		fd = bound_socket(SOCK_DGRAM, 0, bport + i);
+		if (sendto(fd, buf, sizeof(buf) - 1, 0,
+			   (struct sockaddr *)&dst, sizeof(dst)) < 0)
+			die("sendto");
+		close(fd);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int opt, n = 1, id = 4242, send_only = 0, no_check = 0;
@@ -313,6 +335,8 @@ int main(int argc, char **argv)
 	if (!strcmp(mode, "udp-client"))
 		return udp_client(parse_ep(argv[optind], 1), bport, send_only,
 				  no_check, size);
+	if (!strcmp(mode, "udp-flows"))
+		return udp_flows(parse_ep(argv[optind], 1), bport, n);
 	if (!strcmp(mode, "tcp-client"))
 		return tcp_client(parse_ep(argv[optind], 1), bport);
 	if (!strcmp(mode, "ping"))

@@ -315,7 +315,8 @@ static int on_event(const struct pcpnl_event *e, void *arg)
  * a new instance shows in the state id (the tick's check); the pool is
  * re-read; and a stored mapping still within its lifetime that the module
  * no longer has was lost whatever removed it (a subscriber flush, most
- * likely), so its owner's epoch restarts. Then a fresh snapshot.
+ * likely), so its owner's epoch restarts. Then a fresh snapshot. The
+ * standby missed them too: the active restates its table ([sync]).
  */
 static void resync(struct pcpd *d)
 {
@@ -323,6 +324,7 @@ static void resync(struct pcpd *d)
 	struct pcpd_mapping cur;
 	unsigned int i;
 
+	pcpd_sync_events_lost(d);
 	pcpd_link_tick(d);
 	if (!d->connected)
 		return;

@@ -91,6 +91,9 @@ bool pcpd_sync_standby(const struct pcpd *d);
 /* A module event (link.c): what the active's table changed. */
 void pcpd_sync_map_event(struct pcpd *d, bool removed,
 			 const struct pcpd_mapping *m);
+/* The module's events were lost (link.c's resync): the active restates
+ * its table to the standby by a bulk. */
+void pcpd_sync_events_lost(struct pcpd *d);
 
 /* Records were queued: send them within a millisecond, batched. */
 void pcpd_sync_kick(struct pcpd_sync *s);

@@ -60,6 +60,23 @@ void pcpd_sync_record_unmap(struct pcpd_sync *s, uint8_t proto,
 	enqueue(s, &r);
 }
 
+/*
+ * The module's events were lost (the events socket overran: link.c's
+ * resync): the records queued since may miss mappings the datapath made
+ * or removed, which the standby would then never learn. The active
+ * restates its whole table; a standby has nothing of its own to send.
+ */
+void pcpd_sync_events_lost(struct pcpd *d)
+{
+	struct pcpd_sync *s = d->sync;
+
+	if (!s || !master(s))
+		return;
+	log_info("sync: module events lost: restating the table to the peer");
+	sync_peer_restate(&s->peer, pcpd_sync_now_ms());
+	pcpd_sync_kick(s);
+}
+
 /* ---- the active's bulk source ---- */
 
 enum { BULK_EPOCH, BULK_RESETS, BULK_MAPS, BULK_DONE };

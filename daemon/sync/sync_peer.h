@@ -106,6 +106,7 @@ struct sync_counters {
 	uint64_t bulk_mismatch;		/* BULK_END count differed */
 	uint64_t bulk_postponed;	/* the bulk source could not go on yet */
 	uint64_t overflows;		/* queue full: restated by a bulk */
+	uint64_t restates;		/* the embedder lost changes: a bulk */
 	uint64_t peer_restarts;
 	uint64_t peer_down;		/* alive -> down transitions */
 	uint64_t split_brain;		/* both MASTER: transitions */
@@ -188,6 +189,14 @@ void sync_peer_set_role(struct sync_peer *p, enum sync_role role);
  */
 int sync_peer_enqueue(struct sync_peer *p, const struct sync_record *r,
 		      int64_t now);
+/*
+ * Sending side: the embedder's source of changes lost some (the module's
+ * events socket overran), so what was queued may not be the state any
+ * more: drop the queue and restate everything, as a full queue does. A
+ * bulk under way starts over, since its walk may have passed what
+ * changed.
+ */
+void sync_peer_restate(struct sync_peer *p, int64_t now);
 /* Receiving side: ask for a bulk (e.g. on becoming BACKUP). */
 void sync_peer_request_resync(struct sync_peer *p, int64_t now);
 

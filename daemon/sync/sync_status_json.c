@@ -29,7 +29,8 @@ static const struct {
 	COUNTER(rx_out_of_order), COUNTER(rx_duplicate), COUNTER(rx_bogus_ack),
 	COUNTER(retransmits), COUNTER(fast_retransmits),
 	COUNTER(resyncs_requested), COUNTER(resyncs_served),
-	COUNTER(bulk_mismatch), COUNTER(bulk_postponed), COUNTER(overflows), COUNTER(peer_restarts),
+	COUNTER(bulk_mismatch), COUNTER(bulk_postponed), COUNTER(overflows),
+	COUNTER(restates), COUNTER(peer_restarts),
 	COUNTER(peer_down), COUNTER(split_brain),
 };
 

@@ -86,6 +86,12 @@ int sync_peer_enqueue(struct sync_peer *p, const struct sync_record *r,
 	return 0;
 }
 
+void sync_peer_restate(struct sync_peer *p, int64_t now)
+{
+	p->c.restates++;
+	start_bulk(p, current_rid(p), now);
+}
+
 /*
  * The next retry of a bulk source that could not go on: from rto_min,
  * doubled at each consecutive failure, at most rto_max apart.
