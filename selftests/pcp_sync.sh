@@ -5,14 +5,19 @@
 # namespace): what the active's module holds, the standby's holds too, with
 # the same external endpoints, and after the roles switch the new active's
 # Epoch continues the old one's (draft-boucadair-pcp-failure §3.3,
-# RFC 6887 §8.5).
+# RFC 6887 §8.5). The standby's module is in the standby role: a flow
+# through the active that outlives udp_timeout keeps its mapping on the
+# standby, continues through it on the same port after the switch, and a
+# new flow through the standby is dropped and counted.
 #
 #   c1 10.0.1.2 --+-- br-int 10.0.1.1 [A: pcpnat + pcpd] r-ext 198.51.100.1 -- S
 #                 |                    sa 192.168.255.1
 #                 |                     | sync link
 #                 |                    sb 192.168.255.2
-#                 +-- lan 10.0.1.4     [B: pcpnat + pcpd] r-ext 198.51.100.1 (dummy)
+#                 +-- lan 10.0.1.4     [B: pcpnat + pcpd] r-ext 198.51.100.1 -- S2
 #
+# S2 is S again (198.51.100.2) behind B: c1 reaches it through B when its
+# route names B, as VRRP's moving gateway address would have it.
 # keepalived's notify is simulated by etc/keepalived-pcpd-notify.sh with
 # PCPD_PID: SIGUSR1 MASTER, SIGUSR2 BACKUP.
 source "$KSFT_DIR/kselftest/ktap_helpers.sh"
@@ -22,11 +27,12 @@ NOTIFY=$here/../etc/keepalived-pcpd-notify.sh
 
 source "$here/lib.sh"
 topo_names psync
-B=psync-b-$$ GWB=10.0.1.4
+B=psync-b-$$ S2=psync-s2-$$ GWB=10.0.1.4
 bound_tries=100
+trap 'cleanup; ip netns del "$B" 2>/dev/null; ip netns del "$S2" 2>/dev/null' EXIT
 
 ktap_print_header
-ktap_set_plan 6
+ktap_set_plan 11
 
 ktap_need "$PROBE" "$PCPCTL" "$PCPD" "$NOTIFY"
 
@@ -42,6 +48,8 @@ wait_for() {
 	for i in $(seq "$n"); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
 	"$@"
 }
+role() { in_ns "$1" "$PCPCTL" config --json | jq -r .role; }
+idle_b() { pcpctl_b show proto udp int "$H1:41000" --json | jq -r '.[0].idle'; }
 b_has() { [ "$(pcpctl_b show proto "$1" int "$2" --json | jq -r '.[0].ext_port')" = "$3" ]; }
 
 setup() {
@@ -52,15 +60,23 @@ setup() {
 	in_ns "$R" ip link set pb master br-int up
 	in_ns "$B" ip addr add "$GWB/24" dev lan
 	in_ns "$B" ip link set lan up
-	in_ns "$B" ip link add r-ext type dummy
+	ip netns add "$S2" || return 1
+	in_ns "$S2" ip link set lo up
+	in_ns "$B" sysctl -qw net.ipv4.ip_forward=1
+	ip link add r-ext netns "$B" type veth peer name eth0 netns "$S2"
 	in_ns "$B" ip addr add "$EXT/24" dev r-ext
 	in_ns "$B" ip link set r-ext up
+	in_ns "$S2" ip addr add "$SRV/24" dev eth0
+	in_ns "$S2" ip link set eth0 up
 	ip link add sa netns "$R" type veth peer name sb netns "$B"
 	in_ns "$R" ip addr add 192.168.255.1/30 dev sa
 	in_ns "$B" ip addr add 192.168.255.2/30 dev sb
 	in_ns "$R" ip link set sa up
 	in_ns "$B" ip link set sb up
-	pcpctl config set pool "$EXT/32" internal 10.0.1.0/24 ext-dev r-ext
+	# udp_timeout at its minimum (RFC 4787 REQ-5): section 5's flow
+	# outlives it.
+	pcpctl config set pool "$EXT/32" internal 10.0.1.0/24 ext-dev r-ext \
+		udp-timeout 120
 }
 
 # pcpd runs as nobody (pcpd.sh does the same) and makes its state
@@ -103,7 +119,8 @@ ok "[sync]: pcpd -n accepts the section and refuses a key others may read"
 # B's instance is 6 s younger than A's: its own Epoch would fail the
 # client's check of section 5, the replicated one passes.
 sleep 6
-want pcpctl_b config set pool "$EXT/32" internal 10.0.1.0/24 ext-dev r-ext
+want pcpctl_b config set pool "$EXT/32" internal 10.0.1.0/24 ext-dev r-ext \
+	udp-timeout 120
 
 # --- 2. both start, A becomes MASTER, B BACKUP and in sync ------------------
 ip netns exec "$R" "$PCPD" -d -v -c "$tmp/a.conf" >>"$tmp/a.log" 2>&1 &
@@ -118,7 +135,9 @@ want notify "$pid_b" BACKUP
 want wait_for 100 eval '[ "$(status_b synced)" = true ] && [ "$(status_a established)" = true ]'
 want eq "$(status_a role)" master
 want eq "$(status_b role)" backup
-ok "the pair establishes: A MASTER, B BACKUP and synchronised"
+want eq "$(role "$R")" active
+want eq "$(role "$B")" standby
+ok "the pair establishes: A MASTER, B BACKUP and synchronised, B's module standby"
 
 # --- 3. an explicit mapping made on A is in B's module -----------------------
 N1=0102030405060708090a0b0c
@@ -142,6 +161,40 @@ want wait_for 30 b_has udp "$H1:41000" "$iport"
 want eq "$(pcpctl_b show proto udp int "$H1:41000" --json | jq -r '.[0].kind')" implicit
 ok "an implicit mapping of a flow through the active: the standby holds $EXT:$iport"
 
+# --- a new flow through the standby is dropped and counted -----------------
+dropped() { pcpctl_b stats --json | jq -r .drop_standby; }
+d0=$(dropped)
+server s2 "$S2" udp-server 5000 -t 5
+want bound "$S2" u 5000
+in_ns "$C1" ip route add "$SRV/32" via "$GWB"
+probe "$C1" udp-client "$SRV:5000" -b 42000 -t 2 >"$tmp/c42000" 2>&1
+in_ns "$C1" ip route del "$SRV/32" via "$GWB"
+reap
+want not has "$tmp/s2" from
+want eq "$(pcpctl_b show proto udp int "$H1:42000" --json | jq length)" 0
+want gt "$(dropped)" "${d0:-0}"
+ok "a new flow through the standby makes no mapping: dropped, drop_standby $d0 -> $(dropped)"
+
+# --- a flow through the active outlives udp_timeout: the standby keeps it ---
+# Every 15 s through A for 135 s: A refreshes it, B never sees the
+# traffic, only the mapping, which its reaper must not expire. A socket
+# of B's own holds $EXT:$iport meanwhile, so that a mapping B would make
+# anew for the flow could not take that port again (local.c).
+ip netns exec "$B" python3 -c "import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(('$EXT', $iport))
+time.sleep(3600)" &
+pids+=($!)
+for i in $(seq 9); do
+	probe "$C1" udp-client "$SRV:5000" -b 41000 -x >/dev/null 2>&1
+	sleep 15
+done
+want eq "$(pcpctl show proto udp int "$H1:41000" --json | jq -r '.[0].ext_port')" "$iport"
+want b_has udp "$H1:41000" "$iport"
+idle=$(idle_b)
+want gt "${idle:-0}" 120
+ok "a flow alive on the active for 135 s (udp_timeout 120): the standby still holds $EXT:$iport, idle ${idle:-?} s there"
+
 # --- 5. failover: B answers with an Epoch that passes RFC 6887 §8.5 ---------
 want notify "$pid_a" BACKUP
 want notify "$pid_b" MASTER
@@ -159,6 +212,19 @@ want ge "$epoch_b" $((epoch_a - 1))
 want not [ $((cd_ + 2)) -lt $((sd - sd / 16)) ]
 want not [ $((sd + 2)) -lt $((cd_ - cd_ / 16)) ]
 ok "after the switch B answers for the same mapping, epoch $epoch_a -> $epoch_b continuous"
+
+# --- B takes the flow over: idle time restarted, same external port ---------
+want eq "$(role "$B")" active
+want eq "$(role "$R")" standby
+idle=$(idle_b)
+want le "${idle:-999}" 30
+in_ns "$C1" ip route replace default via "$GWB"
+server s2 "$S2" udp-server 5000 -t 10
+want bound "$S2" u 5000
+want probe "$C1" udp-client "$SRV:5000" -b 41000
+want reap
+want has "$tmp/s2" "from $EXT:$iport"
+ok "B took the flow over: idle ${idle:-?} s after the switch, traffic on through $EXT:$iport"
 
 # --- 6. a forged datagram (wrong key) is refused and counted ----------------
 # A HELLO from A's node id and address, its HMAC-SHA-512-256 (libsodium
@@ -184,6 +250,39 @@ want wait_for 30 eval '[ "$(auth_fail)" -ge $((before + 3)) ]'
 want eq "$(status_b role)" master
 want eq "$(status_b established)" true
 ok "forged sync datagrams (wrong key) are refused: rx_auth_fail $before -> $(auth_fail)"
+
+# --- pcpctl sync: pcpd's replication status, live ---------------------------
+# Found from B's pcpd.conf (state_file's directory) and named outright.
+js=$(pcpctl_b sync conf "$tmp/b.conf" --json)
+want eq "$(jq -r .status_file <<<"$js")" "$tmp/b/lib/sync-status.json"
+for k in role peer_role established split_brain peer_node_id session \
+	 peer_session counters.rx_auth_fail; do
+	want eq "$(jq -r ".$k" <<<"$js")" "$(status_b "$k")"
+done
+want eq "$(jq -r .peer <<<"$js")" 192.168.255.1:5352
+want le "$(jq -r .age <<<"$js")" 3
+pcpctl_b sync show status "$tmp/b/lib/sync-status.json" >"$tmp/sync.txt"
+want has "$tmp/sync.txt" "^role  *master, node 2$"
+want has "$tmp/sync.txt" "^peer  *192.168.255.1:5352, node 1$"
+want has "$tmp/sync.txt" "^peer role  *backup$"
+want has "$tmp/sync.txt" "^established  *yes$"
+want has "$tmp/sync.txt" "^auth failures  *$(status_b counters.rx_auth_fail)$"
+want has "$tmp/sync.txt" "^last acked  *[0-9]"
+want not pcpctl_b sync status "$tmp/none.json" 2>/dev/null
+ok "pcpctl sync prints B's live status: $(tr -s ' ' <"$tmp/sync.txt" | head -3 | tr '\n' ';')"
+
+# --- a subscriber's epoch restart reaches the standby as it happens --------
+# B (active) flushes c1's mappings: its epoch restarts there
+# (draft-boucadair-pcp-failure §3.2), and A, the standby now, hears of it
+# at once (SUB_RESET), not at the next bulk: A answers c1 with an Epoch
+# that restarted, not with the pair's.
+want pcpctl_b flush subscriber "$H1"
+sleep 2
+r=$(pcpc "$C1" map "$GW" --proto udp --int-port 7002 --lifetime 600 --nonce $N1)
+want eq "$(jq -r .result <<<"$r")" 0
+ep=$(jq -r .epoch <<<"$r")
+want le "${ep:-999}" 15
+ok "a flush on the active restarts c1's epoch on the standby too: $ep s (the pair's is over 100)"
 
 for f in a b; do
 	[ "$KTAP_CNT_FAIL" = 0 ] || while read -r l; do ktap_print_msg "$f: $l"; done <"$tmp/$f.log"

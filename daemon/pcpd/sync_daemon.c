@@ -115,6 +115,11 @@ static void write_status(struct pcpd_sync *s)
 	o = sync_status_json(&st);
 	if (!o)
 		return;
+	/* Who the peer is, for pcpctl sync: the core knows only node ids. */
+	json_object_object_add(o, "node_id",
+			       json_object_new_int64(s->d->conf.sync.node_id));
+	json_object_object_add(o, "peer",
+			       json_object_new_string(s->peer_str));
 	json_object_object_add(o, "tx_errors",
 			       json_object_new_int64((int64_t)s->tx_errors));
 	json_object_object_add(o, "install_errors",
@@ -214,6 +219,8 @@ void pcpd_sync_init(struct pcpd *d, const uint8_t key[32])
 	s->peer_sa.sin_family = AF_INET;
 	s->peer_sa.sin_addr.s_addr = c->peer_addr;
 	s->peer_sa.sin_port = htons(c->peer_port);
+	snprintf(s->peer_str, sizeof(s->peer_str), "%s:%u",
+		 inet_ntoa(s->peer_sa.sin_addr), c->peer_port);
 	if (*d->conf.state_file) {
 		char path[sizeof(dir)];
 
@@ -323,8 +330,24 @@ void pcpd_sync_role(struct pcpd *d, enum sync_role role)
 	log_info("sync: role %s", role == SYNC_ROLE_MASTER ? "MASTER" :
 		 "BACKUP");
 	sync_peer_set_role(&s->peer, role);
+	s->role_told = true;
+	pcpd_sync_push_role(d);
 	s->status_next = 0;	/* the status file says it at once */
 	flush(s, now_ms());
+}
+
+/*
+ * The module's role follows the one keepalived told (standby unless
+ * MASTER), once told; at every (re)connection too, since the module may
+ * have been reloaded meanwhile. Without [sync] nothing is set: a cold
+ * standby's module is an ordinary one (draft-boucadair-pcp-failure §3.4).
+ */
+void pcpd_sync_push_role(struct pcpd *d)
+{
+	struct pcpd_sync *s = d->sync;
+
+	if (s && s->role_told)
+		pcpd_push_role(d, s->peer.role != SYNC_ROLE_MASTER);
 }
 
 void pcpd_sync_map_event(struct pcpd *d, bool removed,
