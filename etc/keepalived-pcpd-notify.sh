@@ -23,10 +23,18 @@ state=$3
 role_file=${PCPD_ROLE_FILE:-/run/pcpd/vrrp-role}
 
 case $state in
-MASTER) sig=USR1 ;;
-BACKUP|FAULT|STOP) sig=USR2 ;;
+MASTER) sig=USR1 role=active ;;
+BACKUP|FAULT|STOP) sig=USR2 role=standby ;;
 *) echo "$0: unknown state '$state'" >&2; exit 2 ;;
 esac
+# The module's role too, not only through pcpd: a router whose pcpd is
+# down must still translate new flows once keepalived makes it MASTER
+# (pcpd sets the same role when it is told, and again when it starts).
+pcpctl=${PCPCTL:-$(command -v pcpctl)}
+if [ -n "$pcpctl" ]; then
+	"$pcpctl" config set role "$role" >/dev/null ||
+		echo "$0: pcpnat's role not set to $role" >&2
+fi
 # Written whole, then renamed: a pcpd starting now reads the old state or
 # the new one, never half of it.
 umask 022

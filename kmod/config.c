@@ -308,6 +308,12 @@ int pcpnat_config_set(struct pcpnat_net *pn, const struct pcpnat_config *req,
 	}
 
 	rcu_assign_pointer(pn->cfg, cfg);
+	/*
+	 * Takeover: packets see the new role from now, and the reaper, which
+	 * takes cfg_lock, sees every idle time started again.
+	 */
+	if (old->standby && !cfg->standby)
+		pcpnat_gc_restart_idle(pn);
 	gone = config_addr_left(old, cfg);
 	if (gone) {
 		/*

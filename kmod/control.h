@@ -237,6 +237,7 @@ void pcpnat_sub_uncharge(struct pcpnat_table *t, __be32 sub);
 /* gc.c */
 void pcpnat_gc_start(struct pcpnat_table *t);
 void pcpnat_gc_stop(struct pcpnat_table *t);
+void pcpnat_gc_restart_idle(struct pcpnat_net *pn);
 
 /* genl.c */
 extern struct genl_family pcpnat_genl_family;

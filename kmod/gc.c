@@ -20,7 +20,7 @@ static bool gc_match(const struct pcpnat_mapping *m, const void *arg)
 {
 	const struct gc_arg *a = arg;
 
-	return pcpnat_map_expired(a->cfg, m, a->now);
+	return pcpnat_map_reapable(a->cfg, m, a->now);
 }
 
 static void gc_work(struct work_struct *work)
@@ -48,6 +48,32 @@ static void gc_work(struct work_struct *work)
 	t->gc_next = to == n ? 0 : to;
 	queue_delayed_work(system_power_efficient_wq, &t->gc_work,
 			   HZ / PCPNAT_GC_SLICES);
+}
+
+/*
+ * Leaving standby (config.c, under cfg_lock, which keeps the reaper out
+ * until every implicit mapping's idle time starts again at now). A bucket
+ * at a time under RCU: last_used and the peers' times are written without
+ * a lock on the packet path too, and a packet's newer time is as good.
+ */
+void pcpnat_gc_restart_idle(struct pcpnat_net *pn)
+{
+	struct pcpnat_table *t = pn->table;
+	unsigned long now = jiffies;
+	struct pcpnat_mapping *m;
+	unsigned int b;
+
+	lockdep_assert_held(&pn->cfg_lock);
+	if (!t)
+		return;
+	for (b = 0; b < 1U << t->bits; b++) {
+		rcu_read_lock();
+		hlist_for_each_entry_rcu(m, &t->int_hash[b], int_node)
+			pcpnat_map_restart(m, now);
+		rcu_read_unlock();
+		if (!(b % 1024))
+			cond_resched();
+	}
 }
 
 void pcpnat_gc_start(struct pcpnat_table *t)

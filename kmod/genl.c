@@ -88,6 +88,7 @@ static int put_config(struct sk_buff *skb, struct pcpnat_net *pn,
 	    nla_put_u32(skb, PCPNAT_CFG_A_SUBSCRIBER_QUOTA, c->subscriber_quota) ||
 	    nla_put_u32(skb, PCPNAT_CFG_A_MAX_MAPPINGS, c->max_mappings) ||
 	    nla_put_u8(skb, PCPNAT_CFG_A_ALLOW_ALL_PORTS, c->allow_all_ports) ||
+	    nla_put_u8(skb, PCPNAT_CFG_A_STANDBY, c->standby) ||
 	    nla_put_u32(skb, PCPNAT_CFG_A_EPOCH,
 			t ? ktime_get_boottime_seconds() - t->epoch : 0) ||
 	    nla_put_u64_64bit(skb, PCPNAT_CFG_A_STATE_ID, t ? t->state_id : 0,
@@ -231,6 +232,7 @@ static int parse_config(struct nlattr **tb, struct pcpnat_config *req,
 	GET(PCPNAT_CFG_A_SUBSCRIBER_QUOTA, subscriber_quota, u32);
 	GET(PCPNAT_CFG_A_MAX_MAPPINGS, max_mappings, u32);
 	GET(PCPNAT_CFG_A_ALLOW_ALL_PORTS, allow_all_ports, u8);
+	GET(PCPNAT_CFG_A_STANDBY, standby, u8);
 #undef GET
 	return 0;
 }

@@ -37,7 +37,7 @@ static const struct netlink_range_validation pcpnat_map_a_lifetime_range = {
 };
 
 /* Common nested types */
-const struct nla_policy pcpnat_config_nl_policy[PCPNAT_CFG_A_PAD + 1] = {
+const struct nla_policy pcpnat_config_nl_policy[PCPNAT_CFG_A_STANDBY + 1] = {
 	[PCPNAT_CFG_A_EXT_POOL] = NLA_POLICY_NESTED(pcpnat_list_nl_policy),
 	[PCPNAT_CFG_A_INT_PREFIXES] = NLA_POLICY_NESTED(pcpnat_list_nl_policy),
 	[PCPNAT_CFG_A_EXT_IFINDEX] = { .type = NLA_U32, },
@@ -54,6 +54,7 @@ const struct nla_policy pcpnat_config_nl_policy[PCPNAT_CFG_A_PAD + 1] = {
 	[PCPNAT_CFG_A_EPOCH] = { .type = NLA_U32, },
 	[PCPNAT_CFG_A_STATE_ID] = { .type = NLA_U64, },
 	[PCPNAT_CFG_A_MAPPINGS] = { .type = NLA_U32, },
+	[PCPNAT_CFG_A_STANDBY] = NLA_POLICY_MAX(NLA_U8, 1),
 };
 
 const struct nla_policy pcpnat_cursor_nl_policy[PCPNAT_MAP_A_INT_PORT + 1] = {

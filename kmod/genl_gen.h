@@ -12,7 +12,7 @@
 #include <uapi/linux/pcpnat.h>
 
 /* Common nested types */
-extern const struct nla_policy pcpnat_config_nl_policy[PCPNAT_CFG_A_PAD + 1];
+extern const struct nla_policy pcpnat_config_nl_policy[PCPNAT_CFG_A_STANDBY + 1];
 extern const struct nla_policy pcpnat_cursor_nl_policy[PCPNAT_MAP_A_INT_PORT + 1];
 extern const struct nla_policy pcpnat_filter_nl_policy[PCPNAT_FILTER_A_PORT + 1];
 extern const struct nla_policy pcpnat_filters_nl_policy[PCPNAT_FILTERS_A_FILTER + 1];

@@ -52,6 +52,36 @@ bool pcpnat_map_expired(const struct pcpnat_config *cfg,
 }
 EXPORT_SYMBOL_IF_KUNIT(pcpnat_map_expired);
 
+/*
+ * A standby's implicit mappings are the active's, kept until its MAP_DEL
+ * arrives through pcpd, as conntrackd keeps a backup's entries in a cache
+ * that never times out: the flows they belong to go on through the
+ * active, whose traffic never refreshes them here. Explicit mappings end
+ * at their lifetime, which the active replicates.
+ */
+bool pcpnat_map_reapable(const struct pcpnat_config *cfg,
+			 const struct pcpnat_mapping *m, unsigned long now)
+{
+	if (cfg->standby && pcpnat_m_kind(m) == PCPNAT_KIND_IMPLICIT)
+		return false;
+	return pcpnat_map_expired(cfg, m, now);
+}
+EXPORT_SYMBOL_IF_KUNIT(pcpnat_map_reapable);
+
+/*
+ * conntrackd's commit: the standby takes over with every implicit mapping
+ * idle since now, not since it was installed or last restated, so none
+ * expires at once. An explicit mapping's lifetime is its own.
+ */
+void pcpnat_map_restart(struct pcpnat_mapping *m, unsigned long now)
+{
+	if (pcpnat_m_kind(m) != PCPNAT_KIND_IMPLICIT)
+		return;
+	WRITE_ONCE(m->last_used, now ?: 1);
+	pcpnat_peers_restart(m, now);
+}
+EXPORT_SYMBOL_IF_KUNIT(pcpnat_map_restart);
+
 /* Outbound traffic within the idle timeout? (RFC 6887 section 15) */
 bool pcpnat_map_active(const struct pcpnat_config *cfg,
 		       const struct pcpnat_mapping *m, unsigned long now)
@@ -115,6 +145,12 @@ struct pcpnat_mapping *pcpnat_create_implicit(struct pcpnat_net *pn, u8 proto,
 
 	if (!cfg->naddrs)
 		return ERR_PTR(-ENETDOWN);
+	/*
+	 * A standby makes no mapping of its own: the port it would take is
+	 * the active's to give (the caller counts DROP_STANDBY).
+	 */
+	if (cfg->standby)
+		return ERR_PTR(-EROFS);
 	if (pcpnat_pm_index(proto) < 0)
 		return ERR_PTR(-EPROTONOSUPPORT);
 	/* The caller counts the drop (drop_no_resources), once. */

@@ -144,6 +144,12 @@ struct pcpnat_config {
 	u32 udp_timeout, tcp_est_timeout, tcp_trans_timeout, icmp_timeout;
 	u8 filtering;
 	u8 allow_all_ports;
+	/*
+	 * The standby role of a replicated pair (PCPNAT_CFG_A_STANDBY): read
+	 * by the packet path only where it would make a mapping, from the
+	 * configuration it already holds, and by the reaper.
+	 */
+	u8 standby;
 	u32 subscriber_quota;
 	u32 max_mappings;
 	u8 npool, nint;
@@ -242,10 +248,19 @@ struct pcpnat_mapping *pcpnat_lookup_ext(struct pcpnat_net *pn, u8 proto,
 					 __be32 addr, __be16 port);
 /*
  * Outbound packet with no mapping: make an implicit one. Returns the new
- * (or concurrently made) mapping, or an ERR_PTR (-ENOSPC, -EDQUOT, -ENOBUFS).
+ * (or concurrently made) mapping, or an ERR_PTR (-ENOSPC, -EDQUOT, -ENOBUFS;
+ * -EROFS while standby, pcpnat_create_drop()).
  */
 struct pcpnat_mapping *pcpnat_create_implicit(struct pcpnat_net *pn, u8 proto,
 					      __be32 addr, __be16 port);
+/*
+ * The reaper's verdict (map_life.c): expired, except an implicit mapping
+ * of a standby, which the active's MAP_DEL ends (Documentation/pcpd-sync.md).
+ */
+bool pcpnat_map_reapable(const struct pcpnat_config *cfg,
+			 const struct pcpnat_mapping *m, unsigned long now);
+/* Leaving standby: an implicit mapping's idle time starts again at now. */
+void pcpnat_map_restart(struct pcpnat_mapping *m, unsigned long now);
 /* Note traffic: refresh idle time, TCP state, remember the remote peer. */
 void pcpnat_touch_out(struct pcpnat_mapping *m, __be32 raddr, u8 tcp_flags);
 void pcpnat_touch_in(struct pcpnat_mapping *m, u8 tcp_flags);
@@ -258,6 +273,7 @@ bool pcpnat_tcp_transitory(const struct pcpnat_mapping *m);
 /* Address-dependent filtering's peer set (peers.c). */
 void pcpnat_peers_free(struct pcpnat_mapping *m);
 void pcpnat_peers_age(struct pcpnat_mapping *m, unsigned long now);
+void pcpnat_peers_restart(struct pcpnat_mapping *m, unsigned long now);
 void pcpnat_peer_note(struct pcpnat_mapping *m, __be32 addr);
 bool pcpnat_peer_known(const struct pcpnat_mapping *m, __be32 addr,
 		       unsigned long timeout);

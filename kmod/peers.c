@@ -202,6 +202,28 @@ static void peer_age(struct pcpnat_peer *p, u32 now)
 		cmpxchg(&p->seen, seen, now - PEER_AGE_MAX);
 }
 
+static void peer_restart(struct pcpnat_peer *p, u32 now)
+{
+	if (READ_ONCE(p->addr))
+		WRITE_ONCE(p->seen, now);
+}
+
+/* fn on every slot of m, inline and out of line, at time now. */
+static void peers_each(struct pcpnat_mapping *m,
+		       void (*fn)(struct pcpnat_peer *p, u32 now), u32 now)
+{
+	struct pcpnat_peer_set *ps;
+	int i;
+
+	for (i = 0; i < PCPNAT_PEERS_INLINE; i++)
+		fn(&m->peers[i], now);
+	rcu_read_lock();
+	ps = rcu_dereference(m->more);
+	for (i = 0; ps && i < PCPNAT_PEERS_MORE; i++)
+		fn(&ps->e[i], now);
+	rcu_read_unlock();
+}
+
 /*
  * The reaper, once a second for each mapping: a time older than every
  * timeout is pinned at PEER_AGE_MAX, so that, 2^32 jiffies on, it does not
@@ -209,15 +231,18 @@ static void peer_age(struct pcpnat_peer *p, u32 now)
  */
 void pcpnat_peers_age(struct pcpnat_mapping *m, unsigned long now)
 {
-	struct pcpnat_peer_set *ps;
-	int i;
-
-	for (i = 0; i < PCPNAT_PEERS_INLINE; i++)
-		peer_age(&m->peers[i], (u32)now);
-	rcu_read_lock();
-	ps = rcu_dereference(m->more);
-	for (i = 0; ps && i < PCPNAT_PEERS_MORE; i++)
-		peer_age(&ps->e[i], (u32)now);
-	rcu_read_unlock();
+	peers_each(m, peer_age, (u32)now);
 }
 EXPORT_SYMBOL_IF_KUNIT(pcpnat_peers_age);
+
+/*
+ * Leaving standby (map_life.c): every peer the mapping knows is admitted
+ * for a whole idle timeout again, as its idle time starts again, so that
+ * a flow's inbound half survives a takeover that came after the standby
+ * held it longer than that.
+ */
+void pcpnat_peers_restart(struct pcpnat_mapping *m, unsigned long now)
+{
+	peers_each(m, peer_restart, (u32)now);
+}
+EXPORT_SYMBOL_IF_KUNIT(pcpnat_peers_restart);

@@ -59,6 +59,13 @@ static inline __be16 pcpnat_m_ext_port(const struct pcpnat_mapping *m,
 	return m->ext_port ? m->ext_port : port;
 }
 
+/* The counter of a packet dropped for want of the mapping it would make. */
+static inline int pcpnat_create_drop(const struct pcpnat_mapping *err)
+{
+	return PTR_ERR(err) == -EROFS ? PCPNAT_STATS_A_DROP_STANDBY :
+					PCPNAT_STATS_A_DROP_NO_RESOURCES;
+}
+
 /* Ports in the allocator's range belong to pcpnat on a pool address. */
 static inline bool pcpnat_port_owned(const struct pcpnat_config *cfg,
 				     __be16 port)

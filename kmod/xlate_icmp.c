@@ -266,7 +266,7 @@ static enum pcpnat_res echo_out(struct pcpnat_pkt *p, __be16 id)
 	if (!m)
 		m = pcpnat_create_implicit(p->pn, IPPROTO_ICMP, iph->saddr, id);
 	if (IS_ERR(m))
-		return drop(p, PCPNAT_STATS_A_DROP_NO_RESOURCES);
+		return drop(p, pcpnat_create_drop(m));
 	if (echo_rewrite(p, PCPNAT_SRC, m->ext_addr, pcpnat_m_ext_port(m, id)))
 		return drop(p, PCPNAT_STATS_A_DROP_INVALID);
 	pcpnat_touch_out(m, daddr, 0);

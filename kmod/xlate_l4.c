@@ -145,7 +145,10 @@ static enum pcpnat_res no_mapping(struct pcpnat_pkt *p, const struct l4_ports *l
 	return drop(p, PCPNAT_STATS_A_DROP_NO_MAPPING);
 }
 
-/* The outbound mapping of an internal endpoint, made on first use. */
+/*
+ * The outbound mapping of an internal endpoint, made on first use, or an
+ * ERR_PTR.
+ */
 static struct pcpnat_mapping *out_mapping(struct pcpnat_pkt *p, u8 proto,
 					 __be32 addr, __be16 port)
 {
@@ -154,8 +157,7 @@ static struct pcpnat_mapping *out_mapping(struct pcpnat_pkt *p, u8 proto,
 	m = pcpnat_lookup_int(p->pn, proto, addr, port);
 	if (m)
 		return m;
-	m = pcpnat_create_implicit(p->pn, proto, addr, port);
-	return IS_ERR(m) ? NULL : m;
+	return pcpnat_create_implicit(p->pn, proto, addr, port);
 }
 
 /* The source becomes m's external endpoint: m is the sender's mapping. */
@@ -272,8 +274,8 @@ enum pcpnat_res pcpnat_l4_out(struct pcpnat_pkt *p)
 	if (l4_parse(p, &l4))
 		return drop(p, PCPNAT_STATS_A_DROP_INVALID);
 	m = out_mapping(p, l4.proto, ip_hdr(p->skb)->saddr, l4.sport);
-	if (!m)
-		return drop(p, PCPNAT_STATS_A_DROP_NO_RESOURCES);
+	if (IS_ERR(m))
+		return drop(p, pcpnat_create_drop(m));
 	if (src_to_external(p, &l4, m))
 		return drop(p, PCPNAT_STATS_A_DROP_INVALID);
 	pcpnat_touch_out(m, daddr, l4.flags);
@@ -308,8 +310,8 @@ enum pcpnat_res pcpnat_l4_hairpin(struct pcpnat_pkt *p)
 	if (!md)
 		return to_local_peer(p, &l4) ? PCPNAT_PASS : no_mapping(p, &l4);
 	ms = out_mapping(p, l4.proto, iph->saddr, l4.sport);
-	if (!ms)
-		return drop(p, PCPNAT_STATS_A_DROP_NO_RESOURCES);
+	if (IS_ERR(ms))
+		return drop(p, pcpnat_create_drop(ms));
 	if (!pcpnat_inbound_allowed(p->pn, p->cfg, md, ms->ext_addr,
 				    pcpnat_m_ext_port(ms, l4.sport)))
 		return drop(p, PCPNAT_STATS_A_DROP_FILTERED);

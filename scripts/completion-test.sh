@@ -20,7 +20,9 @@ offers() {
 }
 # Whether completing "$1" offers the word $2; says what it offered if not.
 offered() {
-	offers "$1" | grep -qx -- "$2" && return 0
+	# Not grep -q: it would stop reading at the match, and under pipefail
+	# the SIGPIPE of offers() would fail the pipeline at random.
+	offers "$1" | grep -x -- "$2" >/dev/null && return 0
 	ktap_print_msg "'$1<TAB>' does not offer '$2': $(offers "$1" | tr '\n' ' ')"
 	return 1
 }
@@ -46,7 +48,7 @@ while IFS= read -r line; do
 		read -ra w <<<"$line"
 		head=${w[0]} rest=("${w[@]:1}")
 		offered "pcpctl " "$head" || bad=$((bad + 1))
-		if [[ ${w[1]-} =~ ^[a-z]+$ ]] && offers "pcpctl $head " | grep -qx -- "${w[1]}"; then
+		if [[ ${w[1]-} =~ ^[a-z]+$ ]] && offers "pcpctl $head " | grep -x -- "${w[1]}" >/dev/null; then
 			head+=" ${w[1]}" rest=("${w[@]:2}")
 		fi
 	}

@@ -46,7 +46,7 @@ cleanup() {
 	[ -n "$pcpd_pid" ] && kill "$pcpd_pid" 2>/dev/null
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
 	wait 2>/dev/null
-	for ns in "$C1" "$C2" "${C3:-}" "$S" "$R"; do
+	for ns in "$C1" "$C2" "${C3:-}" "${C4:-}" "$S" "$R"; do
 		[ -n "$ns" ] && ip netns del "$ns" 2>/dev/null
 	done
 	rm -rf "$tmp"

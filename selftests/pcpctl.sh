@@ -31,7 +31,7 @@ ktap_print_header
 command -v jq >/dev/null || ktap_exit_fail_msg "jq is missing (scripts/setup.sh installs it)"
 [ -x "$PCPCTL" ] || ktap_exit_fail_msg "missing $PCPCTL (make userspace)"
 grep -q '^pcpnat ' /proc/modules || ktap_exit_fail_msg "pcpnat.ko is not loaded"
-ktap_set_plan 25
+ktap_set_plan 26
 
 ctl() { ip netns exec "$NS" "$PCPCTL" "$@"; }
 
@@ -103,6 +103,18 @@ t_config_human() {
 	[ "$(awk '$1 == "filtering" { print $2 }' "$TMP/out")" = adf ]
 }
 ktap_test_result "config: human output, a single setting changes alone" t_config_human
+
+# The standby role (Documentation/pcpd-sync.md): shown in both outputs,
+# set by its words alone, kept by other changes.
+t_config_role() {
+	run 0 config && [ "$(awk '$1 == "role" { print $2 }' "$TMP/out")" = active ] &&
+	run 0 config set role standby && run 0 --json config && jqt '.role == "standby"' &&
+	run 0 config set filtering adf && run 0 config &&
+	[ "$(awk '$1 == "role" { print $2 }' "$TMP/out")" = standby ] &&
+	refused 2 'invalid role "on" \(active or standby\)' config set role on &&
+	run 0 config set role active && run 0 --json config && jqt '.role == "active"'
+}
+ktap_test_result "config: role standby and active, in text and JSON" t_config_role
 
 t_config_bad_syntax() {
 	refused 2 'invalid.*10\.0\.0\.0/33' config set pool 10.0.0.0/33 &&

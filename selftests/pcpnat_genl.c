@@ -312,7 +312,7 @@ struct cfgview {
 	uint64_t state_id;
 	uint16_t pmin, pmax;
 	int npool;
-	uint8_t filtering;
+	uint8_t filtering, standby;
 };
 
 static void cfg_reply(struct nlmsghdr *nlh, void *arg)
@@ -338,6 +338,7 @@ static void cfg_reply(struct nlmsghdr *nlh, void *arg)
 	G(PCPNAT_CFG_A_PORT_MIN, pmin, u16);
 	G(PCPNAT_CFG_A_PORT_MAX, pmax, u16);
 	G(PCPNAT_CFG_A_FILTERING, filtering, u8);
+	G(PCPNAT_CFG_A_STANDBY, standby, u8);
 #undef G
 	if (c[PCPNAT_CFG_A_EXT_POOL])
 		nla_for_each_nested(p, c[PCPNAT_CFG_A_EXT_POOL], rem)
@@ -1238,6 +1239,54 @@ TEST_F(genl, config_policy_bounds)
 		ASSERT_EQ(0, config_get(&self->c, &after));
 		EXPECT_EQ(PCPNAT_UDP_TIMEOUT_MIN, after.udp);
 	}
+}
+
+/*
+ * The standby role (Documentation/pcpd-sync.md): 0/1 only, reported by
+ * CONFIG_GET, kept by other changes; while standby pcpd still installs
+ * the active's mappings; an implicit mapping's idle time goes on while
+ * standby and starts again from zero when it ends.
+ */
+TEST_F(genl, standby_role)
+{
+	struct cfgreq r = base_cfg;
+	struct mapreq q = { .int_addr = "10.0.0.6", .int_port = 6000,
+			    .lifetime = 30, .kind = PCPNAT_KIND_IMPLICIT };
+	struct cfgview v;
+	struct map m;
+	uint8_t u = 2;
+
+	ASSERT_EQ(0, config_set(&self->c, &r));
+	ASSERT_EQ(0, config_get(&self->c, &v));
+	EXPECT_EQ(0, v.standby);
+	EXPECT_EQ(-ERANGE, config_raw(&self->c, PCPNAT_CFG_A_STANDBY, &u, 1));
+	EXPECT_NE(0, self->c.errmsg[0]);
+	EXPECT_EQ(-EINVAL, config_raw(&self->c, PCPNAT_CFG_A_STANDBY, &u, 0));
+	ASSERT_EQ(0, map_cmd(&self->c, PCPNAT_CMD_MAP_ADD, &q, &m));
+
+	u = 1;
+	ASSERT_EQ(0, config_raw(&self->c, PCPNAT_CFG_A_STANDBY, &u, 1));
+	r = (struct cfgreq){ .udp_timeout = 130 };
+	ASSERT_EQ(0, config_set(&self->c, &r));
+	ASSERT_EQ(0, config_get(&self->c, &v));
+	EXPECT_EQ(1, v.standby);
+	EXPECT_EQ(130, v.udp);
+	q.int_port = 6001;
+	ASSERT_EQ(0, map_cmd(&self->c, PCPNAT_CMD_MAP_ADD, &q, &m));
+	sleep(3);
+	ASSERT_EQ(0, map_get_int(&self->c, IPPROTO_UDP, "10.0.0.6", 6000, &m));
+	EXPECT_TRUE(m.has_idle);
+	EXPECT_GE(m.idle, 3);
+
+	u = 0;
+	ASSERT_EQ(0, config_raw(&self->c, PCPNAT_CFG_A_STANDBY, &u, 1));
+	ASSERT_EQ(0, config_get(&self->c, &v));
+	EXPECT_EQ(0, v.standby);
+	ASSERT_EQ(0, map_get_int(&self->c, IPPROTO_UDP, "10.0.0.6", 6000, &m));
+	EXPECT_LE(m.idle, 1);
+	EXPECT_GT(m.lifetime, 125);
+	ASSERT_EQ(0, map_get_int(&self->c, IPPROTO_UDP, "10.0.0.6", 6001, &m));
+	EXPECT_LE(m.idle, 1);
 }
 
 TEST_F(genl, unprivileged)

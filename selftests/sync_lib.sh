@@ -9,7 +9,10 @@
 #                 |                    sa 192.168.255.1
 #                 |                     | sync link
 #                 |                    sb 192.168.255.2
-#                 +-- lan 10.0.1.4     [B: pcpnat + pcpd] r-ext 198.51.100.1 (dummy)
+#                 +-- lan 10.0.1.4     [B: pcpnat + pcpd] r-ext 198.51.100.1 -- S2
+#
+# S2 is S again (198.51.100.2) behind B: c1 reaches it through B when its
+# route names B, as VRRP's moving gateway address would have it.
 #
 # keepalived's notify is simulated by etc/keepalived-pcpd-notify.sh with
 # PCPD_PID: SIGUSR1 MASTER, SIGUSR2 BACKUP, and the state left in each
@@ -20,18 +23,21 @@ PCPC=$top/selftests/pcp_client.py
 NOTIFY=$top/etc/keepalived-pcpd-notify.sh
 
 topo_names psync
-B=psync-b-$$ GWB=10.0.1.4
-# lib.sh's cleanup deletes C3: B is the third namespace beside the hosts.
-C3=$B
+B=psync-b-$$ S2=psync-s2-$$ GWB=10.0.1.4
+# lib.sh's cleanup deletes C3 and C4: B and S2 beside the hosts.
+C3=$B C4=$S2
 bound_tries=100
 
 pcpc() { local ns=$1; shift; in_ns "$ns" python3 "$PCPC" "$@"; }
 pcpctl_b() { in_ns "$B" "$PCPCTL" "$@"; }
-# notify NAME STATE: keepalived's notify for router NAME (a or b); the
-# script also leaves the state in NAME's role_file.
+# notify NAME STATE: keepalived's notify for router NAME (a or b), run in
+# its namespace as keepalived would; the script also sets the module's
+# role and leaves the state in NAME's role_file.
 notify() {
-	local pid=pid_$1
-	PCPD_PID=${!pid} PCPD_ROLE_FILE=$tmp/$1/role "$NOTIFY" INSTANCE pcp "$2" 100
+	local pid=pid_$1 ns=$R
+	[ "$1" = b ] && ns=$B
+	in_ns "$ns" env PCPD_PID="${!pid}" PCPD_ROLE_FILE="$tmp/$1/role" \
+		PCPCTL="$PCPCTL" "$NOTIFY" INSTANCE pcp "$2" 100
 }
 status_b() { jq -r ".$1" "$tmp/b/lib/sync-status.json" 2>/dev/null; }
 status_a() { jq -r ".$1" "$tmp/a/lib/sync-status.json" 2>/dev/null; }
@@ -42,6 +48,8 @@ wait_for() {
 	for i in $(seq "$n"); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
 	"$@"
 }
+role() { in_ns "$1" "$PCPCTL" config --json | jq -r .role; }
+idle_b() { pcpctl_b show proto udp int "$H1:41000" --json | jq -r '.[0].idle'; }
 b_has() { [ "$(pcpctl_b show proto "$1" int "$2" --json | jq -r '.[0].ext_port')" = "$3" ]; }
 
 # The namespaces and links; A's pcpnat configured, B's left to the test.
@@ -53,15 +61,21 @@ sync_setup() {
 	in_ns "$R" ip link set pb master br-int up
 	in_ns "$B" ip addr add "$GWB/24" dev lan
 	in_ns "$B" ip link set lan up
-	in_ns "$B" ip link add r-ext type dummy
+	ip netns add "$S2" || return 1
+	in_ns "$S2" ip link set lo up
+	in_ns "$B" sysctl -qw net.ipv4.ip_forward=1
+	ip link add r-ext netns "$B" type veth peer name eth0 netns "$S2"
 	in_ns "$B" ip addr add "$EXT/24" dev r-ext
 	in_ns "$B" ip link set r-ext up
+	in_ns "$S2" ip addr add "$SRV/24" dev eth0
+	in_ns "$S2" ip link set eth0 up
 	ip link add sa netns "$R" type veth peer name sb netns "$B"
 	in_ns "$R" ip addr add 192.168.255.1/30 dev sa
 	in_ns "$B" ip addr add 192.168.255.2/30 dev sb
 	in_ns "$R" ip link set sa up
 	in_ns "$B" ip link set sb up
-	pcpctl config set pool "$EXT/32" internal 10.0.1.0/24 ext-dev r-ext
+	pcpctl config set pool "$EXT/32" internal 10.0.1.0/24 ext-dev r-ext \
+		${SYNC_UDP_TIMEOUT:+udp-timeout $SYNC_UDP_TIMEOUT}
 }
 
 # pcpd runs as nobody (pcpd.sh does the same) and makes its state

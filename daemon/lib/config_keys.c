@@ -50,6 +50,8 @@ const struct pcpnl_config_key pcpnl_config_keys[] = {
 	{ "all_ports", "all-ports", PCPNL_KEY_BOOL,
 	  PCPNAT_CFG_A_ALLOW_ALL_PORTS, 0, PCPNL_CF_ALL_PORTS,
 	  MEMBER(all_ports), 0, 0, 0 },
+	{ "role", "role", PCPNL_KEY_ROLE, PCPNAT_CFG_A_STANDBY, 0,
+	  PCPNL_CF_STANDBY, MEMBER(standby), 0, 0, 0 },
 };
 
 const size_t pcpnl_config_nkeys =
@@ -74,6 +76,13 @@ const struct pcpnl_config_key *pcpnl_config_key_find(const char *name)
 		if (same_name(name, pcpnl_config_keys[i].conf))
 			return &pcpnl_config_keys[i];
 	return NULL;
+}
+
+const struct pcpnl_config_key *pcpnl_config_key_conf(const char *name)
+{
+	const struct pcpnl_config_key *k = pcpnl_config_key_find(name);
+
+	return k && k->kind != PCPNL_KEY_ROLE ? k : NULL;
 }
 
 const struct pcpnl_config_key *pcpnl_config_key_by_attr(uint16_t attr)
@@ -121,6 +130,17 @@ static int parse_prefixes(const struct pcpnl_config_key *k, const char *v,
 	return err;
 }
 
+static int parse_role(const char *v, bool *standby)
+{
+	if (!strcmp(v, "standby"))
+		*standby = true;
+	else if (!strcmp(v, "active"))
+		*standby = false;
+	else
+		return -EINVAL;
+	return 0;
+}
+
 static int parse_filtering(const char *v, uint8_t *out)
 {
 	if (!strcmp(v, "eif"))
@@ -160,6 +180,9 @@ int pcpnl_config_key_parse(const struct pcpnl_config_key *k, const char *v,
 	case PCPNL_KEY_BOOL:
 		err = pcpnl_parse_bool(v, m);
 		break;
+	case PCPNL_KEY_ROLE:
+		err = parse_role(v, m);
+		break;
 	}
 	if (!err)
 		cfg->fields |= k->fields;
@@ -192,6 +215,9 @@ const char *pcpnl_config_key_syntax(const struct pcpnl_config_key *k,
 		break;
 	case PCPNL_KEY_BOOL:
 		snprintf(buf, len, "on or off");
+		break;
+	case PCPNL_KEY_ROLE:
+		snprintf(buf, len, "active or standby");
 		break;
 	}
 	return buf;

@@ -26,6 +26,12 @@ enum pcpnl_config_kind {
 	PCPNL_KEY_U32,		/* decimal, the module's bounds min..max */
 	PCPNL_KEY_FILTERING,	/* "eif" or "adf" */
 	PCPNL_KEY_BOOL,	/* on/off, yes/no, true/false, 1/0 */
+	/*
+	 * "active" or "standby" (PCPNAT_CFG_A_STANDBY). pcpctl's alone: pcpd
+	 * sets it from keepalived's notify when [sync] is configured, and
+	 * its [nat] section refuses it (pcpnl_config_key_conf).
+	 */
+	PCPNL_KEY_ROLE,
 };
 
 struct pcpnl_config_key {
@@ -47,6 +53,9 @@ extern const size_t pcpnl_config_nkeys;
 
 /* By either spelling ("ext_dev" or "ext-dev"); NULL if no such setting. */
 const struct pcpnl_config_key *pcpnl_config_key_find(const char *name);
+
+/* By name, as pcpd.conf's [nat] takes it: the settings but the role. */
+const struct pcpnl_config_key *pcpnl_config_key_conf(const char *name);
 
 /* The setting a PCPNAT_CFG_A_* attribute carries; NULL for read-only ones. */
 const struct pcpnl_config_key *pcpnl_config_key_by_attr(uint16_t attr);

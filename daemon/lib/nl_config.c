@@ -55,7 +55,7 @@ static int reply_config(const struct nlmsghdr *nlh, struct nlattr **top,
 {
 	struct nlattr *tb[PCPNAT_CFG_A_MAX + 1];
 	struct pcpnl_config *cfg = arg;
-	uint8_t all_ports = 0;
+	uint8_t all_ports = 0, standby = 0;
 
 	(void)nlh;
 	if (!top[PCPNAT_A_CONFIG] ||
@@ -85,6 +85,8 @@ static int reply_config(const struct nlmsghdr *nlh, struct nlattr **top,
 	OPT(tb, PCPNAT_CFG_A_MAX_MAPPINGS, pcpnl_attr_u32, &cfg->max_mappings, PCPNL_CF_MAX_MAPPINGS);
 	OPT(tb, PCPNAT_CFG_A_ALLOW_ALL_PORTS, pcpnl_attr_u8, &all_ports, PCPNL_CF_ALL_PORTS);
 	cfg->all_ports = all_ports;
+	OPT(tb, PCPNAT_CFG_A_STANDBY, pcpnl_attr_u8, &standby, PCPNL_CF_STANDBY);
+	cfg->standby = standby;
 	OPT(tb, PCPNAT_CFG_A_EPOCH, pcpnl_attr_u32, &cfg->epoch, PCPNL_CF_EPOCH);
 	OPT(tb, PCPNAT_CFG_A_STATE_ID, pcpnl_attr_u64, &cfg->state_id, PCPNL_CF_STATE_ID);
 	OPT(tb, PCPNAT_CFG_A_MAPPINGS, pcpnl_attr_u32, &cfg->mappings, PCPNL_CF_MAPPINGS);
@@ -161,7 +163,9 @@ static int put_config(struct nl_msg *msg, const struct pcpnl_config *cfg)
 	    ((f & PCPNL_CF_MAX_MAPPINGS) &&
 	     nla_put_u32(msg, PCPNAT_CFG_A_MAX_MAPPINGS, cfg->max_mappings)) ||
 	    ((f & PCPNL_CF_ALL_PORTS) &&
-	     nla_put_u8(msg, PCPNAT_CFG_A_ALLOW_ALL_PORTS, cfg->all_ports)))
+	     nla_put_u8(msg, PCPNAT_CFG_A_ALLOW_ALL_PORTS, cfg->all_ports)) ||
+	    ((f & PCPNL_CF_STANDBY) &&
+	     nla_put_u8(msg, PCPNAT_CFG_A_STANDBY, cfg->standby)))
 		return -EMSGSIZE;
 	nla_nest_end(msg, nest);
 	return 0;

@@ -28,6 +28,7 @@ static const char *const names[PCPNAT_STATS_A_MAX + 1] = {
 	[PCPNAT_STATS_A_MAPPINGS]		= "mappings",
 	[PCPNAT_STATS_A_MAPPING_BYTES]		= "mapping_bytes",
 	[PCPNAT_STATS_A_DROP_HAIRPIN_WAIT]	= "drop_hairpin_wait",
+	[PCPNAT_STATS_A_DROP_STANDBY]		= "drop_standby",
 };
 
 const char *pcpnl_stats_name(unsigned int i)

@@ -43,6 +43,7 @@ enum pcpnl_config_field {
 	PCPNL_CF_EPOCH		= 1 << 13,
 	PCPNL_CF_STATE_ID	= 1 << 14,
 	PCPNL_CF_MAPPINGS	= 1 << 15,
+	PCPNL_CF_STANDBY	= 1 << 16,
 };
 
 struct pcpnl_config {
@@ -57,6 +58,7 @@ struct pcpnl_config {
 	uint32_t quota;			/* per subscriber, 0 = no limit */
 	uint32_t max_mappings;
 	bool all_ports;
+	bool standby;			/* the standby role (pcpd-sync.md) */
 	uint32_t epoch;
 	uint64_t state_id;
 	uint32_t mappings;

@@ -60,6 +60,8 @@ static json_object *value_json(const struct pcpnl_config_key *k,
 			c->filtering == PCPNAT_FILTER_ENDPOINT_INDEPENDENT ? "eif" : "adf");
 	case PCPNL_KEY_BOOL:
 		return json_object_new_boolean(c->all_ports);
+	case PCPNL_KEY_ROLE:
+		return json_object_new_string(c->standby ? "standby" : "active");
 	case PCPNL_KEY_PORTS:
 		break;		/* two members: see print_json() */
 	}
@@ -125,6 +127,9 @@ static void print_value(const struct pcpnl_config_key *k,
 		break;
 	case PCPNL_KEY_BOOL:
 		printf("%s", c->all_ports ? "on" : "off");
+		break;
+	case PCPNL_KEY_ROLE:
+		printf("%s", c->standby ? "standby" : "active");
 		break;
 	}
 }

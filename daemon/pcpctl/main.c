@@ -18,7 +18,8 @@ static const struct ctl_cmd cmds[] = {
 	  "  config set [pool A/L[,A/L...]] [internal A/L[,...]] [ext-dev IFNAME|none]\n"
 	  "             [ports MIN-MAX] [udp-timeout S] [tcp-est-timeout S]\n"
 	  "             [tcp-trans-timeout S] [icmp-timeout S] [filtering eif|adf]\n"
-	  "             [quota N] [max-mappings N] [all-ports on|off]" },
+	  "             [quota N] [max-mappings N] [all-ports on|off]\n"
+	  "             [role active|standby]" },
 	{ "map", cmd_map,
 	  "map add proto udp|tcp|icmp int A:P [ext A[:P]] [lifetime S] [nonce HEX24]\n"
 	  "            [subscriber A] [filter A/L[:P]]... [descr TEXT] [prefer-failure]\n"
@@ -32,6 +33,7 @@ static const struct ctl_cmd cmds[] = {
 	{ "flush", cmd_flush, "flush [subscriber A] [--json]" },
 	{ "monitor", cmd_monitor, "monitor [--count N] [--json]" },
 	{ "version", cmd_version, "version [--json]" },
+	{ "sync", cmd_sync, "sync [show] [conf FILE | status FILE] [--json]" },
 	{ "batch", cmd_batch, "batch FILE|-" },
 };
 

@@ -37,6 +37,7 @@ int cmd_flush(struct ctl *ctl, int argc, char **argv);
 int cmd_monitor(struct ctl *ctl, int argc, char **argv);
 int cmd_version(struct ctl *ctl, int argc, char **argv);
 int cmd_batch(struct ctl *ctl, int argc, char **argv);
+int cmd_sync(struct ctl *ctl, int argc, char **argv);
 
 /* The connection, opened on first use; NULL after printing why not. */
 struct pcpnl_client *ctl_client(struct ctl *ctl);

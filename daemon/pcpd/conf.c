@@ -240,9 +240,10 @@ static int handler(void *user, const char *section, const char *name,
 		/*
 		 * The module's settings, as lib/config_keys.c names them, its
 		 * bounds checked here so that `pcpd -n` refuses what
-		 * CONFIG_SET would. Prefix lists add up over repeats.
+		 * CONFIG_SET would. Prefix lists add up over repeats. Not
+		 * the role: [sync] and keepalived's notify set it.
 		 */
-		k = pcpnl_config_key_find(name);
+		k = pcpnl_config_key_conf(name);
 		err = k ? pcpnl_config_key_parse(k, v, PCPNL_KEY_CHECK_BOUNDS,
 						  &x->c->nat, x->c->ext_dev)
 			: -ENOENT;

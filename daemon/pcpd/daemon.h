@@ -87,6 +87,8 @@ void pcpd_link_tick(struct pcpd *d);
 void pcpd_link_events(struct pcpd *d);
 void pcpd_link_close(struct pcpd *d);
 int pcpd_push_nat_config(struct pcpd *d);
+/* [sync]: the module's standby role (PCPNAT_CFG_A_STANDBY), when connected. */
+int pcpd_push_role(struct pcpd *d, bool standby);
 
 /* announce.c */
 void pcpd_announce_start(struct pcpd *d, struct pcpd_repeat *r);

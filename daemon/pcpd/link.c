@@ -52,6 +52,25 @@ int pcpd_push_nat_config(struct pcpd *d)
 	return err;
 }
 
+int pcpd_push_role(struct pcpd *d, bool standby)
+{
+	struct pcpnl_config cfg = {
+		.fields = PCPNL_CF_STANDBY,
+		.standby = standby,
+	};
+	int err;
+
+	if (!d->connected)
+		return 0;	/* pcpd_link_tick() pushes it once connected */
+	err = pcpnl_config_set(d->nl.c, &cfg);
+	if (err)
+		log_warnx("cannot set pcpnat's role: %s (%s)", strerror(-err),
+			  pcpnl_client_error(d->nl.c));
+	else
+		log_info("pcpnat: role %s", standby ? "standby" : "active");
+	return err;
+}
+
 void pcpd_link_close(struct pcpd *d)
 {
 	if (d->ev) {
@@ -140,6 +159,7 @@ static int connect_module(struct pcpd *d)
 	d->connected = true;
 	log_info("connected to pcpnat");
 	pcpd_push_nat_config(d);
+	pcpd_sync_push_role(d);
 	rc = pcpnl_config_get(d->nl.c, &cfg);
 	if (rc) {
 		pcpd_link_close(d);
@@ -214,6 +234,8 @@ static void subscriber_lost(struct pcpd *d, uint32_t sub, int64_t now,
 		if (ep->resets[i].subscriber == sub && ep->resets[i].at == now)
 			return;
 	pcpd_epoch_subscriber_reset(&d->nl.ep, sub, now);
+	if (d->sync)
+		pcpd_sync_record_sub_reset(d->sync, sub);
 	/* The resets are in the snapshot, not in the journal. */
 	pcpd_storage_compact_soon(&d->storage);
 	pcpd_store_dirty(d);

@@ -116,6 +116,11 @@ static void write_status(struct pcpd_sync *s)
 	o = sync_status_json(&st);
 	if (!o)
 		return;
+	/* Who the peer is, for pcpctl sync: the core knows only node ids. */
+	json_object_object_add(o, "node_id",
+			       json_object_new_int64(s->d->conf.sync.node_id));
+	json_object_object_add(o, "peer",
+			       json_object_new_string(s->peer_str));
 	json_object_object_add(o, "tx_errors",
 			       json_object_new_int64((int64_t)s->tx_errors));
 	json_object_object_add(o, "install_errors",
@@ -211,19 +216,25 @@ static void watch_fd(struct pcpd *d, int fd)
 /*
  * keepalived tells each VRRP state once (its notify script): a pcpd that
  * starts after the last notify, say restarted after a crash, begins in the
- * state the script left in role_file. MASTER only from a file no other
- * user could have written; anything else, a missing file included, is
- * BACKUP until told (a BACKUP answers nothing, so the safe side).
+ * state the script left in role_file, and *told says there was one (the
+ * module's role is then set as for a notify). Only from a regular file
+ * that no other user could have written; anything else, a missing file
+ * included, is BACKUP until told (a BACKUP answers nothing: the safe
+ * side), and the module's role is left as it is.
  */
-static enum sync_role initial_role(const char *path)
+static enum sync_role initial_role(const char *path, bool *told)
 {
-	static const char master[] = "MASTER\n";
-	char buf[sizeof(master)] = "";
+	static const char *const states[] = {
+		"MASTER\n", "BACKUP\n", "FAULT\n", "STOP\n",
+	};
+	char buf[16] = "";
 	struct stat st;
 	bool trusted;
+	unsigned int i;
 	ssize_t n;
 	int fd;
 
+	*told = false;
 	fd = path[0] ? open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
 				  O_CLOEXEC) : -1;
 	if (fd < 0)
@@ -233,15 +244,17 @@ static enum sync_role initial_role(const char *path)
 		  !(st.st_mode & (S_IWGRP | S_IWOTH));
 	n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
-	/* BACKUP, FAULT, STOP: this router is not the active. */
-	if (n != (ssize_t)strlen(master) || strcmp(buf, master))
+	for (i = 0; n > 0 && i < sizeof(states) / sizeof(states[0]); i++)
+		if (!strcmp(buf, states[i]))
+			break;
+	if (n <= 0 || i == sizeof(states) / sizeof(states[0]))
 		return SYNC_ROLE_BACKUP;
 	if (!trusted) {
-		log_warn("sync: %s says MASTER but is not root's alone: BACKUP",
-			 path);
+		log_warnx("sync: %s is not root's alone: ignored", path);
 		return SYNC_ROLE_BACKUP;
 	}
-	return SYNC_ROLE_MASTER;
+	*told = true;
+	return i == 0 ? SYNC_ROLE_MASTER : SYNC_ROLE_BACKUP;
 }
 
 void pcpd_sync_init(struct pcpd *d, const uint8_t key[32])
@@ -277,6 +290,8 @@ void pcpd_sync_init(struct pcpd *d, const uint8_t key[32])
 	s->peer_sa.sin_family = AF_INET;
 	s->peer_sa.sin_addr.s_addr = c->peer_addr;
 	s->peer_sa.sin_port = htons(c->peer_port);
+	snprintf(s->peer_str, sizeof(s->peer_str), "%s:%u",
+		 inet_ntoa(s->peer_sa.sin_addr), c->peer_port);
 	if (*d->conf.state_file) {
 		char path[sizeof(dir)];
 
@@ -297,18 +312,18 @@ void pcpd_sync_init(struct pcpd *d, const uint8_t key[32])
 	if (sync_peer_init(&s->peer, &cfg, &ops, now))
 		fatalx("[sync]: the replication core refused the configuration");
 	sodium_memzero(cfg.key, sizeof(cfg.key));
-	sync_peer_set_role(&s->peer, initial_role(c->role_file));
+	sync_peer_set_role(&s->peer, initial_role(c->role_file,
+						  &s->role_told));
 	d->srv.ops = &pcpd_sync_ops;
 	d->srv.be = s;
 	d->sync = s;
 	watch_fd(d, s->fd);
 	watch_fd(d, s->timer_fd);
-	log_info("sync: node %u, peer %u at %s:%u, BACKUP until told",
-		 c->node_id, c->peer_node_id, inet_ntoa(s->peer_sa.sin_addr),
-		 c->peer_port);
-	if (s->peer.role == SYNC_ROLE_MASTER)
-		log_info("sync: role MASTER, the last state keepalived told (%s)",
-			 c->role_file);
+	log_info("sync: node %u, peer %u at %s:%u, %s", c->node_id,
+		 c->peer_node_id, inet_ntoa(s->peer_sa.sin_addr), c->peer_port,
+		 !s->role_told ? "BACKUP until told" :
+		 s->peer.role == SYNC_ROLE_MASTER ?
+		 "MASTER as keepalived last told" : "BACKUP as keepalived last told");
 	flush(s, now);
 }
 
@@ -389,6 +404,8 @@ void pcpd_sync_role(struct pcpd *d, enum sync_role role)
 	log_info("sync: role %s", role == SYNC_ROLE_MASTER ? "MASTER" :
 		 "BACKUP");
 	sync_peer_set_role(&s->peer, role);
+	s->role_told = true;
+	pcpd_sync_push_role(d);
 	s->status_next = 0;	/* the status file says it at once */
 	flush(s, now_ms());
 }
@@ -396,6 +413,20 @@ void pcpd_sync_role(struct pcpd *d, enum sync_role role)
 bool pcpd_sync_standby(const struct pcpd *d)
 {
 	return d->sync && d->sync->peer.role != SYNC_ROLE_MASTER;
+}
+
+/*
+ * The module's role follows the one keepalived told (standby unless
+ * MASTER), once told; at every (re)connection too, since the module may
+ * have been reloaded meanwhile. Without [sync] nothing is set: a cold
+ * standby's module is an ordinary one (draft-boucadair-pcp-failure §3.4).
+ */
+void pcpd_sync_push_role(struct pcpd *d)
+{
+	struct pcpd_sync *s = d->sync;
+
+	if (s && s->role_told)
+		pcpd_push_role(d, s->peer.role != SYNC_ROLE_MASTER);
 }
 
 void pcpd_sync_map_event(struct pcpd *d, bool removed,

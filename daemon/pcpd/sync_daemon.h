@@ -57,12 +57,20 @@ struct pcpd_sync {
 	bool missed;
 	enum sync_role peer_role_seen;	/* a change to MASTER: resync */
 	enum sync_role deliver_role_seen; /* a change: the bulk abandoned */
+	/*
+	 * keepalived's notify told a role: from then the module's role
+	 * follows it (pcpd_sync_push_role). Not before: pcpd starts as
+	 * BACKUP whatever the router is, and must not make the active's
+	 * module a standby by restarting.
+	 */
+	bool role_told;
 	struct pcpd_sync_keys restated;
 	size_t restated_max;		/* 0: PCPD_SYNC_RESTATED_MAX */
 
 	/* What the log last said of the peer (log_changes()). */
 	bool alive_logged, split_logged;
 	char status_path[PATH_MAX];
+	char peer_str[24];		/* "A.B.C.D:port" */
 	int64_t status_next;
 	uint64_t tx_errors, install_errors, lost_endpoints;
 	struct log_limit warn_log;
@@ -88,6 +96,7 @@ void pcpd_sync_role(struct pcpd *d, enum sync_role role);
  * address to it and it becomes MASTER.
  */
 bool pcpd_sync_standby(const struct pcpd *d);
+void pcpd_sync_push_role(struct pcpd *d);
 /* A module event (link.c): what the active's table changed. */
 void pcpd_sync_map_event(struct pcpd *d, bool removed,
 			 const struct pcpd_mapping *m);
@@ -113,6 +122,7 @@ void pcpd_sync_peer_role_seen(struct pcpd_sync *s);
 void pcpd_sync_record_map(struct pcpd_sync *s, const struct pcpd_mapping *m);
 void pcpd_sync_record_unmap(struct pcpd_sync *s, uint8_t proto,
 			    uint32_t int_addr, uint16_t int_port);
+void pcpd_sync_record_sub_reset(struct pcpd_sync *s, uint32_t subscriber);
 /* The wrapper d->srv uses: storage's ops, each change queued. */
 extern const struct pcpd_backend_ops pcpd_sync_ops;
 

@@ -77,6 +77,23 @@ void pcpd_sync_events_lost(struct pcpd *d)
 	pcpd_sync_kick(s);
 }
 
+/*
+ * A subscriber's epoch restarted on the active (draft-boucadair-pcp-failure
+ * §3.2: its mappings were flushed, or lost while events were): sent as it
+ * happens, not only in the next bulk, so that a takeover before that bulk
+ * answers its clients with the restarted Epoch.
+ */
+void pcpd_sync_record_sub_reset(struct pcpd_sync *s, uint32_t subscriber)
+{
+	struct sync_record r = { .op = SYNC_REC_SUB_RESET };
+
+	if (!master(s))
+		return;
+	r.subscriber = subscriber;
+	r.age = 0;
+	enqueue(s, &r);
+}
+
 /* ---- the active's bulk source ---- */
 
 enum { BULK_EPOCH, BULK_RESETS, BULK_MAPS, BULK_DONE };

@@ -40,6 +40,26 @@ TEST(every_settable_attribute_once)
 	EXPECT_EQ(NULL, pcpnl_config_key_by_attr(PCPNAT_CFG_A_STATE_ID));
 	EXPECT_EQ(NULL, pcpnl_config_key_by_attr(PCPNAT_CFG_A_MAPPINGS));
 	EXPECT_STREQ("ports", pcpnl_config_key_by_attr(PCPNAT_CFG_A_PORT_MAX)->word);
+	EXPECT_STREQ("role", pcpnl_config_key_by_attr(PCPNAT_CFG_A_STANDBY)->word);
+}
+
+/* pcpctl sets the role; pcpd.conf's [nat] may not (keepalived does). */
+TEST(role_is_pcpctls)
+{
+	const struct pcpnl_config_key *k = pcpnl_config_key_find("role");
+	struct pcpnl_config c = { 0 };
+	char ifname[IF_NAMESIZE];
+
+	ASSERT_NE(NULL, k);
+	EXPECT_EQ(NULL, pcpnl_config_key_conf("role"));
+	EXPECT_EQ(pcpnl_config_key_find("udp_timeout"),
+		  pcpnl_config_key_conf("udp_timeout"));
+	EXPECT_EQ(0, pcpnl_config_key_parse(k, "standby", 0, &c, ifname));
+	EXPECT_TRUE(c.standby);
+	EXPECT_EQ((uint32_t)PCPNL_CF_STANDBY, c.fields);
+	EXPECT_EQ(0, pcpnl_config_key_parse(k, "active", 0, &c, ifname));
+	EXPECT_FALSE(c.standby);
+	EXPECT_EQ(-EINVAL, pcpnl_config_key_parse(k, "on", 0, &c, ifname));
 }
 
 TEST(one_spelling_rule)

@@ -128,6 +128,9 @@ TEST(refusals)
 		"line 4");
 	refused(_metadata, "[pcpd]\nlisten = 10.0.0.1\n[nat]\nports = 9-2\n",
 		"ports");
+	/* The role is keepalived's, through [sync]: not a [nat] setting. */
+	refused(_metadata, "[pcpd]\nlisten = 10.0.0.1\n[nat]\nrole = standby\n",
+		"unknown key 'role'");
 	refused(_metadata, "[pcpd]\nlisten = 1.1.1.1 2.2.2.2 3.3.3.3 4.4.4.4 "
 		"5.5.5.5 6.6.6.6 7.7.7.7 8.8.8.8 9.9.9.9\n", "line 2");
 	refused(_metadata, "[pcpd]\nlisten 10.0.0.1\n", "line 2: syntax");

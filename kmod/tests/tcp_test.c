@@ -446,6 +446,61 @@ static void map_expiry(struct kunit *test)
 	}
 }
 
+/*
+ * Standby (Documentation/pcpd-sync.md): the reaper keeps an implicit
+ * mapping however long idle, and ends an explicit one at its lifetime;
+ * leaving standby restarts the idle time and the peers' times from now.
+ */
+static void map_standby(struct kunit *test)
+{
+	static const unsigned long bases[] = { 1, 100000, ULONG_MAX - 100 * HZ };
+	struct pcpnat_config *cfg = kt_config(test, 0, 1024, 65535);
+	__be32 peer = htonl(0xc6336401);
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(bases); i++) {
+		struct pcpnat_mapping *m = mapping(test, IPPROTO_UDP, TRANS);
+		unsigned long l = bases[i], to = 300UL * HZ, now = l + 10 * to;
+
+		m->last_used = l;
+		m->expires = l;
+		cfg->standby = 1;
+		KUNIT_EXPECT_TRUE(test, pcpnat_map_expired(cfg, m, now));
+		KUNIT_EXPECT_FALSE(test, pcpnat_map_reapable(cfg, m, now));
+		cfg->standby = 0;
+		KUNIT_EXPECT_TRUE(test, pcpnat_map_reapable(cfg, m, now));
+
+		/* Takeover at now: a whole idle timeout from now. */
+		pcpnat_map_restart(m, now);
+		KUNIT_EXPECT_FALSE(test, pcpnat_map_reapable(cfg, m, now + to - 1));
+		KUNIT_EXPECT_TRUE(test, pcpnat_map_reapable(cfg, m, now + to));
+
+		/* Explicit: its lifetime, standby or not; restart leaves it. */
+		m->kind = PCPNAT_KIND_EXPLICIT;
+		m->expires = now + HZ;
+		cfg->standby = 1;
+		KUNIT_EXPECT_FALSE(test, pcpnat_map_reapable(cfg, m, now));
+		KUNIT_EXPECT_TRUE(test, pcpnat_map_reapable(cfg, m, now + HZ));
+		m->last_used = l;
+		pcpnat_map_restart(m, now);
+		KUNIT_EXPECT_EQ(test, m->last_used, l);
+	}
+
+	/* The peers' times are jiffies now, as the filter reads them. */
+	{
+		struct pcpnat_mapping *m = adf_mapping(test, IPPROTO_UDP);
+		__be16 rp = htons(53);
+
+		pcpnat_touch_out(m, peer, 0);
+		m->peers[0].seen = (u32)(jiffies - 2 * 300UL * HZ);
+		KUNIT_EXPECT_FALSE(test, pcpnat_inbound_allowed(NULL, cfg, m, peer, rp));
+		pcpnat_map_restart(m, jiffies);
+		KUNIT_EXPECT_TRUE(test, pcpnat_inbound_allowed(NULL, cfg, m, peer, rp));
+		KUNIT_EXPECT_FALSE(test, pcpnat_inbound_allowed(NULL, cfg, m,
+							       htonl(0xc6336402), rp));
+	}
+}
+
 static struct kunit_case tcp_test_cases[] = {
 	KUNIT_CASE_PARAM(tcp_state_transition, tcp_gen_params),
 	KUNIT_CASE(tcp_connection),
@@ -457,6 +512,7 @@ static struct kunit_case tcp_test_cases[] = {
 	KUNIT_CASE(idle_timeout_defaults),
 	KUNIT_CASE(idle_timeout_follows_state),
 	KUNIT_CASE(map_expiry),
+	KUNIT_CASE(map_standby),
 	{}
 };
 

@@ -180,6 +180,15 @@ enum pcpnat_config_attr {
 	PCPNAT_CFG_A_STATE_ID,		/* u64, changes whenever state is lost */
 	PCPNAT_CFG_A_MAPPINGS,		/* u32, mappings now */
 	PCPNAT_CFG_A_PAD,
+	/*
+	 * u8 0/1, default 0: the standby role of a replicated pair
+	 * (Documentation/pcpd-sync.md). While 1 the reaper never ends an
+	 * implicit mapping by idleness (the active's MAP_DEL, replicated,
+	 * does), and traffic makes no new mapping (DROP_STANDBY); existing
+	 * mappings translate as ever. Going to 0 restarts every implicit
+	 * mapping's idle time from now.
+	 */
+	PCPNAT_CFG_A_STANDBY,
 
 	__PCPNAT_CFG_A_MAX,
 	PCPNAT_CFG_A_MAX = __PCPNAT_CFG_A_MAX - 1
@@ -294,6 +303,7 @@ enum pcpnat_stats_attr {
 	PCPNAT_STATS_A_MAPPING_BYTES,	/* u64: bytes one mapping occupies */
 	PCPNAT_STATS_A_DROP_HAIRPIN_WAIT, /* u64 hairpinned while the hook after
 					   * conntrack was being added */
+	PCPNAT_STATS_A_DROP_STANDBY,	/* u64 a new outbound flow while standby */
 
 	__PCPNAT_STATS_A_MAX,
 	PCPNAT_STATS_A_MAX = __PCPNAT_STATS_A_MAX - 1
