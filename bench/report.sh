@@ -31,6 +31,7 @@ function diff(x, y) { return (x == "" || y == "") ? "" : x - y }
 	if ($1 == "scaling" || $1 == "newflow") sizes[$3] = 1
 	if ($1 == "exhaust") levels[$3] = 1
 	if ($1 == "meta") meta[$5] = $6
+	if ($1 == "meta" && $2 == "scaling" && $5 == "table_cap") meta_scal[$3] = $6
 	if ($1 == "meta" && $5 == "pcpd_reqs") reqs = $6
 }
 END {
@@ -42,13 +43,14 @@ END {
 	a0 = get("datapath", "A0", 1, "ns_per_pkt")
 	print "1. Datapath, one UDP flow, 64-byte frames (median of runs; router ns = arm - pktgen-only baseline G)"
 	printf "   %-34s %10s %8s %5s %11s %10s %8s\n", "arm", "ns/pkt", "spread", "runs", "router ns", "above A0", "softirq"
-	split("G A0 A1 A2 A3 A4 A5", arms, " ")
-	names["G"] = "G  pktgen only (baseline)"; names["A0"] = "A0 forwarding, no conntrack"
-	names["A1"] = "A1 conntrack"; names["A2"] = "A2 nft masquerade (ct+nf_nat)"
-	names["A3"] = "A3 A2 + flowtable"; names["A4"] = "A4 pcpnat"
-	names["A5"] = "A5 pcpnat, nf_flow_table loaded"
+	split("G A0 A1 A2 A2F A3 A4 A4F A5", arms, " ")
+	names["G"] = "G   pktgen only (baseline)"; names["A0"] = "A0  forwarding, no conntrack"
+	names["A1"] = "A1  conntrack + fw chain"; names["A2"] = "A2  nft masquerade, no filter"
+	names["A2F"] = "A2F A2 + fw chain"; names["A3"] = "A3  A2F + flowtable"
+	names["A4"] = "A4  pcpnat, no filter"; names["A4F"] = "A4F A4 + fw chain"
+	names["A5"] = "A5  A4, nf_flow_table loaded"
 	np = 0
-	for (i = 1; i <= 7; i++) {
+	for (i = 1; i <= 9; i++) {
 		a = arms[i]; m = get("datapath", a, 1, "ns_per_pkt")
 		if (m == "") { printf "   %-34s %10s\n", names[a], "not run"; continue }
 		k = "datapath" SUBSEP a SUBSEP 1 SUBSEP "ns_per_pkt"
@@ -58,17 +60,26 @@ END {
 		out("datapath", a, "ns_per_pkt", m); out("datapath", a, "spread_pct", sprintf("%.2f", sp))
 		out("datapath", a, "router_ns", diff(m, g))
 		print a, m, lo[k], hi[k] > (dat ".datapath")
+		dp[a] = m
 	}
-	a2 = get("datapath", "A2", 1, "ns_per_pkt"); a3 = get("datapath", "A3", 1, "ns_per_pkt")
-	a4 = get("datapath", "A4", 1, "ns_per_pkt")
-	r = ratio(diff(a4, a0), diff(a2, a0))
-	printf "   headline (A4 - A0) / (A2 - A0) = %s", fmt(r, "%.3f")
-	printf "   (A4 - A0) / (A1 - A0) = %s", fmt(ratio(diff(a4, a0), diff(get("datapath", "A1", 1, "ns_per_pkt"), a0)), "%.3f")
-	printf "   A4 / A3 router ns = %s\n", fmt(ratio(diff(a4, g), diff(a3, g)), "%.3f")
-	a5 = get("datapath", "A5", 1, "ns_per_pkt")
-	printf "   with nf_flow_table loaded (A5 - A0) / (A2 - A0) = %s\n", fmt(ratio(diff(a5, a0), diff(a2, a0)), "%.3f")
-	out("datapath", "ratio", "A4-A0/A2-A0", r)
-	out("datapath", "ratio", "A5-A0/A2-A0", ratio(diff(a5, a0), diff(a2, a0)))
+	print "   fw chain: nft forward chain \"ct state invalid drop; counter\" (a stateful firewall; under pcpnat it"
+	print "   makes conntrack track the flow too). Ratios, pcpnat over conntrack + nf_nat:"
+	printf "   %-44s %16s %16s\n", "", "above forwarding", "end to end"
+	printf "   %-44s %16s %16s\n", "", "(X - A0)/(Y - A0)", "(X - G)/(Y - G)"
+	n = split("A4~A2~NAT alone: A4 / A2 (headline)|A4F~A2F~with the firewall: A4F / A2F|A4~A2F~pcpnat alone / NAT + firewall: A4 / A2F|A4~A3~pcpnat / flowtable: A4 / A3|A5~A2~nf_flow_table loaded: A5 / A2", rr, "|")
+	for (i = 1; i <= n; i++) {
+		split(rr[i], f, "~")
+		x = dp[f[1]]; y = dp[f[2]]
+		ra = ratio(diff(x, a0), diff(y, a0)); re = ratio(diff(x, g), diff(y, g))
+		# Below forwarding (the flowtable): no cost above A0 to compare.
+		if (y != "" && y <= a0) ra = ""
+		printf "   %-44s %16s %16s\n", f[3], fmt(ra, "%.3f"), fmt(re, "%.3f")
+		out("datapath", "ratio", f[1] "-A0/" f[2] "-A0", ra)
+		out("datapath", "ratio", f[1] "-G/" f[2] "-G", re)
+	}
+	print "   (above forwarding: what the NAT (and firewall) adds to a router that only forwards; end to end: the"
+	print "   cost per packet of the whole router, receive, route, transmit included, what the throughput of a CPU-bound"
+	print "   router follows; the fast path of the flowtable skips routing, so its row reads end to end)"
 	print ""
 
 	# 2 + 3. Scaling and new flows.
@@ -76,28 +87,37 @@ END {
 	for (s in sizes) sz[++ns] = s + 0
 	for (i = 2; i <= ns; i++) { t = sz[i]; for (j = i - 1; j >= 1 && sz[j] > t; j--) sz[j + 1] = sz[j]; sz[j + 1] = t }
 	if (ns) {
-		print "2. Flow scaling: ns/pkt with N active entries, traffic over those flows (A2: nft snat to 32 addresses; A4: pool /27)"
-		printf "   %10s %9s %9s %9s %9s %9s %14s\n", "N", "A0", "A2", "A4", "A2-A0", "A4-A0", "(A4-A0)/(A2-A0)"
+		print "2. Flow scaling: ns/pkt with N active entries, traffic over those flows (A2: nft snat to 32 addresses, no filter"
+		print "   chain; A3: A2 + flowtable and its forward chain, flows offloaded; A4: pcpnat, pool /27; tables sized for N:"
+		print "   conntrack buckets = nf_conntrack_max = pcpnat max-mappings = cap, pcpnat hash_bits log2(cap))"
+		printf "   %10s %8s %8s %8s %8s %8s %8s %8s %14s %9s\n", "N", "cap", "A0", "A2", "A3", "A4", "A2-A0", "A4-A0", "(A4-A0)/(A2-A0)", "A4/A3 e2e"
 		for (i = 1; i <= ns; i++) {
 			n = sz[i]; x0 = get("scaling", "A0", n, "ns_per_pkt"); x2 = get("scaling", "A2", n, "ns_per_pkt")
-			x4 = get("scaling", "A4", n, "ns_per_pkt")
-			printf "   %10d %9s %9s %9s %9s %9s %14s\n", n, fmt(x0, "%.0f"), fmt(x2, "%.0f"), fmt(x4, "%.0f"),
-				fmt(diff(x2, x0), "%.0f"), fmt(diff(x4, x0), "%.0f"), fmt(ratio(diff(x4, x0), diff(x2, x0)), "%.3f")
-			out("scaling", n, "A0", x0); out("scaling", n, "A2", x2); out("scaling", n, "A4", x4)
-			print n, x0 == "" ? "NaN" : x0, x2 == "" ? "NaN" : x2, x4 == "" ? "NaN" : x4 > (dat ".scaling")
+			x3 = get("scaling", "A3", n, "ns_per_pkt"); x4 = get("scaling", "A4", n, "ns_per_pkt")
+			gb = get("datapath", "G", 1, "ns_per_pkt")
+			printf "   %10d %8s %8s %8s %8s %8s %8s %8s %14s %9s\n", n, fmt(meta_scal[n], "%d"), fmt(x0, "%.0f"), fmt(x2, "%.0f"),
+				fmt(x3, "%.0f"), fmt(x4, "%.0f"),
+				fmt(diff(x2, x0), "%.0f"), fmt(diff(x4, x0), "%.0f"), fmt(ratio(diff(x4, x0), diff(x2, x0)), "%.3f"),
+				fmt(ratio(diff(x4, gb), diff(x3, gb)), "%.3f")
+			out("scaling", n, "A0", x0); out("scaling", n, "A2", x2); out("scaling", n, "A3", x3); out("scaling", n, "A4", x4)
+			print n, x0 == "" ? "NaN" : x0, x2 == "" ? "NaN" : x2, x4 == "" ? "NaN" : x4, x3 == "" ? "NaN" : x3 > (dat ".scaling")
 		}
+		print "   (A4/A3 e2e: router ns, arm - G of the datapath phase; blank without it)"
 		print ""
-		print "3. New flows: every packet a new flow, table growing from 0 to N (ns/pkt; flows/s = 1e9 / ns at the same CPU)"
-		printf "   %10s %9s %9s %11s %11s %12s %12s %8s\n", "N", "A2", "A4", "A2-A0", "A4-A0", "A2 flows/s", "A4 flows/s", "A4/A2"
+		print "3. New flows: every packet a new flow, table growing from 0 to N (ns/pkt; flows/s = 1e9 / ns at the same CPU);"
+		print "   A3 2nd: the second packet of each flow, which offloads it into the flowtable"
+		printf "   %10s %9s %9s %9s %9s %11s %11s %12s %12s %8s\n", "N", "A2", "A3", "A3 2nd", "A4", "A2-A0", "A4-A0", "A2 flows/s", "A4 flows/s", "A4/A2"
 		for (i = 1; i <= ns; i++) {
 			n = sz[i]; if (n < 1000) continue
 			x0 = get("newflow", "A0", n, "ns_per_pkt"); x2 = get("newflow", "A2", n, "ns_per_pkt")
+			x3 = get("newflow", "A3", n, "ns_per_pkt"); o3 = get("offload", "A3", n, "ns_per_pkt")
 			x4 = get("newflow", "A4", n, "ns_per_pkt")
-			printf "   %10d %9s %9s %11s %11s %12s %12s %8s\n", n, fmt(x2, "%.0f"), fmt(x4, "%.0f"),
-				fmt(diff(x2, x0), "%.0f"), fmt(diff(x4, x0), "%.0f"),
+			printf "   %10d %9s %9s %9s %9s %11s %11s %12s %12s %8s\n", n, fmt(x2, "%.0f"), fmt(x3, "%.0f"), fmt(o3, "%.0f"),
+				fmt(x4, "%.0f"), fmt(diff(x2, x0), "%.0f"), fmt(diff(x4, x0), "%.0f"),
 				fmt(x2 ? 1e9 / x2 : "", "%.0f"), fmt(x4 ? 1e9 / x4 : "", "%.0f"),
 				fmt(ratio(diff(x4, x0), diff(x2, x0)), "%.3f")
-			out("newflow", n, "A2", x2); out("newflow", n, "A4", x4)
+			out("newflow", n, "A2", x2); out("newflow", n, "A3", x3); out("newflow", n, "A3_offload", o3)
+			out("newflow", n, "A4", x4)
 		}
 		print ""
 	}
@@ -108,12 +128,14 @@ END {
 	for (i = 2; i <= nl; i++) { t = lv[i]; for (j = i - 1; j >= 1 && lv[j] > t; j--) lv[j + 1] = lv[j]; lv[j + 1] = t }
 	if (nl) {
 		print "4. Port exhaustion: one external address, one destination; new flows at each fill level"
-		printf "   %6s | %9s %7s %8s | %9s %7s %8s %12s\n", "fill %", "A2 ns", "A2 fail", "A2 occ", "A4 ns", "A4 fail", "A4 occ", "A4 probes/al"
+		printf "   %6s | %5s %9s %7s %8s | %5s %9s %7s %8s %12s\n", "fill %", "new", "A2 ns", "A2 fail", "A2 occ", "new", "A4 ns", "A4 fail", "A4 occ", "A4 probes/al"
 		for (i = 1; i <= nl; i++) {
 			l = lv[i]
-			printf "   %6d | %9s %6s%% %8s | %9s %6s%% %8s %12s\n", l,
+			printf "   %6d | %5s %9s %6s%% %8s | %5s %9s %6s%% %8s %12s\n", l,
+				fmt(get("exhaust", "A2", l, "attempts"), "%d"),
 				fmt(get("exhaust", "A2", l, "ns_per_pkt"), "%.0f"), fmt(get("exhaust", "A2", l, "fail_pct"), "%.1f"),
 				fmt(get("exhaust", "A2", l, "entries"), "%d"),
+				fmt(get("exhaust", "A4", l, "attempts"), "%d"),
 				fmt(get("exhaust", "A4", l, "ns_per_pkt"), "%.0f"), fmt(get("exhaust", "A4", l, "fail_pct"), "%.1f"),
 				fmt(get("exhaust", "A4", l, "entries"), "%d"), fmt(get("exhaust", "A4", l, "probes_per_alloc"), "%.2f")
 			for (a in arms) { b = arms[a]; if (b != "A2" && b != "A4") continue
@@ -121,7 +143,8 @@ END {
 				out("exhaust", l, b "_fail_pct", get("exhaust", b, l, "fail_pct")) }
 			out("exhaust", l, "A4_probes", get("exhaust", "A4", l, "probes_per_alloc"))
 		}
-		print "   (A2 probes: nf_nat has no counter; it gives up after 128+64+32+16 tries and drops the packet)"
+		print "   (new: flows measured, at most a quarter of the ports still free, 100 where none is; A2 probes: nf_nat has"
+		print "   no counter; it gives up after 128+64+32+16 tries and drops the packet)"
 		print ""
 	}
 
@@ -129,10 +152,12 @@ END {
 	if (ns) {
 		n = sz[ns]
 		m2 = get("memory", "A2", n, "slab_bytes_per_entry"); m4 = get("memory", "A4", n, "slab_bytes_per_entry")
+		m3 = get("memory", "A3", n, "slab_bytes_per_entry")
 		print "5. Memory per entry at N = " n " (growth of Slab in /proc/meminfo / entries)"
 		printf "   A2 conntrack + nat ext: %s B   A4 pcpnat mapping: %s B (module MAPPING_BYTES: %s B)   A4/A2 = %s\n",
 			fmt(m2, "%d"), fmt(m4, "%d"), fmt(get("memory", "A4", n, "mapping_bytes"), "%d"), fmt(ratio(m4, m2), "%.3f")
-		out("memory", n, "A2", m2); out("memory", n, "A4", m4)
+		printf "   A3 conntrack + nat ext + flowtable entry (after the offload pass): %s B\n", fmt(m3, "%d")
+		out("memory", n, "A2", m2); out("memory", n, "A3", m3); out("memory", n, "A4", m4)
 		print ""
 	}
 
@@ -263,6 +288,31 @@ END {
 		print "    standby minus on the active; missing: never seen on the standby; restates: bulks the active started"
 		print "    because its events socket overran; overruns: stamps the measuring tool lost)"
 	}
+	# 11. Two vCPUs, wall clock.
+	print ""
+	print "11. Two vCPUs (wall clock, qemu TCG a host thread per vCPU, no icount; shared host: compare arms, not 2.0):"
+	print "   packets/s with one pktgen thread, with two (one per CPU, own flows), and 2T/1T per round: min / median / max"
+	split("A0 A2 A4 A2F A4F", sarm, " ")
+	shown = 0
+	for (i = 1; i <= 5; i++) for (md = 1; md <= 2; md++) {
+		a = sarm[i]; mo = md == 1 ? "est" : "new"
+		k1 = "smp" SUBSEP a SUBSEP mo "1" SUBSEP "pps"; k2 = "smp" SUBSEP a SUBSEP mo "2" SUBSEP "pps"
+		if (!cnt[k1] || !cnt[k2]) continue
+		if (!shown++) printf "   %-5s %-4s %5s | %-26s | %-26s | %-20s\n", "arm", "flow", "runs", "1 thread pps (min med max)", "2 threads pps (min med max)", "2T/1T (min med max)"
+		m1 = median(k1); l1 = lo[k1]; h1 = hi[k1]
+		m2 = median(k2); l2 = lo[k2]; h2 = hi[k2]
+		kr = "smpratio" SUBSEP a SUBSEP mo
+		nr = cnt[k1] < cnt[k2] ? cnt[k1] : cnt[k2]
+		for (j = 1; j <= nr; j++) if (val[k1, j] > 0) val[kr, ++cnt[kr]] = val[k2, j] / val[k1, j]
+		mr = median(kr)
+		printf "   %-5s %-4s %5d | %8.0f %8.0f %8.0f | %8.0f %8.0f %8.0f | %6.2f %6.2f %6.2f\n", a, mo, nr,
+			l1, m1, h1, l2, m2, h2, lo[kr], mr, hi[kr]
+		out("smp", a "_" mo, "pps1", m1); out("smp", a "_" mo, "pps2", m2)
+		out("smp", a "_" mo, "ratio_min", lo[kr]); out("smp", a "_" mo, "ratio_median", mr); out("smp", a "_" mo, "ratio_max", hi[kr])
+	}
+	if (!shown) print "   not run"
+	else print "   (est: one established flow per thread; new: every packet a new flow, the insert path)"
+
 }' "$raw" | tee "$dir/table.txt"
 
 # The plot: datapath arms with their spread, and the scaling curves.
@@ -284,7 +334,7 @@ set title "Flow scaling: ns per packet vs active entries"
 set logscale x
 set key left top
 set xlabel "entries"
-$( [ -s "$dir/plot.scaling" ] && echo "plot \"$dir/plot.scaling\" using 1:2 with linespoints title \"A0\", '' using 1:3 with linespoints title \"A2 nft snat\", '' using 1:4 with linespoints title \"A4 pcpnat\"" )
+$( [ -s "$dir/plot.scaling" ] && echo "plot \"$dir/plot.scaling\" using 1:2 with linespoints title \"A0\", '' using 1:3 with linespoints title \"A2 nft snat\", '' using 1:5 with linespoints title \"A3 flowtable\", '' using 1:4 with linespoints title \"A4 pcpnat\"" )
 unset multiplot
 EOF
 fi

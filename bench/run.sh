@@ -16,9 +16,12 @@
 #                    down as its rule set grows, see README.md)
 #   BENCH_GENL_N     genl inserts per batching mode (20000)
 #   BENCH_RESTART_N  mappings pcpd stores and restores (100000)
-#   BENCH_PHASES     "datapath scaling exhaust control pcpd sync"
+#   BENCH_PHASES     "datapath scaling exhaust control pcpd sync smp" (smp runs
+#                    in a VM of its own: two vCPUs, wall clock)
 #   BENCH_SYNC_SIZES bursts of new flows replicated to a standby ("10000 50000")
 #   BENCH_SYNC_RUNS  runs of each burst size (3; quick 1)
+#   BENCH_SMP_RUNS   rounds of the smp phase (5; quick 3)
+#   BENCH_SMP_PKTS   packets per pktgen thread and smp run (20000; quick 5000)
 #   BENCH_PCPD_SIZES other subscribers' mappings beside the measured client
 #                    ("100 100000"; quick "100 10000")
 #   BENCH_PCPD_REQS  requests per type and size (100; quick 20)
@@ -43,12 +46,14 @@ if [ "${BENCH_QUICK:-0}" = 1 ]; then
 	: "${BENCH_GENL_N:=2000}" "${BENCH_RESTART_N:=2000}" "${BENCH_CTRL_RUNS:=2}"
 	: "${BENCH_PCPD_SIZES:=100 10000}" "${BENCH_PCPD_REQS:=20}" "${BENCH_PCPD_RUNS:=1}"
 	: "${BENCH_PCPD_FLOOD_SECS:=10}" "${BENCH_SYNC_SIZES:=10000}" "${BENCH_SYNC_RUNS:=1}"
+	: "${BENCH_SMP_RUNS:=3}" "${BENCH_SMP_PKTS:=5000}"
 	: "${VM_MEM:=2G}"
 fi
 : "${BENCH_RUNS:=5}" "${BENCH_PKTS:=30000}" "${BENCH_SIZES:=1 1000 65000 1000000}"
 : "${BENCH_EXH_PORTS:=1024-65535}" "${BENCH_EXH_LEVELS:=50 90 95 99 100}"
 : "${BENCH_EXH_PROBE:=1000}" "${BENCH_CTRL_N:=2000}" "${BENCH_GENL_N:=20000}"
-: "${BENCH_RESTART_N:=100000}" "${BENCH_PHASES:=datapath scaling exhaust control pcpd sync}"
+: "${BENCH_RESTART_N:=100000}" "${BENCH_PHASES:=datapath scaling exhaust control pcpd sync smp}"
+: "${BENCH_SMP_RUNS:=5}" "${BENCH_SMP_PKTS:=20000}"
 : "${BENCH_HASH_BITS:=16}" "${BENCH_CTRL_RUNS:=3}" "${VM_MEM:=3G}"
 : "${BENCH_PCPD_SIZES:=100 100000}" "${BENCH_PCPD_REQS:=100}" "${BENCH_PCPD_RUNS:=3}"
 : "${BENCH_PCPD_FLOODS:=0 1000 4000}" "${BENCH_PCPD_FLOOD_SRCS:=200}" "${BENCH_PCPD_FLOOD_SECS:=30}"
@@ -112,6 +117,8 @@ BENCH_PCPD_FLOOD_SRCS=$BENCH_PCPD_FLOOD_SRCS
 BENCH_PCPD_FLOOD_SECS=$BENCH_PCPD_FLOOD_SECS
 BENCH_SYNC_SIZES="$BENCH_SYNC_SIZES"
 BENCH_SYNC_RUNS=$BENCH_SYNC_RUNS
+BENCH_SMP_RUNS=$BENCH_SMP_RUNS
+BENCH_SMP_PKTS=$BENCH_SMP_PKTS
 BENCH_KO=$ko
 PCPCTL=$build/host/pcpctl
 PCPD=$build/host/pcpd
@@ -125,13 +132,32 @@ for b in pcpctl pcpd; do
 	[ -x "$build/host/$b" ] || { echo "bench: $build/host/$b missing (make userspace)" >&2; exit 1; }
 done
 
+# The phases measured in guest instructions, and the smp phase apart.
+icount_phases=()
+smp=
+for p in "${phases[@]}"; do
+	if [ "$p" = smp ]; then smp=1; else icount_phases+=("$p"); fi
+done
+
 # One vCPU for the device under test; -icount shift=0 makes guest time
 # count instructions (1 ns each), immune to load on the host.
 rc=0
-VM_SMP=1 VM_MEM=$VM_MEM VM_TIMEOUT=${VM_TIMEOUT:-3600} \
-	VM_QEMU_ARGS="-icount shift=0,sleep=on ${VM_QEMU_ARGS:-}" \
-	"$runner" "$kver" "$top/bench/vm/main.sh" "$out/config.env" 2>&1 |
-	grep --line-buffered -v '^\s*$' | tee "$out/console.log" || rc=$?
+if [ "${#icount_phases[@]}" -gt 0 ]; then
+	sed -i "s/^BENCH_PHASES=.*/BENCH_PHASES=\"${icount_phases[*]}\"/" "$out/config.env"
+	VM_SMP=1 VM_MEM=$VM_MEM VM_TIMEOUT=${VM_TIMEOUT:-3600} \
+		VM_QEMU_ARGS="-icount shift=0,sleep=on ${VM_QEMU_ARGS:-}" \
+		"$runner" "$kver" "$top/bench/vm/main.sh" "$out/config.env" 2>&1 |
+		grep --line-buffered -v '^\s*$' | tee "$out/console.log" || rc=$?
+	[ "$rc" = 0 ] || { echo "bench: the VM failed (status $rc), see $out/console.log" >&2; exit "$rc"; }
+fi
+# Two vCPUs, a host thread each, wall clock (bench/vm/smp.sh says why).
+if [ -n "$smp" ]; then
+	sed 's/^BENCH_PHASES=.*/BENCH_PHASES="smp"/' "$out/config.env" >"$out/config-smp.env"
+	VM_SMP=2 VM_TCG_THREAD=multi VM_MEM=$VM_MEM VM_TIMEOUT=${VM_TIMEOUT:-3600} \
+		"$runner" "$kver" "$top/bench/vm/main.sh" "$out/config-smp.env" 2>&1 |
+		grep --line-buffered -v '^\s*$' | tee "$out/console-smp.log" || rc=$?
+	[ "$rc" = 0 ] || { echo "bench: the smp VM failed (status $rc), see $out/console-smp.log" >&2; exit "$rc"; }
+fi
 [ -s "$out/raw.csv" ] || { echo "bench: the VM produced no results" >&2; exit 1; }
 echo
 "$top/bench/report.sh" "$out"

@@ -11,7 +11,7 @@ bench_tools() {
 	# lib.sh: namespaces, veths, offloads, the sink, results.
 	printf '%s\n' ip:iproute2 tc:iproute2 ss:iproute2 ethtool:ethtool \
 		sysctl:procps jq:jq awk:mawk modprobe:kmod insmod:kmod \
-		getconf:libc-bin
+		rmmod:kmod modinfo:kmod getconf:libc-bin nft:nftables
 	for p in "$@"; do
 		case $p in
 		datapath)
@@ -25,7 +25,8 @@ bench_tools() {
 				timeout:coreutils ;;
 		pcpd) ;;
 		sync) ;;
-		*) echo "bench: unknown phase '$p' (datapath scaling exhaust control pcpd sync)" >&2
+		smp) printf '%s\n' nft:nftables ;;
+		*) echo "bench: unknown phase '$p' (datapath scaling exhaust control pcpd sync smp)" >&2
 			return 1 ;;
 		esac
 	done

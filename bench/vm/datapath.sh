@@ -1,5 +1,6 @@
 # shellcheck shell=bash
-# Phase 1: the datapath arms, interleaved. Sourced by main.sh.
+# Phase 1: the datapath arms (lib.sh, arm_setup), interleaved. Sourced by
+# main.sh.
 #
 # Every arm forwards one UDP flow (10.0.0.2:1234 -> 203.0.113.2:9) that has
 # seen one reply, so conntrack holds it ESTABLISHED and the flowtable
@@ -7,24 +8,35 @@
 # time under qemu -icount is the CPU cost (see bench/README.md).
 
 datapath_phase() {
-	local ft=(nft_flow_offload nf_flow_table_inet nf_flow_table) m i
 	# pcpnat checks what leaves its external device only while
 	# nf_flow_table is loaded (kmod/egress.c): A4 is a router without it,
 	# A5 the same pcpnat beside a loaded nf_flow_table (with that check),
 	# measured with the flowtable arm A3 once the modules are in.
-	datapath_arms G A0 A1 A2 A4
-	for ((i = ${#ft[@]} - 1; i >= 0; i--)); do
-		modprobe "${ft[i]}" || log "modprobe ${ft[i]} failed (A3 may fail)"
-	done
+	datapath_arms G A0 A1 A2 A2F A4 A4F
+	flowtable_load
 	datapath_arms G A3 A5
-	# The phases after this one measure pcpnat without it again; the
-	# namespaces' cleanup may hold a module for a moment.
-	for m in "${ft[@]}"; do
+	flowtable_unload
+}
+
+FT_MODS=(nft_flow_offload nf_flow_table_inet nf_flow_table)
+flowtable_load() {
+	local i
+	for ((i = ${#FT_MODS[@]} - 1; i >= 0; i--)); do
+		modprobe "${FT_MODS[i]}" || die "modprobe ${FT_MODS[i]} failed: no flowtable arm"
+	done
+}
+
+# The phases after A3 measure pcpnat without nf_flow_table again (a
+# loaded one arms pcpnat's egress check: A5, not A4); the namespaces'
+# cleanup may hold a module for a moment.
+flowtable_unload() {
+	local m i
+	for m in "${FT_MODS[@]}"; do
 		for i in $(seq 1 30); do
 			grep -qw "^$m" /proc/modules || break
 			rmmod "$m" 2>/dev/null || sleep 1
 		done
-		! grep -qw "^$m" /proc/modules || log "datapath: $m stays loaded"
+		! grep -qw "^$m" /proc/modules || die "$m stays loaded: later pcpnat arms would run its egress check"
 	done
 }
 
@@ -58,12 +70,17 @@ datapath_arms() {
 	# Check that each arm did what it claims.
 	! ip netns list | grep -qw brt_A3 ||
 		log "datapath: A3 forward-chain packets (not offloaded): $(ip netns exec brt_A3 nft list chain ip bench fw | sed -n 's/.*counter packets \([0-9]*\).*/\1/p')"
-	for a in A4 A5; do
+	for a in A4 A4F A5; do
 		! ip netns list | grep -qw "brt_$a" ||
 			log "datapath: $a pkts_out=$(ip netns exec "brt_$a" "$PCPCTL" stats --json | jq .pkts_out)"
 	done
+	# An arm that dropped what it was sent (a firewall that found the
+	# flow invalid, a NAT without a mapping) would look cheap: it stops.
 	for a in "${arms[@]:1}"; do
-		emit datapath "$a" 1 0 sink_pkts "$(sink_pkts "$a")"
+		n=$(sink_pkts "$a")
+		emit datapath "$a" 1 0 sink_pkts "$n"
+		[ "$n" -ge $((BENCH_RUNS * BENCH_PKTS)) ] ||
+			die "datapath: $a forwarded $n of the $((BENCH_RUNS * BENCH_PKTS)) measured packets"
 	done
 	for a in "${arms[@]}"; do topo_del_arm "$a"; done
 	settle 1

@@ -7,9 +7,13 @@
 # endpoint. Both get the same port range (BENCH_EXH_PORTS). The table is
 # filled by traffic to each level of BENCH_EXH_LEVELS (percent of the
 # range), then BENCH_EXH_PROBE more new flows are measured there (at most
-# a quarter of the ports still free, so the level barely moves): ns per
-# new-flow packet, the share that got no port (not forwarded), and for
-# pcpnat the ports probed per allocation (ALLOC_PROBES / ALLOC_OK).
+# a quarter of the ports still free, so the level barely moves and every
+# probe can find a port: more probes than free ports would measure running
+# out, not the allocator; only where no port is free, at 100 %, do 100
+# probes measure running out): ns per new-flow packet, the share that got
+# no port (not forwarded), and for pcpnat the ports probed per allocation
+# (ALLOC_PROBES / ALLOC_OK). The tables are sized for the whole range
+# (lib.sh, tables_for).
 #
 # Internal endpoints: each step takes fresh addresses, ports 40000..41008
 # (1009, prime, so that address and port stepping together never repeat a
@@ -20,12 +24,8 @@ EXH_P=1009
 exh_arm_setup() {
 	local a=$1 pr=$2
 	case $a in
-	A2) ip netns exec "brt_$a" nft -f - <<<"table ip bench { $NFT_FWD
-		chain post { type nat hook postrouting priority srcnat; policy accept;
-			oifname \"r1\" ip protocol udp snat to $POOL_ADDR:$pr
-		}
-		}" ;;
-	A4) pcpnat_setup "brt_$a" "$POOL_ADDR/32" ports "$pr" max-mappings 4000000 ;;
+	A2) nft_load "brt_$a" "$(nft_nat_chain "ip protocol udp snat to $POOL_ADDR:$pr")" ;;
+	A4) pcpnat_setup "brt_$a" "$POOL_ADDR/32" ports "$pr" ;;
 	esac
 }
 
@@ -47,11 +47,22 @@ exh_send() {
 	EXH_RES=$(pktgen_run "g_$a")
 }
 
+# exh_probes FREE: new flows to measure with FREE ports left.
+exh_probes() {
+	local free=$1 k
+	[ "$free" -le 0 ] && { echo 100; return; }
+	k=$((free / 4))
+	[ "$k" -gt "$BENCH_EXH_PROBE" ] && k=$BENCH_EXH_PROBE
+	[ "$k" -lt 1 ] && k=1
+	echo "$k"
+}
+
 exhaust_phase() {
 	local arms=(A2 A4) a lvl range pmin pmax filled target k res s0 s1 p0 p1 o0 o1
 	[ -n "$PCPNAT_KO_OK" ] || arms=(A2)
 	pmin=${BENCH_EXH_PORTS%-*} pmax=${BENCH_EXH_PORTS#*-}
 	range=$((pmax - pmin + 1))
+	tables_for "$range"
 	for a in "${arms[@]}"; do
 		log "exhaust: $a, one address, ports $BENCH_EXH_PORTS ($range)"
 		topo_arm "$a"
@@ -66,9 +77,7 @@ exhaust_phase() {
 				exh_send "$a" $((target - filled))
 				filled=$((filled + $(sink_pkts "$a") - s0))
 			fi
-			k=$(((range - filled) / 4))
-			[ "$k" -gt "$BENCH_EXH_PROBE" ] && k=$BENCH_EXH_PROBE
-			[ "$k" -lt 100 ] && k=100
+			k=$(exh_probes $((range - filled)))
 			s0=$(sink_pkts "$a")
 			p0=$(exh_stat "$a" alloc_probes)
 			o0=$(exh_stat "$a" alloc_ok)

@@ -27,17 +27,25 @@ log() {
 die() { log "FATAL: $*"; exit 1; }
 
 # Offloads off on a veth (pktgen computes the UDP checksum in software,
-# no GSO/GRO batching hides per-packet cost).
+# no GSO/GRO batching hides per-packet cost). Checked afterwards: an
+# offload left on (ethtool missing, a feature it could not change) would
+# let the arms skip the checksum work they are measured doing.
 offloads_off() {
-	local ns=$1 dev=$2
+	local ns=$1 dev=$2 on
 	ip netns exec "$ns" ethtool -K "$dev" tx off rx off tso off gso off \
-		gro off sg off >/dev/null 2>&1 || true
+		gro off sg off >/dev/null ||
+		die "ethtool -K $dev in $ns failed: offloads would stay on"
+	on=$(ip netns exec "$ns" ethtool -k "$dev" |
+		awk -F': ' '/^(tx-checksumming|rx-checksumming|scatter-gather|tcp-segmentation-offload|generic-segmentation-offload|generic-receive-offload):/ && $2 ~ /^on/ { printf " %s", $1 }') ||
+		die "ethtool -k $dev in $ns failed"
+	[ -z "$on" ] || die "offloads still on for $dev in $ns:$on"
 }
 
 # No IPv6 autoconfiguration chatter: the sink counts forwarded packets.
 no_ipv6() {
 	ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
-		net.ipv6.conf.default.disable_ipv6=1 2>/dev/null || true
+		net.ipv6.conf.default.disable_ipv6=1 ||
+		die "IPv6 could not be turned off in $1"
 }
 
 mac_of() { ip -n "$1" -o link show dev "$2" | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p'; }
@@ -140,13 +148,27 @@ pg() { # pg FILE CMD: one pktgen command in the generator namespace
 		die "pktgen: '$2' > $1 refused"
 }
 
+# pg_clear THREAD: no device left on the pktgen thread. rem_device_all
+# only flags the thread and waits 125 ms for it; a thread that had not run
+# by then would remove the next job's device once added (the next pg
+# write to it then fails): wait until its list is empty.
+pg_clear() {
+	local i
+	pg "$1" rem_device_all
+	for i in $(seq 1 100); do
+		! grep -q '^\(Running\|Stopped\): [^ ]' "/proc/$PGPID/net/pktgen/$1" && return
+		sleep 0.05
+	done
+	die "pktgen: $1 still holds devices: $(tr '\n' ' ' <"/proc/$PGPID/net/pktgen/$1")"
+}
+
 # pktgen_setup DEV DSTMAC COUNT SRC_MIN SRC_MAX SPORT_MIN SPORT_MAX [DST]
 # Sources walk sequentially (pktgen steps address and port on every
 # packet); with coprime range sizes every (address, port) pair comes once
 # per lcm(range sizes) packets.
 pktgen_setup() {
 	local dev=$1 mac=$2 count=$3 smin=$4 smax=$5 pmin=$6 pmax=$7 dst=${8:-$SRV_ADDR}
-	pg kpktgend_0 rem_device_all
+	pg_clear kpktgend_0
 	pg kpktgend_0 "add_device $dev"
 	pg "$dev" "count $count"
 	pg "$dev" "clone_skb 0"
@@ -214,53 +236,85 @@ pg_stop() { [ -z "$PGPID" ] || kill "$PGPID" 2>/dev/null || true; PGPID=; }
 
 # --- arms -----------------------------------------------------------------
 
-# The same forward-chain rule in every conntrack arm, so A1..A3 differ only
-# by what they add. The counter tells whether the flowtable (A3) really
-# takes packets off the slow path.
+# The stateful firewall every *F arm runs (and A1, A3): one forward chain,
+# the same rule for conntrack-NAT and for pcpnat, so that the firewall arms
+# differ only by the NAT under it. The counter tells whether the
+# flowtable (A3) really takes packets off the slow path.
 NFT_FWD='chain fw { type filter hook forward priority 0; policy accept;
 	ct state invalid drop
 	counter
 }
 '
+# nf_nat without any filter chain: the NAT alone, as pcpnat alone is A4.
+# nft_nat_chain TARGET: the postrouting chain, TARGET "masquerade" or
+# "snat to ...".
+nft_nat_chain() {
+	printf 'chain post { type nat hook postrouting priority srcnat; policy accept;
+		oifname "r1" %s
+	}\n' "$1"
+}
 
+# The arms (bench/README.md, "Arms"):
+#   G   pktgen alone        A0  forwarding          A1  conntrack + NFT_FWD
+#   A2  nft masquerade, no filter chain (conntrack + nf_nat: the NAT alone)
+#   A2F A2 + NFT_FWD        A3  A2F + a flowtable on r0, r1
+#   A4  pcpnat alone        A4F A4 + NFT_FWD (conntrack then runs beside it)
+#   A5  A4 with nf_flow_table loaded (kmod/egress.c's check armed)
 arm_setup() { # arm_setup ARM [POOL]: configure the router of ARM
 	local a=$1 rt=brt_$1 pool=${2:-$POOL_ADDR/32}
 	case $a in
 	G | A0) ;;
-	A1) ip netns exec "$rt" nft -f - <<<"table ip bench { $NFT_FWD }" ;;
-	A2) ip netns exec "$rt" nft -f - <<<"table ip bench { $NFT_FWD
-		chain post { type nat hook postrouting priority srcnat; policy accept;
-			oifname \"r1\" masquerade
-		}
-		}" ;;
-	A3) ip netns exec "$rt" nft -f - <<<"table ip bench {
-		flowtable ft { hook ingress priority 0; devices = { r0, r1 }; }
-		chain fw { type filter hook forward priority 0; policy accept;
-			ip protocol { tcp, udp } flow add @ft
-			ct state invalid drop
-			counter
-		}
-		chain post { type nat hook postrouting priority srcnat; policy accept;
-			oifname \"r1\" masquerade
-		}
-		}" ;;
+	A1) nft_load "$rt" "$NFT_FWD" ;;
+	A2) nft_load "$rt" "$(nft_nat_chain masquerade)" ;;
+	A2F) nft_load "$rt" "$NFT_FWD
+$(nft_nat_chain masquerade)" ;;
+	A3) nft_load "$rt" "$(nft_flowtable_fwd)
+$(nft_nat_chain masquerade)" ;;
 	A4 | A5) pcpnat_setup "$rt" "$pool" ;;
+	A4F) pcpnat_setup "$rt" "$pool"
+		nft_load "$rt" "$NFT_FWD" ;;
 	*) die "unknown arm $a" ;;
 	esac
 }
 
+# The flowtable and the forward chain that offloads into it (NFT_FWD with
+# "flow add" first: a UDP flow is offloaded once conntrack has confirmed
+# it, i.e. from its second packet on, nft_flow_offload_eval()).
+nft_flowtable_fwd() {
+	printf '%s\n' 'flowtable ft { hook ingress priority 0; devices = { r0, r1 }; }
+		chain fw { type filter hook forward priority 0; policy accept;
+			ip protocol { tcp, udp } flow add @ft
+			ct state invalid drop
+			counter
+		}'
+}
+
+nft_load() { # nft_load NS BODY: table ip bench { BODY } into NS
+	ip netns exec "$1" nft -f - <<<"table ip bench {
+$2
+}" ||
+		die "nft in $1 refused: $2"
+}
+
+# max-mappings: the capacity tables_cap set (conntrack's nf_conntrack_max).
 pcpnat_setup() { # pcpnat_setup NS POOL [EXTRA pcpctl config words...]
 	local ns=$1 pool=$2
 	shift 2
 	ip netns exec "$ns" "$PCPCTL" config set pool "$pool" internal 10.0.0.0/8 \
-		ext-dev r1 filtering eif udp-timeout 3600 quota 0 "$@" ||
+		ext-dev r1 filtering eif udp-timeout 3600 quota 0 \
+		max-mappings "$TABLE_CAP" "$@" ||
 		die "pcpctl config set in $ns failed"
 }
 
-# For arms that time conntrack entries out: no expiry during a run.
+# For arms that time conntrack entries out: no expiry during a run. The
+# flowtable's own timeout only once nf_flow_table is loaded (the A3 arms).
 ct_long_timeouts() {
 	ip netns exec "$1" sysctl -qw net.netfilter.nf_conntrack_udp_timeout=3600 \
-		net.netfilter.nf_conntrack_udp_timeout_stream=3600 2>/dev/null || true
+		net.netfilter.nf_conntrack_udp_timeout_stream=3600 ||
+		die "conntrack timeouts in $1 not set"
+	[ ! -e /proc/sys/net/netfilter/nf_flowtable_udp_timeout ] ||
+		ip netns exec "$1" sysctl -qw net.netfilter.nf_flowtable_udp_timeout=3600 ||
+		die "flowtable timeout in $1 not set"
 }
 
 # reply_from_sink ARM SPORT: one packet back from the server to the flow
@@ -270,8 +324,8 @@ reply_from_sink() {
 	local a=$1 sport=$2 dst port
 	case $a in
 	A0 | A1) dst=10.0.0.2 port=$sport ;;
-	A2 | A3) dst=$RT_EXT port=$sport ;;
-	A4 | A5) dst=$POOL_ADDR
+	A2 | A2F | A3) dst=$RT_EXT port=$sport ;;
+	A4 | A4F | A5) dst=$POOL_ADDR
 		port=$(ip netns exec "brt_$a" "$PCPCTL" map get proto udp int "10.0.0.2:$sport" --json |
 			jq -r '.ext_port') || die "no pcpnat mapping for 10.0.0.2:$sport" ;;
 	*) return 0 ;;
@@ -336,7 +390,7 @@ mem_snap() {
 # Entries of the conntrack or pcpnat table of a router namespace.
 table_entries() {
 	case $1 in
-	A4 | A5) ip netns exec "brt_$1" "$PCPCTL" config --json | jq -r .mappings ;;
+	A4 | A4F | A5) ip netns exec "brt_$1" "$PCPCTL" config --json | jq -r .mappings ;;
 	*) ip netns exec "brt_$1" cat /proc/sys/net/netfilter/nf_conntrack_count ;;
 	esac
 }
@@ -351,4 +405,53 @@ settle_tables() {
 		sleep 1
 	done
 	sleep 1
+}
+
+# --- table sizes --------------------------------------------------------------
+# Each table sized as an operator sizing the router for its load would:
+# conntrack's buckets (the nf_conntrack `hashsize` parameter, i.e.
+# nf_conntrack_buckets) and nf_conntrack_max, pcpnat's max-mappings and,
+# while the module has that parameter, its hash_bits (read at load: the
+# module is loaded again when it changes). Same capacity for both, so that
+# neither runs a longer chain than the other.
+
+TABLE_CAP=65536
+
+# tables_for N: capacity for N entries, the smallest power of two >= 2N
+# (at least 1024, conntrack's own floor): half full at N, the kernel's
+# own default of nf_conntrack_max = buckets kept.
+tables_for() {
+	local cap=1024
+	while [ "$cap" -lt $((2 * $1)) ]; do cap=$((cap * 2)); done
+	tables_cap "$cap"
+}
+
+# tables_cap CAP: CAP (a power of two) buckets and entries for both.
+tables_cap() {
+	local cap=$1 bits=0 hb=/sys/module/pcpnat/parameters/hash_bits
+	while [ $((1 << bits)) -lt "$cap" ]; do bits=$((bits + 1)); done
+	echo "$cap" >/sys/module/nf_conntrack/parameters/hashsize ||
+		die "conntrack hashsize $cap refused"
+	[ "$(cat /proc/sys/net/netfilter/nf_conntrack_buckets)" = "$cap" ] ||
+		die "nf_conntrack_buckets is $(cat /proc/sys/net/netfilter/nf_conntrack_buckets), not $cap"
+	sysctl -qw net.netfilter.nf_conntrack_max="$cap" ||
+		die "nf_conntrack_max $cap refused"
+	[ "$bits" -ge 8 ] && [ "$bits" -le 22 ] || die "pcpnat hash_bits $bits out of 8..22"
+	if ! grep -qw '^pcpnat' /proc/modules; then
+		pcpnat_load "$bits"
+	elif [ -e "$hb" ] && [ "$(cat "$hb")" != "$bits" ]; then
+		rmmod pcpnat || die "rmmod pcpnat (to load it with hash_bits $bits) failed"
+		pcpnat_load "$bits"
+	fi
+	TABLE_CAP=$cap
+	log "tables: conntrack buckets = nf_conntrack_max = $cap; pcpnat max-mappings $cap$([ -e "$hb" ] && echo ", hash_bits $(cat "$hb")")"
+}
+
+# pcpnat_load BITS: insmod, with hash_bits only where the module has it
+# (a module whose buckets follow max-mappings has no such parameter).
+pcpnat_load() {
+	local arg=
+	modinfo -p "$BENCH_KO" | grep -q '^hash_bits:' && arg="hash_bits=$1"
+	# shellcheck disable=SC2086
+	insmod "$BENCH_KO" $arg || die "insmod $BENCH_KO $arg failed"
 }

@@ -12,7 +12,7 @@ BENCH_OUT=$(dirname "$1")
 . "$here/lib.sh"
 # shellcheck source=bench/tools.sh
 . "$here/../tools.sh"
-for f in datapath scaling exhaust control pcpd_cost sync; do
+for f in datapath scaling exhaust control pcpd_cost sync smp; do
 	# shellcheck source=/dev/null
 	. "$here/$f.sh"
 done
@@ -25,32 +25,24 @@ read -ra phases <<<"$BENCH_PHASES"
 bench_need_tools "${phases[@]}"
 
 log "kernel $(uname -r), $(nproc) vCPU, $(awk '/MemTotal/ { print $2 / 1024 " MiB" }' /proc/meminfo)"
-# nf_flow_table and its users: the datapath phase loads them for its
-# flowtable arm only (datapath.sh says why).
+# nf_flow_table and its users: the datapath and scaling phases load them
+# for their flowtable arm only (datapath.sh says why). Every module here is
+# one some arm needs: one that does not load stops the bench.
 for m in veth pktgen nf_conntrack nf_nat nft_masq sch_ingress cls_matchall act_gact; do
-	modprobe "$m" 2>/dev/null || log "modprobe $m failed (arm may be skipped)"
+	modprobe "$m" || die "modprobe $m failed"
 done
-# The same number of hash buckets for conntrack and for pcpnat.
-echo $((1 << ${BENCH_HASH_BITS:-16})) >/sys/module/nf_conntrack/parameters/hashsize 2>/dev/null || true
-sysctl -qw net.netfilter.nf_conntrack_max="${BENCH_CT_MAX:-2000000}" 2>/dev/null || true
-
-PCPNAT_KO_OK=
-if [ -n "${BENCH_KO:-}" ] && [ -f "$BENCH_KO" ] && [ -x "$PCPCTL" ]; then
-	if insmod "$BENCH_KO" hash_bits="${BENCH_HASH_BITS:-16}"; then
-		PCPNAT_KO_OK=1
-	else
-		log "insmod $BENCH_KO failed"
-		exit 1
-	fi
-else
-	log "no pcpnat.ko or pcpctl"
-	exit 1
-fi
+# conntrack and pcpnat sized alike (lib.sh, tables_cap): 2^BENCH_HASH_BITS
+# buckets and entries, what the kernel itself picks for this VM's memory;
+# the scaling and exhaustion phases size them for their own loads.
+[ -n "${BENCH_KO:-}" ] && [ -f "$BENCH_KO" ] && [ -x "$PCPCTL" ] ||
+	die "no pcpnat.ko ($BENCH_KO) or pcpctl ($PCPCTL)"
+tables_cap $((1 << ${BENCH_HASH_BITS:-16}))
+PCPNAT_KO_OK=1
 emit meta all 0 0 kernel "$(uname -r)"
 emit meta all 0 0 a4 "${PCPNAT_KO_OK:-0}"
 
 for p in "${phases[@]}"; do
 	"${p}_phase"
 done
-[ -z "$PCPNAT_KO_OK" ] || rmmod pcpnat || log "rmmod pcpnat failed"
+rmmod pcpnat || log "rmmod pcpnat failed"
 log "done"
