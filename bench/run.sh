@@ -16,7 +16,8 @@
 #                    down as its rule set grows, see README.md)
 #   BENCH_GENL_N     genl inserts per batching mode (20000)
 #   BENCH_RESTART_N  mappings pcpd stores and restores (100000)
-#   BENCH_PHASES     "datapath scaling exhaust control pcpd"
+#   BENCH_PHASES     "datapath scaling exhaust control pcpd failover"
+#   BENCH_FO_RUNS    failovers per scenario, the active alternating (3)
 #   BENCH_PCPD_SIZES other subscribers' mappings beside the measured client
 #                    ("100 100000"; quick "100 10000")
 #   BENCH_PCPD_REQS  requests per type and size (100; quick 20)
@@ -46,8 +47,8 @@ fi
 : "${BENCH_RUNS:=5}" "${BENCH_PKTS:=30000}" "${BENCH_SIZES:=1 1000 65000 1000000}"
 : "${BENCH_EXH_PORTS:=1024-65535}" "${BENCH_EXH_LEVELS:=50 90 95 99 100}"
 : "${BENCH_EXH_PROBE:=1000}" "${BENCH_CTRL_N:=2000}" "${BENCH_GENL_N:=20000}"
-: "${BENCH_RESTART_N:=100000}" "${BENCH_PHASES:=datapath scaling exhaust control pcpd}"
-: "${BENCH_HASH_BITS:=16}" "${BENCH_CTRL_RUNS:=3}" "${VM_MEM:=3G}"
+: "${BENCH_RESTART_N:=100000}" "${BENCH_PHASES:=datapath scaling exhaust control pcpd failover}"
+: "${BENCH_HASH_BITS:=16}" "${BENCH_CTRL_RUNS:=3}" "${VM_MEM:=3G}" "${BENCH_FO_RUNS:=3}"
 : "${BENCH_PCPD_SIZES:=100 100000}" "${BENCH_PCPD_REQS:=100}" "${BENCH_PCPD_RUNS:=3}"
 : "${BENCH_PCPD_FLOODS:=0 1000 4000}" "${BENCH_PCPD_FLOOD_SRCS:=200}" "${BENCH_PCPD_FLOOD_SECS:=30}"
 : "${BENCH_CTRL_N_MINIUPNPD:=$((BENCH_CTRL_N < 300 ? BENCH_CTRL_N : 300))}"
@@ -107,6 +108,7 @@ BENCH_PCPD_RUNS=$BENCH_PCPD_RUNS
 BENCH_PCPD_FLOODS="$BENCH_PCPD_FLOODS"
 BENCH_PCPD_FLOOD_SRCS=$BENCH_PCPD_FLOOD_SRCS
 BENCH_PCPD_FLOOD_SECS=$BENCH_PCPD_FLOOD_SECS
+BENCH_FO_RUNS=$BENCH_FO_RUNS
 BENCH_KO=$ko
 PCPCTL=$build/host/pcpctl
 PCPD=$build/host/pcpd

@@ -24,7 +24,9 @@ bench_tools() {
 			printf '%s\n' nft:nftables socat:socat miniupnpd:miniupnpd-nftables \
 				timeout:coreutils ;;
 		pcpd) ;;
-		*) echo "bench: unknown phase '$p' (datapath scaling exhaust control pcpd)" >&2
+		# Two routers under keepalived, the flows in python3.
+		failover) printf '%s\n' keepalived:keepalived python3:python3 ;;
+		*) echo "bench: unknown phase '$p' (datapath scaling exhaust control pcpd failover)" >&2
 			return 1 ;;
 		esac
 	done
