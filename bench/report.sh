@@ -313,6 +313,26 @@ END {
 	if (!shown) print "   not run"
 	else print "   (est: one established flow per thread; new: every packet a new flow, the insert path)"
 
+	# 12. Failover between two routers under keepalived.
+	print ""
+	print "12. Failover of a router pair under keepalived (advert_int 1; a UDP datagram every 10 ms, the largest"
+	print "    gap at the outside host; guest clock; lost: mappings and flows not at the same endpoint after it)"
+	if (!cnt["failover", "planned", 0, "gap_ms"]) print "   not run"
+	else {
+		printf "   %-28s %5s %14s %11s %14s %11s %6s\n", "scenario", "runs", "UDP gap p50 ms", "max ms", "TCP gap p50 ms", "max ms", "lost"
+		split("planned kill link", scs, " ")
+		scn["planned"] = "planned (keepalived stopped)"; scn["kill"] = "kill -9 pcpd + keepalived"; scn["link"] = "inside link down"
+		for (i = 1; i <= 3; i++) {
+			o = scs[i]
+			g = get("failover", o, 0, "gap_ms"); gmax = hi["failover" SUBSEP o SUBSEP 0 SUBSEP "gap_ms"]
+			tg = get("failover", o, 0, "tcp_gap_ms"); tmax = hi["failover" SUBSEP o SUBSEP 0 SUBSEP "tcp_gap_ms"]
+			l = get("failover", o, 0, "lost"); lmax = hi["failover" SUBSEP o SUBSEP 0 SUBSEP "lost"]
+			printf "   %-28s %5d %14s %11s %14s %11s %6s\n", scn[o], cnt["failover", o, 0, "gap_ms"], fmt(g, "%.0f"), fmt(gmax, "%.0f"),
+				fmt(tg, "%.0f"), fmt(tmax, "%.0f"), fmt(lmax, "%d")
+			out("failover", o, "gap_ms_p50", g); out("failover", o, "gap_ms_max", gmax)
+			out("failover", o, "tcp_gap_ms_p50", tg); out("failover", o, "lost_max", lmax)
+		}
+	}
 }' "$raw" | tee "$dir/table.txt"
 
 # The plot: datapath arms with their spread, and the scaling curves.

@@ -16,12 +16,13 @@
 #                    down as its rule set grows, see README.md)
 #   BENCH_GENL_N     genl inserts per batching mode (20000)
 #   BENCH_RESTART_N  mappings pcpd stores and restores (100000)
-#   BENCH_PHASES     "datapath scaling exhaust control pcpd sync smp" (smp runs
-#                    in a VM of its own: two vCPUs, wall clock)
+#   BENCH_PHASES     "datapath scaling exhaust control pcpd sync failover smp"
+#                    (smp runs in a VM of its own: two vCPUs, wall clock)
 #   BENCH_SYNC_SIZES bursts of new flows replicated to a standby ("10000 50000")
 #   BENCH_SYNC_RUNS  runs of each burst size (3; quick 1)
 #   BENCH_SMP_RUNS   rounds of the smp phase (5; quick 3)
 #   BENCH_SMP_PKTS   packets per pktgen thread and smp run (20000; quick 5000)
+#   BENCH_FO_RUNS    failovers per scenario, the active alternating (3)
 #   BENCH_PCPD_SIZES other subscribers' mappings beside the measured client
 #                    ("100 100000"; quick "100 10000")
 #   BENCH_PCPD_REQS  requests per type and size (100; quick 20)
@@ -52,9 +53,9 @@ fi
 : "${BENCH_RUNS:=5}" "${BENCH_PKTS:=30000}" "${BENCH_SIZES:=1 1000 65000 1000000}"
 : "${BENCH_EXH_PORTS:=1024-65535}" "${BENCH_EXH_LEVELS:=50 90 95 99 100}"
 : "${BENCH_EXH_PROBE:=1000}" "${BENCH_CTRL_N:=2000}" "${BENCH_GENL_N:=20000}"
-: "${BENCH_RESTART_N:=100000}" "${BENCH_PHASES:=datapath scaling exhaust control pcpd sync smp}"
+: "${BENCH_RESTART_N:=100000}" "${BENCH_PHASES:=datapath scaling exhaust control pcpd sync failover smp}"
 : "${BENCH_SMP_RUNS:=5}" "${BENCH_SMP_PKTS:=20000}"
-: "${BENCH_HASH_BITS:=16}" "${BENCH_CTRL_RUNS:=3}" "${VM_MEM:=3G}"
+: "${BENCH_HASH_BITS:=16}" "${BENCH_CTRL_RUNS:=3}" "${VM_MEM:=3G}" "${BENCH_FO_RUNS:=3}"
 : "${BENCH_PCPD_SIZES:=100 100000}" "${BENCH_PCPD_REQS:=100}" "${BENCH_PCPD_RUNS:=3}"
 : "${BENCH_PCPD_FLOODS:=0 1000 4000}" "${BENCH_PCPD_FLOOD_SRCS:=200}" "${BENCH_PCPD_FLOOD_SECS:=30}"
 : "${BENCH_SYNC_SIZES:=10000 50000}" "${BENCH_SYNC_RUNS:=3}"
@@ -119,6 +120,7 @@ BENCH_SYNC_SIZES="$BENCH_SYNC_SIZES"
 BENCH_SYNC_RUNS=$BENCH_SYNC_RUNS
 BENCH_SMP_RUNS=$BENCH_SMP_RUNS
 BENCH_SMP_PKTS=$BENCH_SMP_PKTS
+BENCH_FO_RUNS=$BENCH_FO_RUNS
 BENCH_KO=$ko
 PCPCTL=$build/host/pcpctl
 PCPD=$build/host/pcpd

@@ -25,8 +25,10 @@ bench_tools() {
 				timeout:coreutils ;;
 		pcpd) ;;
 		sync) ;;
+		# Two routers under keepalived, the flows in python3.
+		failover) printf '%s\n' keepalived:keepalived python3:python3 ;;
 		smp) printf '%s\n' nft:nftables ;;
-		*) echo "bench: unknown phase '$p' (datapath scaling exhaust control pcpd sync smp)" >&2
+		*) echo "bench: unknown phase '$p' (datapath scaling exhaust control pcpd sync failover smp)" >&2
 			return 1 ;;
 		esac
 	done

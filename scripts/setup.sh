@@ -21,7 +21,7 @@ pkgs=(
 	bc bison flex libelf-dev libssl-dev rsync python3
 	python3-yaml python3-jsonschema
 	iproute2 nftables jq procps socat natpmpc libinih-dev libcap-ng-dev
-	libsodium-dev
+	libsodium-dev keepalived
 	debhelper dh-dkms dkms lintian bash-completion systemd
 )
 

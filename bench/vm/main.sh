@@ -12,7 +12,7 @@ BENCH_OUT=$(dirname "$1")
 . "$here/lib.sh"
 # shellcheck source=bench/tools.sh
 . "$here/../tools.sh"
-for f in datapath scaling exhaust control pcpd_cost sync smp; do
+for f in datapath scaling exhaust control pcpd_cost sync failover smp; do
 	# shellcheck source=/dev/null
 	. "$here/$f.sh"
 done

@@ -242,11 +242,13 @@ int main(int argc, char **argv)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
-	/* keepalived's notify (sync_daemon.h); otherwise they stay fatal. */
-	if (d.conf.sync.enabled) {
-		sigaddset(&set, SIGUSR1);
-		sigaddset(&set, SIGUSR2);
-	}
+	/*
+	 * keepalived's notify (sync_daemon.h). Without [sync] too: a cold
+	 * standby (draft-boucadair-pcp-failure §3.4) under the same
+	 * keepalived.conf gets them at every role change, and must live.
+	 */
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGUSR2);
 	if (sigprocmask(SIG_BLOCK, &set, NULL))
 		fatal("sigprocmask");
 	signal(SIGPIPE, SIG_IGN);

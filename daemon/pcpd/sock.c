@@ -12,6 +12,12 @@
  * a multicast, from the socket of each interface it goes out on: a
  * socket bound to a device sends through that device whatever
  * IP_MULTICAST_IF says, so one socket cannot speak for another.
+ *
+ * On a pair of routers the PCP server's address is the inside gateway,
+ * which keepalived (VRRP) puts on the active only, and only after pcpd
+ * started (README, "Two routers"): an address no interface holds is bound
+ * with IP_FREEBIND on the interface whose subnet contains it, and serves
+ * once it arrives there.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -29,10 +35,15 @@
 #include "pcpd/log.h"
 #include "pcpd/sync_daemon.h"
 
-/* The interface holding addr, and its prefix: 0, or -EADDRNOTAVAIL. */
+/*
+ * The interface holding addr, and its prefix: 0. Else the interface with
+ * the longest prefix containing addr, where it may arrive later (a VRRP
+ * address): 1. Else -EADDRNOTAVAIL.
+ */
 static int addr_iface(uint32_t addr, char *name, uint32_t *mask)
 {
 	struct ifaddrs *ifa, *i;
+	uint32_t best = 0;
 	int rc = -EADDRNOTAVAIL;
 
 	if (getifaddrs(&ifa))
@@ -40,13 +51,23 @@ static int addr_iface(uint32_t addr, char *name, uint32_t *mask)
 	for (i = ifa; i; i = i->ifa_next) {
 		const struct sockaddr_in *a = (void *)i->ifa_addr;
 		const struct sockaddr_in *m = (void *)i->ifa_netmask;
+		uint32_t pfx = m ? m->sin_addr.s_addr : 0xffffffff;
 
-		if (!a || a->sin_family != AF_INET || a->sin_addr.s_addr != addr)
+		if (!a || a->sin_family != AF_INET)
+			continue;
+		if (a->sin_addr.s_addr == addr) {
+			snprintf(name, IF_NAMESIZE, "%s", i->ifa_name);
+			*mask = pfx;
+			rc = 0;
+			break;
+		}
+		/* A subnet's own address holds it, not its prefix. */
+		if (pfx == 0xffffffff || ((a->sin_addr.s_addr ^ addr) & pfx) ||
+		    (rc == 1 && ntohl(pfx) <= ntohl(best)))
 			continue;
 		snprintf(name, IF_NAMESIZE, "%s", i->ifa_name);
-		*mask = m ? m->sin_addr.s_addr : 0xffffffff;
-		rc = 0;
-		break;
+		*mask = best = pfx;
+		rc = 1;
 	}
 	freeifaddrs(ifa);
 	return rc;
@@ -68,14 +89,18 @@ static void room_for_bursts(int fd)
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
 }
 
-static int open_one(uint32_t addr, const char *ifname)
+static int open_one(uint32_t addr, const char *ifname, int freebind)
 {
 	struct sockaddr_in sin = {
 		.sin_family = AF_INET,
 		.sin_port = htons(PCP_SERVER_PORT),
 		.sin_addr.s_addr = addr,
 	};
-	struct in_addr mif = { .s_addr = addr };
+	/* By index: an address not there yet names no interface. */
+	struct ip_mreqn mif = {
+		.imr_address.s_addr = addr,
+		.imr_ifindex = (int)if_nametoindex(ifname),
+	};
 	int fd, one = 1, ttl = 1;
 
 	/*
@@ -89,6 +114,8 @@ static int open_one(uint32_t addr, const char *ifname)
 	if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifname,
 		       (socklen_t)strlen(ifname) + 1) ||
 	    setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one)) ||
+	    setsockopt(fd, IPPROTO_IP, IP_FREEBIND, &freebind,
+		       sizeof(freebind)) ||
 	    setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &mif, sizeof(mif)) ||
 	    setsockopt(fd, IPPROTO_IP, IP_MULTICAST_TTL, &ttl, sizeof(ttl)) ||
 	    bind(fd, (struct sockaddr *)&sin, sizeof(sin))) {
@@ -129,17 +156,17 @@ int pcpd_sockets_open(struct pcpd *d)
 	char a[INET_ADDRSTRLEN], ifname[IF_NAMESIZE];
 	uint32_t mask = 0;
 	unsigned int i;
-	int fd;
+	int fd, later;
 
 	for (i = 0; i < d->conf.nlisten; i++) {
 		inet_ntop(AF_INET, &d->conf.listen[i], a, sizeof(a));
-		fd = addr_iface(d->conf.listen[i], ifname, &mask);
-		if (fd) {
-			errno = -fd;
+		later = addr_iface(d->conf.listen[i], ifname, &mask);
+		if (later < 0) {
+			errno = -later;
 			log_warn("listen address %s: no interface", a);
-			return fd;
+			return later;
 		}
-		fd = open_one(d->conf.listen[i], ifname);
+		fd = open_one(d->conf.listen[i], ifname, later);
 		if (fd < 0) {
 			errno = -fd;
 			log_warn("cannot listen on %s:%d", a, PCP_SERVER_PORT);
@@ -149,7 +176,8 @@ int pcpd_sockets_open(struct pcpd *d)
 		d->sock_ifindex[d->nsock] = if_nametoindex(ifname);
 		d->sock_mask[d->nsock] = mask;
 		d->sock_addr[d->nsock++] = d->conf.listen[i];
-		log_info("listening on %s:%d (%s)", a, PCP_SERVER_PORT, ifname);
+		log_info("listening on %s:%d (%s)%s", a, PCP_SERVER_PORT,
+			 ifname, later ? ", once the address is there" : "");
 	}
 	for (i = 0; i < d->conf.nannounce; i++)
 		if (announce_socket(d, d->conf.announce_if[i]) < 0)

@@ -399,8 +399,11 @@ void pcpd_sync_role(struct pcpd *d, enum sync_role role)
 {
 	struct pcpd_sync *s = d->sync;
 
-	if (!s)
+	if (!s) {
+		log_info("role %s: nothing to replicate without [sync]",
+			 role == SYNC_ROLE_MASTER ? "MASTER" : "BACKUP");
 		return;
+	}
 	log_info("sync: role %s", role == SYNC_ROLE_MASTER ? "MASTER" :
 		 "BACKUP");
 	sync_peer_set_role(&s->peer, role);
