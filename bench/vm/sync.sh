@@ -144,6 +144,11 @@ sync_burst() {
 	emit sync S "$n" "$run" overruns "$(sed -n 's/.*overruns=//p' "$SYNC_DIR/a.err" "$SYNC_DIR/b.err" |
 		awk '{ s += $1 } END { print s + 0 }')"
 	log "sync: $n flows: $rate mappings/s, delay p50 $p50 ms p99 $p99 ms max $max ms, $miss missing"
+	# What the pair says about it: the first place to look when
+	# mappings are missing.
+	log "sync: active $(jq -c '{bulk_active, backlog, last_acked, c: .counters | {overflows, restates, resyncs_served, bulk_postponed, retransmits}}' "$SYNC_DIR/a/sync-status.json" 2>&1)"
+	log "sync: standby $(jq -c '{synced, rx_delivered, c: .counters | {rx_records, bulk_mismatch, resyncs_requested, rx_out_of_order}}' "$SYNC_DIR/b/sync-status.json" 2>&1)"
+	grep -h 'sync:\|lost\|fail' "$SYNC_DIR/a.log" "$SYNC_DIR/b.log" | tail -n 8 | while read -r l; do log "sync: log: $l"; done
 }
 
 sync_phase() {

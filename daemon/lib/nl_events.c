@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <netlink/genl/genl.h>
 #include <netlink/genl/ctrl.h>
 #include "lib/nl_internal.h"
@@ -73,6 +74,21 @@ static int on_event(struct nl_msg *msg, void *arg)
 }
 
 /* Join group name of the family: 0 or -errno, err set. */
+/*
+ * SO_RCVBUF is capped by net.core.rmem_max (a few hundred KiB by
+ * default), silently, so a burst of new flows overruns the socket and
+ * its events are lost. pcpd holds CAP_NET_ADMIN, which lets it pass the
+ * cap (SO_RCVBUFFORCE); a user without it (pcpctl monitor) gets what
+ * rmem_max allows.
+ */
+static void events_rcvbuf(struct nl_sock *sk)
+{
+	int size = EVENTS_RCVBUF, fd = nl_socket_get_fd(sk);
+
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)))
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+}
+
 static int join(struct pcpnl_events *ev, const char *name, char *err,
 		size_t errlen)
 {
@@ -122,7 +138,7 @@ int pcpnl_events_open(struct pcpnl_events **evp, bool implicit, char *err,
 		rc = -ENOENT;
 		goto fail_rc;
 	}
-	nl_socket_set_buffer_size(ev->sk, EVENTS_RCVBUF, 0);
+	events_rcvbuf(ev->sk);
 	rc = join(ev, PCPNAT_MCGRP_EVENTS, err, errlen);
 	if (!rc && implicit)
 		rc = join(ev, PCPNAT_MCGRP_IMPLICIT, err, errlen);

@@ -152,6 +152,9 @@ struct sync_peer {
 	bool retx_una;			/* send the message at una again */
 	uint64_t recover;		/* nxt when fast recovery began */
 	bool bulk_active;
+	/* Changes this bulk's walk may have passed were not queued (the
+	 * queue was full, the embedder lost them): another bulk follows. */
+	bool bulk_again;
 	uint32_t bulk_rid, bulk_count;
 	int64_t bulk_retry_at;		/* the bulk source said: not yet */
 	unsigned int bulk_retries;
@@ -185,16 +188,19 @@ void sync_peer_set_role(struct sync_peer *p, enum sync_role role);
 /*
  * Sending side: queue one record (stream order is enqueue order). 0, or
  * -EINVAL for a record the peer would refuse (sync_rec_encode). A full
- * queue never blocks: it is dropped and the state restated by a bulk.
+ * queue never blocks: without a bulk under way it is dropped and the
+ * state restated by a bulk; with one under way only the record that does
+ * not fit is dropped, and one more bulk follows that one's BULK_END.
  */
 int sync_peer_enqueue(struct sync_peer *p, const struct sync_record *r,
 		      int64_t now);
 /*
  * Sending side: the embedder's source of changes lost some (the module's
  * events socket overran), so what was queued may not be the state any
- * more: drop the queue and restate everything, as a full queue does. A
- * bulk under way starts over, since its walk may have passed what
- * changed.
+ * more: restate everything, as a full queue does. A bulk under way is not
+ * started over (a source that keeps losing changes would keep it from
+ * ending): its walk may have passed what changed, so one more bulk
+ * follows its BULK_END.
  */
 void sync_peer_restate(struct sync_peer *p, int64_t now);
 /* Receiving side: ask for a bulk (e.g. on becoming BACKUP). */

@@ -47,6 +47,20 @@ static uint32_t current_rid(const struct sync_peer *p)
 	       p->served_rid : 0;
 }
 
+/* A BULK_BEGIN at the end of the stream: the walk starts over. */
+static void begin_bulk(struct sync_peer *p, uint32_t rid, int64_t now)
+{
+	p->bulk_active = true;
+	p->bulk_again = false;
+	p->bulk_rid = rid;
+	p->bulk_count = 0;
+	p->bulk_retry_at = 0;
+	p->bulk_retries = 0;
+	p->c.resyncs_served++;
+	p->ops.bulk_restart(p->ops.arg);
+	append(p, SYNC_MSG_BULK_BEGIN, now)->rid = rid;
+}
+
 /*
  * Drop everything kept and restate the whole state. The receiver learns
  * from tx_base that the records it misses are gone, and adopts the
@@ -60,14 +74,25 @@ static void start_bulk(struct sync_peer *p, uint32_t rid, int64_t now)
 	p->dupacks = 0;
 	p->retx_una = false;
 	p->recover = 0;
-	p->bulk_active = true;
-	p->bulk_rid = rid;
-	p->bulk_count = 0;
-	p->bulk_retry_at = 0;
-	p->bulk_retries = 0;
-	p->c.resyncs_served++;
-	p->ops.bulk_restart(p->ops.arg);
-	append(p, SYNC_MSG_BULK_BEGIN, now)->rid = rid;
+	begin_bulk(p, rid, now);
+}
+
+/*
+ * The state changed in ways the stream will not carry. Without a bulk
+ * under way, one starts now over a dropped queue. With one under way,
+ * starting over would drop what is in flight and, under a load that
+ * keeps the queue full, restart the walk at every overflow: a bulk that
+ * never ends. Its walk still restates what lies ahead of its cursor;
+ * what changed behind it is restated by one more bulk, begun right
+ * after this one's BULK_END without dropping anything. Once the changes
+ * stop, at most these two bulks restate the whole state.
+ */
+static void restate(struct sync_peer *p, int64_t now)
+{
+	if (p->bulk_active)
+		p->bulk_again = true;
+	else
+		start_bulk(p, current_rid(p), now);
 }
 
 int sync_peer_enqueue(struct sync_peer *p, const struct sync_record *r,
@@ -77,10 +102,12 @@ int sync_peer_enqueue(struct sync_peer *p, const struct sync_record *r,
 
 	if (sync_rec_encode(scratch, sizeof(scratch), r) < 0)
 		return -EINVAL;
-	/* A full queue: the bulk restates this record's effect too. */
+	/* A full queue: a bulk restates this record's effect. */
 	if (p->end - p->una >= p->cfg.queue - 1) {
 		p->c.overflows++;
-		start_bulk(p, current_rid(p), now);
+		restate(p, now);
+		if (p->end - p->una >= p->cfg.queue - 1)
+			return 0;	/* dropped: the next bulk has it */
 	}
 	append(p, SYNC_MSG_BATCH, now)->rec = *r;
 	return 0;
@@ -89,7 +116,7 @@ int sync_peer_enqueue(struct sync_peer *p, const struct sync_record *r,
 void sync_peer_restate(struct sync_peer *p, int64_t now)
 {
 	p->c.restates++;
-	start_bulk(p, current_rid(p), now);
+	restate(p, now);
 }
 
 /*
@@ -133,7 +160,11 @@ static void pump_bulk(struct sync_peer *p, int64_t now)
 			e->rid = p->bulk_rid;
 			e->count = p->bulk_count;
 			p->bulk_active = false;
-			break;
+			if (!p->bulk_again)
+				break;
+			/* Changes its walk may have passed: once more. */
+			begin_bulk(p, current_rid(p), now);
+			continue;
 		}
 		r.flags |= SYNC_RECF_BULK;
 		if (sync_peer_enqueue(p, &r, now) == 0)
