@@ -35,10 +35,12 @@
 struct pcpnat_portmap *pcpnat_portmap_alloc(__be32 addr)
 {
 	struct pcpnat_portmap *pm = kvzalloc(sizeof(*pm), GFP_KERNEL);
+	int i;
 
 	if (!pm)
 		return NULL;
-	spin_lock_init(&pm->lock);
+	for (i = 0; i < PCPNAT_PM_N; i++)
+		spin_lock_init(&pm->p[i].lock);
 	pm->addr = addr;
 	return pm;
 }
@@ -122,7 +124,7 @@ int pcpnat_port_alloc(struct pcpnat_net *pn, const struct pcpnat_config *cfg,
 	if (pi < 0)
 		return -EPROTONOSUPPORT;
 	bits = pm->p[pi].bits;
-	spin_lock(&pm->lock);
+	spin_lock(&pm->p[pi].lock);
 	if (pm->p[pi].whole) {
 		err = exact ? -EADDRINUSE : -ENOSPC;
 		goto out;
@@ -156,7 +158,7 @@ int pcpnat_port_alloc(struct pcpnat_net *pn, const struct pcpnat_config *cfg,
 	}
 	start = lo + (u32)(siphash_3u32((__force u32)key->addr,
 					(__force u32)key->port, key->proto,
-					&pn->table->secret) + pm->counter++) % range;
+					&pn->table->secret) + pm->p[pi].counter++) % range;
 	parity = (w ? w : ip) & 1;
 	for (tries = 0; tries < PCPNAT_LOCAL_TRIES; tries++) {
 		bit = scan(bits, lo, hi, start, parity, &probes);
@@ -176,7 +178,7 @@ take:
 	pm->p[pi].used++;
 	*port = htons(bit);
 out:
-	spin_unlock(&pm->lock);
+	spin_unlock(&pm->p[pi].lock);
 	if (!err) {
 		pcpnat_stat_inc(pn, PCPNAT_STATS_A_ALLOC_OK);
 		pcpnat_stat_add(pn, PCPNAT_STATS_A_ALLOC_PROBES, probes);
@@ -198,12 +200,12 @@ void pcpnat_port_release(const struct pcpnat_config *cfg, u8 proto,
 	if (i < 0 || pi < 0)
 		return;
 	pm = cfg->pms[i];
-	spin_lock_bh(&pm->lock);
+	spin_lock_bh(&pm->p[pi].lock);
 	if (!port) {
 		pm->p[pi].whole = false;
 	} else if (__test_and_clear_bit(ntohs(port), pm->p[pi].bits)) {
 		pm->p[pi].used--;
 	}
-	spin_unlock_bh(&pm->lock);
+	spin_unlock_bh(&pm->p[pi].lock);
 }
 EXPORT_SYMBOL_IF_KUNIT(pcpnat_port_release);

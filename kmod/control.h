@@ -8,6 +8,7 @@
 #define _PCPNAT_CONTROL_H
 
 #include <linux/slab.h>
+#include <linux/percpu_counter.h>
 #include <net/genetlink.h>
 #include "pcpnat.h"
 
@@ -29,8 +30,13 @@
 /* Mappings per subscriber unless configured (config.c says why). */
 #define PCPNAT_QUOTA_DEFAULT	4096
 
-/* Bucket count, log2; a module parameter (main.c). */
+/*
+ * Bucket count, log2; a module parameter (main.c): 0 sizes each table from
+ * the max-mappings it is created with (table.c).
+ */
 extern unsigned int pcpnat_hash_bits;
+#define PCPNAT_HASH_BITS_MIN	8
+#define PCPNAT_HASH_BITS_MAX	22
 extern struct kmem_cache *pcpnat_map_cache;
 
 /*
@@ -49,33 +55,62 @@ struct pcpnat_sub {
 	struct rcu_head rcu;
 };
 
-/* Ports in use on one external address, one bitmap per protocol. */
+/*
+ * Ports in use on one external address, one bitmap per protocol, each
+ * with its own lock (nested inside the internal stripe lock): flows of
+ * different protocols never wait for each other, and the lock, counters
+ * and bitmap start of one protocol share a line no other protocol writes.
+ */
 enum { PCPNAT_PM_UDP, PCPNAT_PM_TCP, PCPNAT_PM_ICMP, PCPNAT_PM_N };
 
 struct pcpnat_portmap {
-	spinlock_t lock;	/* nests inside the internal stripe lock */
 	__be32 addr;
-	u32 counter;		/* RFC 6056 alg. 3 "next" perturbation */
 	struct {
+		spinlock_t lock;
+		u32 counter;	/* RFC 6056 alg. 3 "next" perturbation */
 		u32 used;
 		bool whole;	/* taken by an internal-port-0 mapping */
 		DECLARE_BITMAP(bits, 65536);
-	} p[PCPNAT_PM_N];
+	} ____cacheline_aligned_in_smp p[PCPNAT_PM_N];
 };
+
+/*
+ * A bucket: the first mapping of a singly linked chain (pcpnat.h says
+ * why singly).
+ */
+struct pcpnat_bucket {
+	struct pcpnat_mapping __rcu *first;
+};
+
+/*
+ * How far the mapping count may run ahead of max-mappings: a creator
+ * that reads a count further than this many per cpu below the limit
+ * needs no exact sum (table.c).
+ */
+#define PCPNAT_COUNT_BATCH	64
 
 struct pcpnat_table {
 	siphash_key_t secret;
 	unsigned int bits;
-	struct hlist_head *int_hash;	/* chains sorted by key (walk order) */
-	struct hlist_head *ext_hash;
-	/* Two arrays: two lockdep classes. Order: internal, then external. */
-	spinlock_t int_locks[1 << PCPNAT_LOCK_BITS];
-	spinlock_t ext_locks[1 << PCPNAT_LOCK_BITS];
-	atomic_t count;			/* writers only */
+	struct pcpnat_bucket *int_hash;	/* chains sorted by key (walk order) */
+	struct pcpnat_bucket *ext_hash;
+	/*
+	 * Mappings linked: per-cpu, so creators on several cpus do not
+	 * write one line (table.c says how exactly max-mappings holds).
+	 */
+	struct percpu_counter count;
 	atomic_t nall;			/* internal-port-0 mappings */
 
+	/*
+	 * Lock arrays, each on lines of its own, apart from the read-mostly
+	 * fields above that every lookup reads. Two arrays: two lockdep
+	 * classes. Order: internal, then external.
+	 */
+	spinlock_t int_locks[1 << PCPNAT_LOCK_BITS] ____cacheline_aligned_in_smp;
+	spinlock_t ext_locks[1 << PCPNAT_LOCK_BITS] ____cacheline_aligned_in_smp;
+
 	/* Nest inside the internal stripe lock; never two at once. */
-	spinlock_t sub_locks[1 << PCPNAT_SUB_LOCK_BITS];
+	spinlock_t sub_locks[1 << PCPNAT_SUB_LOCK_BITS] ____cacheline_aligned_in_smp;
 	unsigned int sub_bits;
 	struct hlist_head *subs;
 
@@ -165,7 +200,11 @@ void pcpnat_stats_fold(struct pcpnat_net *pn, u64 *sum);
 void pcpnat_stats_reset(struct pcpnat_net *pn);
 
 /* table.c: the index */
-struct pcpnat_table *pcpnat_table_create(struct pcpnat_net *pn);
+struct pcpnat_table *pcpnat_table_create(struct pcpnat_net *pn,
+					 u32 max_mappings);
+unsigned int pcpnat_table_bits(u32 max_mappings);
+/* Mappings linked now, exact (sums every cpu's share). */
+u32 pcpnat_table_count(struct pcpnat_table *t);
 void pcpnat_table_destroy(struct pcpnat_table *t);
 unsigned int pcpnat_int_bucket(const struct pcpnat_table *t,
 			       const struct pcpnat_key *key);
@@ -188,7 +227,7 @@ int pcpnat_walk(struct pcpnat_net *pn, struct pcpnat_cursor *c,
 			  const struct pcpnat_mapping *m, void *arg),
 		void *arg);
 void pcpnat_unlink_locked(struct pcpnat_table *t, struct pcpnat_mapping *m);
-void pcpnat_mapping_free(struct pcpnat_mapping *m);
+void pcpnat_mappings_free(struct pcpnat_mapping **ms, unsigned int n);
 
 /*
  * subscriber.c: one subscriber's explicit mappings in internal key order,

@@ -15,7 +15,7 @@
  * initial user namespace (GENL_ADMIN_PERM), not merely in the user
  * namespace owning the network namespace. An instance costs memory that is
  * charged to no memory cgroup (two bucket arrays of 2^hash_bits entries,
- * 1 MiB at the default, a 1 MiB bitmap set per pool address, up to
+ * 8 MiB at max-mappings 1M, a 1 MiB bitmap set per pool address, up to
  * max-mappings entries in a shared slab) and a reaper running ten times a
  * second; with GENL_UNS_ADMIN_PERM any local user could make as many as
  * it likes through unprivileged user namespaces (unshare -Urn). Reading
@@ -93,7 +93,7 @@ static int put_config(struct sk_buff *skb, struct pcpnat_net *pn,
 			t ? ktime_get_boottime_seconds() - t->epoch : 0) ||
 	    nla_put_u64_64bit(skb, PCPNAT_CFG_A_STATE_ID, t ? t->state_id : 0,
 			      PCPNAT_CFG_A_PAD) ||
-	    nla_put_u32(skb, PCPNAT_CFG_A_MAPPINGS, t ? atomic_read(&t->count) : 0))
+	    nla_put_u32(skb, PCPNAT_CFG_A_MAPPINGS, t ? pcpnat_table_count(t) : 0))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
 	return 0;
@@ -307,7 +307,7 @@ int pcpnat_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 	mutex_lock(&pn->cfg_lock);
 	pcpnat_stats_fold(pn, sum);
-	sum[PCPNAT_STATS_A_MAPPINGS] = pn->table ? atomic_read(&pn->table->count) : 0;
+	sum[PCPNAT_STATS_A_MAPPINGS] = pn->table ? pcpnat_table_count(pn->table) : 0;
 	mutex_unlock(&pn->cfg_lock);
 	sum[PCPNAT_STATS_A_MAPPING_BYTES] = kmem_cache_size(pcpnat_map_cache);
 

@@ -14,9 +14,9 @@
 #include <net/netns/generic.h>
 #include "control.h"
 
-unsigned int pcpnat_hash_bits = 16;
+unsigned int pcpnat_hash_bits;
 module_param_named(hash_bits, pcpnat_hash_bits, uint, 0444);
-MODULE_PARM_DESC(hash_bits, "log2 of the buckets per index and namespace (8-22, default 16)");
+MODULE_PARM_DESC(hash_bits, "log2 of the buckets per index and namespace (8-22; default 0: half of max-mappings at the namespace's first configuration, rounded up to a power of two)");
 
 struct kmem_cache *pcpnat_map_cache;
 unsigned int pcpnat_net_id __read_mostly;
@@ -45,7 +45,7 @@ int pcpnat_instance_create(struct pcpnat_net *pn, struct pcpnat_config *cfg)
 	err = pcpnat_stats_init(pn);
 	if (err)
 		return err;
-	pn->table = pcpnat_table_create(pn);
+	pn->table = pcpnat_table_create(pn, cfg->max_mappings);
 	if (!pn->table) {
 		err = -ENOMEM;
 		goto err_stats;
@@ -108,10 +108,16 @@ static int __init pcpnat_init(void)
 {
 	int err;
 
-	if (pcpnat_hash_bits < 8 || pcpnat_hash_bits > 22) {
-		pr_err("hash_bits must be 8 to 22\n");
+	if (pcpnat_hash_bits && (pcpnat_hash_bits < PCPNAT_HASH_BITS_MIN ||
+				 pcpnat_hash_bits > PCPNAT_HASH_BITS_MAX)) {
+		pr_err("hash_bits must be 0 or %u to %u\n", PCPNAT_HASH_BITS_MIN,
+		       PCPNAT_HASH_BITS_MAX);
 		return -EINVAL;
 	}
+	/*
+	 * The object's own size and alignment (80 and 8 on 64-bit): no
+	 * SLAB_HWCACHE_ALIGN, which would make it 128 (pcpnat.h).
+	 */
 	pcpnat_map_cache = KMEM_CACHE(pcpnat_mapping, 0);
 	if (!pcpnat_map_cache)
 		return -ENOMEM;

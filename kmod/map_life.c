@@ -34,21 +34,21 @@ EXPORT_SYMBOL_IF_KUNIT(pcpnat_idle_timeout);
 
 /* When m goes away unless renewed, in jiffies. */
 static unsigned long map_end(const struct pcpnat_config *cfg,
-			     const struct pcpnat_mapping *m)
+			     const struct pcpnat_mapping *m, unsigned long now)
 {
-	unsigned long idle_end;
+	unsigned long idle_end, expires = pcpnat_m_expires(m, now);
 
 	if (pcpnat_m_kind(m) == PCPNAT_KIND_EXPLICIT)
-		return m->expires;
+		return expires;
 	/* Implicit: idle timeout, or longer if PCP PEER asked for it. */
 	idle_end = READ_ONCE(m->last_used) + pcpnat_idle_timeout(cfg, m);
-	return time_after(m->expires, idle_end) ? m->expires : idle_end;
+	return time_after(expires, idle_end) ? expires : idle_end;
 }
 
 bool pcpnat_map_expired(const struct pcpnat_config *cfg,
 			const struct pcpnat_mapping *m, unsigned long now)
 {
-	return time_after_eq(now, map_end(cfg, m));
+	return time_after_eq(now, map_end(cfg, m, now));
 }
 EXPORT_SYMBOL_IF_KUNIT(pcpnat_map_expired);
 
@@ -103,8 +103,7 @@ void pcpnat_map_view(const struct pcpnat_net *pn, const struct pcpnat_config *cf
 	v->ext_port = m->ext_port;
 	v->kind = m->kind;
 	v->subscriber = m->subscriber;
-	memcpy(v->nonce, m->nonce, sizeof(v->nonce));
-	v->lifetime = pcpnat_jiffies_to_s((long)(map_end(cfg, m) - now));
+	v->lifetime = pcpnat_jiffies_to_s((long)(map_end(cfg, m, now) - now));
 	if (last) {
 		v->has_idle = true;
 		v->idle = time_after(now, last) ? (now - last) / HZ : 0;
@@ -112,6 +111,7 @@ void pcpnat_map_view(const struct pcpnat_net *pn, const struct pcpnat_config *cf
 	rcu_read_lock();
 	x = rcu_dereference(m->extra);
 	if (x) {
+		memcpy(v->nonce, x->nonce, sizeof(v->nonce));
 		v->nfilters = x->nfilters;
 		memcpy(v->filters, x->filters, sizeof(v->filters));
 		strscpy(v->descr, x->descr, sizeof(v->descr));
@@ -163,7 +163,7 @@ struct pcpnat_mapping *pcpnat_create_implicit(struct pcpnat_net *pn, u8 proto,
 	m->kind = PCPNAT_KIND_IMPLICIT;
 	m->subscriber = addr;
 	m->last_used = jiffies ?: 1;
-	m->expires = m->last_used;
+	m->expires = (u32)m->last_used;
 
 	b = pcpnat_int_bucket(t, &m->key);
 	spin_lock_bh(pcpnat_int_lock(t, b));
@@ -186,6 +186,7 @@ struct pcpnat_mapping *pcpnat_create_implicit(struct pcpnat_net *pn, u8 proto,
 	pcpnat_event_new(pn, cfg, m, GFP_ATOMIC);
 	return m;
 }
+EXPORT_SYMBOL_IF_KUNIT(pcpnat_create_implicit);
 
 void pcpnat_touch_out(struct pcpnat_mapping *m, __be32 raddr, u8 tcp_flags)
 {

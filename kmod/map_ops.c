@@ -87,23 +87,28 @@ static int map_add_existing(struct pcpnat_net *pn, const struct pcpnat_config *c
 			    struct pcpnat_map_req *req, struct netlink_ext_ack *extack)
 {
 	struct pcpnat_table *t = pn->table;
-	unsigned long until = jiffies + (unsigned long)req->lifetime * HZ;
+	unsigned long now = jiffies;
+	unsigned long until = now + (unsigned long)req->lifetime * HZ;
+	const struct pcpnat_map_extra *x;
 	int err;
 
 	if (req->kind == PCPNAT_KIND_IMPLICIT) {
 		/* PEER: keep the mapping at least that long, whatever its kind. */
-		if (m->kind == PCPNAT_KIND_IMPLICIT && time_after(until, m->expires))
-			m->expires = until;
+		if (m->kind == PCPNAT_KIND_IMPLICIT &&
+		    time_after(until, pcpnat_m_expires(m, now)))
+			m->expires = (u32)until;
 		return 0;
 	}
 	if (m->kind == PCPNAT_KIND_EXPLICIT) {
-		if (memcmp(m->nonce, req->nonce, PCPNAT_NONCE_LEN)) {
+		x = rcu_dereference_protected(m->extra,
+					      lockdep_is_held(pcpnat_int_lock(t, b)));
+		if (!x || memcmp(x->nonce, req->nonce, PCPNAT_NONCE_LEN)) {
 			NL_SET_ERR_MSG_MOD(extack,
 					   "an explicit mapping with another nonce holds this internal endpoint");
 			return -EEXIST;
 		}
 		/* Same owner: a refresh. Never replace, only renew. */
-		m->expires = until;
+		m->expires = (u32)until;
 		extra_replace(t, b, m, req, false);
 		return 0;
 	}
@@ -114,8 +119,7 @@ static int map_add_existing(struct pcpnat_net *pn, const struct pcpnat_config *c
 		pcpnat_stat_inc(pn, PCPNAT_STATS_A_ALLOC_QUOTA);
 		return err;
 	}
-	memcpy(m->nonce, req->nonce, PCPNAT_NONCE_LEN);
-	m->expires = until;
+	m->expires = (u32)until;
 	extra_replace(t, b, m, req, true);
 	/* Readers test kind last: everything above is in place first. */
 	smp_store_release(&m->kind, PCPNAT_KIND_EXPLICIT);
@@ -133,7 +137,7 @@ static int map_add_new(struct pcpnat_net *pn, const struct pcpnat_config *cfg,
 	m->key = req->key;
 	m->kind = req->kind;
 	m->subscriber = req->subscriber;
-	m->expires = jiffies + (unsigned long)req->lifetime * HZ;
+	m->expires = (u32)(jiffies + (unsigned long)req->lifetime * HZ);
 	if (req->kind == PCPNAT_KIND_IMPLICIT) {
 		/* PEER: the host is about to talk; count it as traffic now. */
 		m->last_used = jiffies ?: 1;
@@ -141,7 +145,6 @@ static int map_add_new(struct pcpnat_net *pn, const struct pcpnat_config *cfg,
 		/* Every explicit mapping has its extra: the index is there. */
 		if (WARN_ON_ONCE(!req->extra))
 			return -EINVAL;
-		memcpy(m->nonce, req->nonce, PCPNAT_NONCE_LEN);
 		RCU_INIT_POINTER(m->extra, req->extra);
 	}
 
@@ -200,6 +203,9 @@ int pcpnat_map_add(struct pcpnat_net *pn, struct pcpnat_map_req *req,
 	nm = kmem_cache_zalloc(pcpnat_map_cache, GFP_KERNEL);
 	if (!nm)
 		return -ENOMEM;
+	/* The nonce lives in the extra, which every explicit mapping has. */
+	if (req->extra)
+		memcpy(req->extra->nonce, req->nonce, PCPNAT_NONCE_LEN);
 
 	rcu_read_lock();
 	cfg = rcu_dereference(pn->cfg);
@@ -255,8 +261,7 @@ static void demote_locked(struct pcpnat_table *t, unsigned int b,
 	if (ox)
 		pcpnat_sub_explicit_del(t, m, ox);
 	WRITE_ONCE(m->kind, PCPNAT_KIND_IMPLICIT);
-	m->expires = now;
-	memset(m->nonce, 0, sizeof(m->nonce));
+	m->expires = (u32)now;
 	RCU_INIT_POINTER(m->extra, NULL);
 	if (ox)
 		kfree_rcu(ox, rcu);
@@ -272,6 +277,22 @@ static void demote_locked(struct pcpnat_table *t, unsigned int b,
 		pcpnat_sub_uncharge(t, m->subscriber);
 		m->subscriber = m->key.addr;
 	}
+}
+
+/*
+ * expires keeps jiffies' low 32 bits (pcpnat.h). Only an implicit mapping
+ * keeps an old one (its creation, or a PEER's end): an explicit mapping
+ * past its end is demoted or reaped within a second. One older than
+ * 2^30 jiffies (12 days at HZ=1000) is moved up to that age, in the past
+ * still, long before 2^31 would make it look ahead of now. Under m's
+ * stripe lock, where expires is written.
+ */
+#define PCPNAT_EXPIRES_AGE_MAX	(1 << 30)
+
+static void expires_age(struct pcpnat_mapping *m, unsigned long now)
+{
+	if ((s32)((u32)now - m->expires) > PCPNAT_EXPIRES_AGE_MAX)
+		WRITE_ONCE(m->expires, (u32)now - PCPNAT_EXPIRES_AGE_MAX);
 }
 
 /*
@@ -294,15 +315,16 @@ u32 pcpnat_table_demote_range(struct pcpnat_net *pn,
 	u32 total = 0;
 
 	for (b = from; b < to; b++) {
-		if (hlist_empty(&t->int_hash[b]))
+		if (!rcu_access_pointer(t->int_hash[b].first))
 			continue;
 		n = 0;
 		spin_lock_bh(pcpnat_int_lock(t, b));
-		hlist_for_each_entry(m, &t->int_hash[b], int_node) {
-			/* Once a second each: old peer times never wrap. */
+		pcpnat_for_each_int_locked(m, t, b) {
+			/* Once a second each: old times never wrap. */
 			pcpnat_peers_age(m, now);
+			expires_age(m, now);
 			if (m->kind != PCPNAT_KIND_EXPLICIT ||
-			    !time_after_eq(now, m->expires) ||
+			    !time_after_eq(now, pcpnat_m_expires(m, now)) ||
 			    !pcpnat_map_active(cfg, m, now))
 				continue;
 			demote_locked(t, b, m, now);
@@ -331,6 +353,7 @@ int pcpnat_map_del(struct pcpnat_net *pn, const struct pcpnat_key *key,
 		   bool *removed, struct netlink_ext_ack *extack)
 {
 	struct pcpnat_table *t = pn->table;
+	const struct pcpnat_map_extra *x;
 	const struct pcpnat_config *cfg;
 	struct pcpnat_mapping *m;
 	unsigned long now = jiffies;
@@ -349,8 +372,10 @@ int pcpnat_map_del(struct pcpnat_net *pn, const struct pcpnat_key *key,
 		err = -ENOENT;
 		goto unlock;
 	}
+	x = rcu_dereference_protected(m->extra,
+				      lockdep_is_held(pcpnat_int_lock(t, b)));
 	if (m->kind == PCPNAT_KIND_EXPLICIT && !force &&
-	    (!nonce || memcmp(nonce, m->nonce, PCPNAT_NONCE_LEN))) {
+	    (!nonce || !x || memcmp(nonce, x->nonce, PCPNAT_NONCE_LEN))) {
 		NL_SET_ERR_MSG_MOD(extack, "mapping belongs to another nonce");
 		err = -EACCES;
 		goto unlock;
@@ -379,7 +404,7 @@ unlock:
 		pcpnat_stat_inc(pn, PCPNAT_STATS_A_MAP_DELETED);
 		pcpnat_event_map(pn, PCPNAT_CMD_EVENT_MAP_DEL, out,
 				 PCPNAT_REASON_DELETED, GFP_KERNEL);
-		pcpnat_mapping_free(m);
+		pcpnat_mappings_free(&m, 1);
 	} else if (reverted) {
 		/* Monitors learn that it is an implicit mapping now. */
 		pcpnat_event_map(pn, PCPNAT_CMD_EVENT_MAP_NEW, out, -1, GFP_KERNEL);

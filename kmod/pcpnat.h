@@ -55,6 +55,8 @@ struct pcpnat_map_extra {
 	struct rcu_head rcu;
 	struct list_head sub_node;
 	struct pcpnat_mapping *m;	/* the mapping this belongs to */
+	/* RFC 6887 11.1's nonce: only explicit mappings have one. */
+	u8 nonce[PCPNAT_NONCE_LEN];
 	u8 nfilters;
 	struct pcpnat_filter filters[PCPNAT_FILTERS_MAX];
 	char descr[PCPNAT_DESCR_MAX];
@@ -79,7 +81,7 @@ struct pcpnat_map_extra {
 
 /*
  * seen is jiffies truncated to 32 bits, compared as time_before32(): 8
- * bytes a peer keep two of them inline in a mapping of 128 bytes. Every
+ * bytes a peer keep two of them inline in a mapping of 80 bytes. Every
  * timeout is at most PCPNAT_TIMEOUT_MAX (a week), well below the 2^30
  * jiffies (12 days at HZ=1000) the reaper lets a time age before it pins
  * it there (pcpnat_peers_age()), so an old time never wraps into a recent
@@ -92,28 +94,64 @@ struct pcpnat_peer {
 
 struct pcpnat_peer_set;
 
+/*
+ * A mapping, 80 bytes in a cache of its own (main.c). Every implicit flow
+ * has one, so its size is the table's: at max-mappings 1M the bucket
+ * arrays (table.c) add 8 to 17 bytes a mapping.
+ *
+ * The first 64 bytes hold what the packet path reads: the two chain
+ * links and the key a lookup follows and compares (first 32 bytes), then
+ * what translation and filtering read or write (the external endpoint,
+ * kind, TCP state, last_used, the inline peers, and extra for an explicit
+ * mapping's FILTER list). The reaper's and the control plane's fields come
+ * after. Objects are not cache-line aligned (80-byte stride: 128 would
+ * cost 48 bytes a mapping), so the first 32 bytes share one line in three
+ * objects of four.
+ *
+ * No rcu_head: a mapping is unlinked in process context only, and freed
+ * after a grace period through a batch of pointers (table.c). Chains are
+ * singly linked (one pointer a chain): a removal walks the chain to its
+ * predecessor under the stripe lock, chains being about one long.
+ */
 struct pcpnat_mapping {
-	struct hlist_node int_node;	/* internal index */
-	struct hlist_node ext_node;	/* external index */
+	struct pcpnat_mapping __rcu *int_next;	/* internal index chain */
+	struct pcpnat_mapping __rcu *ext_next;	/* external index chain */
 	struct pcpnat_key key;		/* internal endpoint */
 	__be32 ext_addr;
 	__be16 ext_port;
 	u8 kind;			/* enum pcpnat_map_kind, pcpnat_m_kind() */
 	u8 tcp;				/* PCPNAT_TCP_*, changed by cmpxchg */
-	__be32 subscriber;
-	u8 nonce[PCPNAT_NONCE_LEN];
 	/* Written on the packet path with WRITE_ONCE only when it changes. */
 	unsigned long last_used;	/* jiffies */
-	unsigned long expires;		/* jiffies, explicit lifetime end */
 	/*
 	 * Address-dependent filtering, lock-free (peers.c): no spinlock here,
 	 * which lockdep would make 64 bytes on a debug kernel.
 	 */
 	struct pcpnat_peer peers[PCPNAT_PEERS_INLINE];
+	struct pcpnat_map_extra __rcu *extra;	/* explicit mappings only */
+	/* Not read by translation. */
 	struct pcpnat_peer_set __rcu *more;
-	struct pcpnat_map_extra __rcu *extra;
-	struct rcu_head rcu;
+	__be32 subscriber;
+	/*
+	 * Explicit lifetime end (or an implicit mapping's PEER minimum),
+	 * jiffies' low 32 bits: pcpnat_m_expires() gives the full value. It
+	 * is never more than PCPNAT_LIFETIME_MAX ahead, and the reaper pins an
+	 * older one at 2^30 jiffies back (map_ops.c), so it never wraps.
+	 */
+	u32 expires;
 };
+
+/* What the packet path reads sits in the first 64 bytes. */
+static_assert(offsetofend(struct pcpnat_mapping, extra) <= 64);
+static_assert(offsetofend(struct pcpnat_mapping, ext_port) <= 32);
+static_assert(sizeof(struct pcpnat_mapping) <= 80 || !IS_ENABLED(CONFIG_64BIT));
+
+/* Jiffies' low 32 bits of expires, as the full value nearest now. */
+static inline unsigned long pcpnat_m_expires(const struct pcpnat_mapping *m,
+					     unsigned long now)
+{
+	return now + (long)(s32)(READ_ONCE(m->expires) - (u32)now);
+}
 
 /*
  * The kind with acquire semantics: MAP_ADD publishes an explicit mapping's

@@ -12,7 +12,7 @@
  * peer longest unused, whose packets are then filtered until the host
  * sends to it again.
  *
- * No lock: a spinlock in the mapping would not fit its 128 bytes on a
+ * No lock: a spinlock in the mapping would not fit its 80 bytes on a
  * lockdep kernel, and outbound packets of one mapping may run on several
  * cpus at once. Readers (inbound packets) read a slot's address, then its
  * time. A writer claims a slot with cmpxchg on its address, so of two

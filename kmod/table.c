@@ -4,9 +4,25 @@
  * is map_life.c's, the explicit MAP operations are map_ops.c's.
  *
  * Two hash indexes over the same entries: by internal endpoint (proto,
- * address, port) and by external endpoint. Bucket arrays are sized once, at
- * instance creation, and hashed with siphash under a per-instance random
- * key, so a remote party cannot aim collisions at one chain.
+ * address, port) and by external endpoint, hashed with siphash under a
+ * per-instance random key, so a remote party cannot aim collisions at one
+ * chain. Chains are singly linked (pcpnat.h).
+ *
+ * Bucket arrays are sized once, when the instance is created, from the
+ * max-mappings it is created with (pcpnat_table_bits()): half as many
+ * buckets as max-mappings rounded up to a power of two, so a full table's
+ * chains are 1 to 2 long. Twice as many would halve that and cost 8 more
+ * bytes a mapping (16 instead of 8 at 1M), which is what the mapping
+ * itself lost to get its 80 bytes. A later CONFIG_SET that raises
+ * max-mappings lengthens chains, and one that lowers it wastes buckets: the
+ * arrays are not resized. A resize would rehash every mapping, and the
+ * walk order of dumps and PCP GET/NEXT is (internal bucket, key)
+ * (uapi/linux/pcpnat.h): a walk under way, or a cursor a client kept,
+ * would see mappings move behind or ahead of it and show some twice or
+ * never, breaking the exactly-once promise below; keeping that promise
+ * across a resize needs both tables walked as one (rhashtable does not
+ * promise it either). The hash_bits module parameter fixes the size for
+ * every instance instead.
  *
  * Readers (the packet path, dumps, GET) walk chains under RCU without any
  * lock or atomic operation. Writers take striped spinlocks: one array of
@@ -33,6 +49,27 @@ static inline spinlock_t *ext_lock(struct pcpnat_table *t, unsigned int b)
 {
 	return &t->ext_locks[b & ((1 << PCPNAT_LOCK_BITS) - 1)];
 }
+
+/*
+ * log2 of the buckets per index for a table created at max-mappings max
+ * (see above), between PCPNAT_HASH_BITS_MIN and _MAX: at the cap, 2^22
+ * buckets (32 MiB per index), chains grow past 8M mappings.
+ */
+unsigned int pcpnat_table_bits(u32 max)
+{
+	if (pcpnat_hash_bits)
+		return pcpnat_hash_bits;
+	/* Signed: max-mappings 1 has order 0. */
+	return clamp_t(int, (int)order_base_2(max) - 1,
+		       PCPNAT_HASH_BITS_MIN, PCPNAT_HASH_BITS_MAX);
+}
+EXPORT_SYMBOL_IF_KUNIT(pcpnat_table_bits);
+
+u32 pcpnat_table_count(struct pcpnat_table *t)
+{
+	return percpu_counter_sum_positive(&t->count);
+}
+EXPORT_SYMBOL_IF_KUNIT(pcpnat_table_count);
 
 unsigned int pcpnat_int_bucket(const struct pcpnat_table *t,
 			       const struct pcpnat_key *key)
@@ -83,12 +120,13 @@ struct pcpnat_mapping *pcpnat_lookup_int_exact(struct pcpnat_table *t,
 	struct pcpnat_key key = { .addr = addr, .port = port, .proto = proto };
 	struct pcpnat_mapping *m;
 
-	hlist_for_each_entry_rcu(m, &t->int_hash[pcpnat_int_bucket(t, &key)],
-				 int_node)
+	for (m = rcu_dereference(t->int_hash[pcpnat_int_bucket(t, &key)].first);
+	     m; m = rcu_dereference(m->int_next))
 		if (key_eq(&m->key, proto, addr, port))
 			return m;
 	return NULL;
 }
+EXPORT_SYMBOL_IF_KUNIT(pcpnat_lookup_int_exact);
 
 struct pcpnat_mapping *pcpnat_lookup_ext_exact(struct pcpnat_table *t,
 					       u8 proto, __be32 addr,
@@ -96,13 +134,14 @@ struct pcpnat_mapping *pcpnat_lookup_ext_exact(struct pcpnat_table *t,
 {
 	struct pcpnat_mapping *m;
 
-	hlist_for_each_entry_rcu(m, &t->ext_hash[ext_bucket(t, proto, addr, port)],
-				 ext_node)
+	for (m = rcu_dereference(t->ext_hash[ext_bucket(t, proto, addr, port)].first);
+	     m; m = rcu_dereference(m->ext_next))
 		if (m->ext_addr == addr && m->ext_port == port &&
 		    m->key.proto == proto)
 			return m;
 	return NULL;
 }
+EXPORT_SYMBOL_IF_KUNIT(pcpnat_lookup_ext_exact);
 
 /*
  * The packet path's lookups: the exact endpoint, else the all-ports mapping
@@ -148,49 +187,73 @@ struct pcpnat_mapping *pcpnat_find_locked(struct pcpnat_table *t,
 {
 	struct pcpnat_mapping *m;
 
-	lockdep_assert_held(pcpnat_int_lock(t, b));
-	hlist_for_each_entry(m, &t->int_hash[b], int_node)
+	pcpnat_for_each_int_locked(m, t, b)
 		if (key_eq(&m->key, key->proto, key->addr, key->port))
 			return m;
 	return NULL;
 }
 
+
+
 /* Link m in both indexes; its internal chain stays sorted. */
 static void link_locked(struct pcpnat_table *t, unsigned int b,
 			struct pcpnat_mapping *m)
 {
-	struct pcpnat_mapping *pos, *last = NULL;
+	struct pcpnat_mapping __rcu **pp = &t->int_hash[b].first;
+	struct pcpnat_mapping *pos;
 	unsigned int eb;
 
-	lockdep_assert_held(pcpnat_int_lock(t, b));
-	hlist_for_each_entry(pos, &t->int_hash[b], int_node) {
-		if (pcpnat_key_cmp(&pos->key, &m->key) > 0) {
-			hlist_add_before_rcu(&m->int_node, &pos->int_node);
-			goto ext;
-		}
-		last = pos;
-	}
-	if (last)
-		hlist_add_behind_rcu(&m->int_node, &last->int_node);
-	else
-		hlist_add_head_rcu(&m->int_node, &t->int_hash[b]);
-ext:
+	/* m is filled in before rcu_assign_pointer() publishes it. */
+	while ((pos = pcpnat_int_deref(t, b, *pp)) &&
+	       pcpnat_key_cmp(&pos->key, &m->key) < 0)
+		pp = &pos->int_next;
+	RCU_INIT_POINTER(m->int_next, pos);
+	rcu_assign_pointer(*pp, m);
+
 	eb = ext_bucket(t, m->key.proto, m->ext_addr, m->ext_port);
 	spin_lock(ext_lock(t, eb));
-	hlist_add_head_rcu(&m->ext_node, &t->ext_hash[eb]);
+	RCU_INIT_POINTER(m->ext_next,
+			 rcu_dereference_protected(t->ext_hash[eb].first,
+						   lockdep_is_held(ext_lock(t, eb))));
+	rcu_assign_pointer(t->ext_hash[eb].first, m);
 	spin_unlock(ext_lock(t, eb));
-	atomic_inc(&t->count);
+	percpu_counter_add_batch(&t->count, 1, PCPNAT_COUNT_BATCH);
 	if (!m->ext_port)
 		atomic_inc(&t->nall);
 }
 
 /*
+ * Take m off the chain at *pp whose links are at offset link in each
+ * mapping (int_next or ext_next), under lock. m's own link stays as it
+ * is: a reader standing on m walks on to the rest of the chain, as with
+ * hlist_del_rcu(). The predecessor is found by walking the chain, about
+ * one long.
+ */
+static void chain_del(struct pcpnat_mapping __rcu **pp,
+		      struct pcpnat_mapping *m, size_t link, spinlock_t *lock)
+{
+	struct pcpnat_mapping __rcu **next;
+	struct pcpnat_mapping *pos;
+
+	while ((pos = rcu_dereference_protected(*pp, lockdep_is_held(lock))) != m) {
+		if (WARN_ON_ONCE(!pos))
+			return;
+		pp = (struct pcpnat_mapping __rcu **)((char *)pos + link);
+	}
+	next = (struct pcpnat_mapping __rcu **)((char *)m + link);
+	/* What follows m was published already: no barrier needed. */
+	RCU_INIT_POINTER(*pp, rcu_dereference_protected(*next,
+							lockdep_is_held(lock)));
+}
+
+/*
  * Take m out of both indexes and give back its port and quota share. The
- * caller holds the internal stripe and frees m after an RCU grace period.
+ * caller holds the internal stripe and frees m with pcpnat_mappings_free().
  */
 void pcpnat_unlink_locked(struct pcpnat_table *t, struct pcpnat_mapping *m)
 {
-	spinlock_t *lock = pcpnat_int_lock(t, pcpnat_int_bucket(t, &m->key));
+	unsigned int b = pcpnat_int_bucket(t, &m->key);
+	spinlock_t *lock = pcpnat_int_lock(t, b);
 	unsigned int eb = ext_bucket(t, m->key.proto, m->ext_addr, m->ext_port);
 	struct pcpnat_map_extra *x;
 
@@ -199,33 +262,73 @@ void pcpnat_unlink_locked(struct pcpnat_table *t, struct pcpnat_mapping *m)
 	x = rcu_dereference_protected(m->extra, lockdep_is_held(lock));
 	if (m->kind == PCPNAT_KIND_EXPLICIT && x)
 		pcpnat_sub_explicit_del(t, m, x);
-	hlist_del_rcu(&m->int_node);
+	chain_del(&t->int_hash[b].first, m,
+		  offsetof(struct pcpnat_mapping, int_next), lock);
 	spin_lock(ext_lock(t, eb));
-	hlist_del_rcu(&m->ext_node);
+	chain_del(&t->ext_hash[eb].first, m,
+		  offsetof(struct pcpnat_mapping, ext_next), ext_lock(t, eb));
 	spin_unlock(ext_lock(t, eb));
 	rcu_read_lock();
 	pcpnat_port_release(rcu_dereference(t->pn->cfg), m->key.proto,
 			    m->ext_addr, m->ext_port);
 	rcu_read_unlock();
 	pcpnat_sub_uncharge(t, m->subscriber);
-	atomic_dec(&t->count);
+	percpu_counter_add_batch(&t->count, -1, PCPNAT_COUNT_BATCH);
 	if (!m->ext_port)
 		atomic_dec(&t->nall);
 }
 
-static void mapping_free_rcu(struct rcu_head *head)
+/* No reader can hold m any more. */
+static void mapping_destroy(struct pcpnat_mapping *m)
 {
-	struct pcpnat_mapping *m = container_of(head, struct pcpnat_mapping, rcu);
-
 	kfree(rcu_dereference_protected(m->extra, 1));
 	pcpnat_peers_free(m);
 	kmem_cache_free(pcpnat_map_cache, m);
 }
 
-/* Free an unlinked mapping once no reader can hold it. */
-void pcpnat_mapping_free(struct pcpnat_mapping *m)
+/*
+ * Mappings waiting for a grace period: one rcu_head for a batch instead
+ * of 16 bytes in every mapping.
+ */
+struct map_free_batch {
+	struct rcu_head rcu;
+	unsigned int n;
+	struct pcpnat_mapping *m[];
+};
+
+static void map_free_batch_rcu(struct rcu_head *head)
 {
-	call_rcu(&m->rcu, mapping_free_rcu);
+	struct map_free_batch *fb = container_of(head, struct map_free_batch, rcu);
+	unsigned int i;
+
+	for (i = 0; i < fb->n; i++)
+		mapping_destroy(fb->m[i]);
+	kfree(fb);
+}
+
+/*
+ * Free n unlinked mappings once no reader can hold them. Process context
+ * only (every unlink happens there: the packet path only creates); the
+ * rare failure to allocate the batch waits for the grace period instead.
+ */
+void pcpnat_mappings_free(struct pcpnat_mapping **ms, unsigned int n)
+{
+	struct map_free_batch *fb;
+	unsigned int i;
+
+	might_sleep();
+	if (!n)
+		return;
+	fb = kmalloc(struct_size(fb, m, n), GFP_KERNEL);
+	if (!fb) {
+		synchronize_rcu();
+		for (i = 0; i < n; i++)
+			mapping_destroy(ms[i]);
+		return;
+	}
+	fb->n = n;
+	memcpy(fb->m, ms, n * sizeof(*ms));
+	call_rcu(&fb->rcu, map_free_batch_rcu);
 }
 
 /*
@@ -243,10 +346,17 @@ int pcpnat_insert_locked(struct pcpnat_net *pn,
 	int err, i;
 
 	/*
+	 * The count is per-cpu: far below the limit its approximate value
+	 * decides, within PCPNAT_COUNT_BATCH per cpu of it the exact sum
+	 * does. As before, creators under other stripes may pass the check
+	 * together: the table can exceed max-mappings by one mapping per
+	 * cpu creating at that moment, never more.
+	 *
 	 * Operators of nf_nat expect the kernel log to say when a NAT runs
 	 * out; rate-limited, as a flood of refusals must not flood the log.
 	 */
-	if (atomic_read(&t->count) >= cfg->max_mappings) {
+	if (__percpu_counter_compare(&t->count, cfg->max_mappings,
+				     PCPNAT_COUNT_BATCH) >= 0) {
 		pcpnat_stat_inc(pn, PCPNAT_STATS_A_TABLE_FULL);
 		net_warn_ratelimited("mapping table full (max-mappings %u), refusing a new mapping\n",
 				     cfg->max_mappings);
@@ -294,9 +404,8 @@ u32 pcpnat_table_remove_range(struct pcpnat_net *pn, unsigned int from,
 			      const void *arg, u8 reason, bool events)
 {
 	struct pcpnat_table *t = pn->table;
-	struct pcpnat_mapping *batch[PCPNAT_BATCH], *m;
+	struct pcpnat_mapping *batch[PCPNAT_BATCH], *m, *next;
 	struct pcpnat_map_view *v = NULL;
-	struct hlist_node *tmp;
 	unsigned int b, n, i;
 	u32 total = 0;
 
@@ -305,10 +414,13 @@ u32 pcpnat_table_remove_range(struct pcpnat_net *pn, unsigned int from,
 	for (b = from; b < to; b++) {
 		do {
 			n = 0;
-			if (hlist_empty(&t->int_hash[b]))
+			if (!rcu_access_pointer(t->int_hash[b].first))
 				break;
 			spin_lock_bh(pcpnat_int_lock(t, b));
-			hlist_for_each_entry_safe(m, tmp, &t->int_hash[b], int_node) {
+			for (m = pcpnat_int_deref(t, b, t->int_hash[b].first); m;
+			     m = next) {
+				/* Unlinking keeps m's link: read it anyway first. */
+				next = pcpnat_int_deref(t, b, m->int_next);
 				if (!match(m, arg))
 					continue;
 				pcpnat_unlink_locked(t, m);
@@ -327,8 +439,8 @@ u32 pcpnat_table_remove_range(struct pcpnat_net *pn, unsigned int from,
 					pcpnat_event_map(pn, PCPNAT_CMD_EVENT_MAP_DEL, v,
 							 reason, GFP_KERNEL);
 				}
-				pcpnat_mapping_free(m);
 			}
+			pcpnat_mappings_free(batch, n);
 			total += n;
 		} while (n == PCPNAT_BATCH);
 		if (!(b & 255))
@@ -345,10 +457,18 @@ u32 pcpnat_table_remove(struct pcpnat_net *pn,
 	return pcpnat_table_remove_range(pn, 0, 1U << pn->table->bits, match, arg,
 					 reason, events);
 }
+EXPORT_SYMBOL_IF_KUNIT(pcpnat_table_remove);
+
+/* Buckets a walk looks at in one RCU read-side section. */
+#define PCPNAT_WALK_SPAN	256
 
 /*
  * Walk in the ABI's order from the cursor; fn returns non-zero to stop
- * (the cursor then stays on the last mapping fn accepted).
+ * (the cursor then stays on the last mapping fn accepted). A table sized
+ * for max-mappings is mostly empty buckets until it fills: one read-side
+ * section covers PCPNAT_WALK_SPAN of them, not one each, so an empty
+ * bucket costs a load and a dump of a small table stays cheap (lockdep
+ * makes every rcu_read_lock() costly on a debug kernel).
  */
 int pcpnat_walk(struct pcpnat_net *pn, struct pcpnat_cursor *c,
 		int (*fn)(struct pcpnat_net *pn, const struct pcpnat_config *cfg,
@@ -356,34 +476,44 @@ int pcpnat_walk(struct pcpnat_net *pn, struct pcpnat_cursor *c,
 		void *arg)
 {
 	struct pcpnat_table *t = pn->table;
+	unsigned int n = 1U << t->bits, end;
 	const struct pcpnat_config *cfg;
 	struct pcpnat_mapping *m;
 	int ret = 0;
 
-	for (; c->bucket < 1U << t->bits; c->bucket++, c->have_key = false) {
+	while (c->bucket < n && !ret) {
+		end = min(c->bucket + PCPNAT_WALK_SPAN, n);
 		rcu_read_lock();
 		cfg = rcu_dereference(pn->cfg);
-		hlist_for_each_entry_rcu(m, &t->int_hash[c->bucket], int_node) {
-			ret = pcpnat_walk_step(pn, cfg, c, m, fn, arg);
+		for (; c->bucket < end; c->bucket++, c->have_key = false) {
+			for (m = rcu_dereference(t->int_hash[c->bucket].first); m;
+			     m = rcu_dereference(m->int_next)) {
+				ret = pcpnat_walk_step(pn, cfg, c, m, fn, arg);
+				if (ret)
+					break;
+			}
 			if (ret)
 				break;
 		}
 		rcu_read_unlock();
-		if (ret)
-			return ret;
 	}
-	return 0;
+	return ret;
 }
 
-struct pcpnat_table *pcpnat_table_create(struct pcpnat_net *pn)
+struct pcpnat_table *pcpnat_table_create(struct pcpnat_net *pn, u32 max_mappings)
 {
 	struct pcpnat_table *t;
-	unsigned int i, n = 1U << pcpnat_hash_bits;
+	unsigned int i, n;
 
 	t = kvzalloc(sizeof(*t), GFP_KERNEL);
 	if (!t)
 		return NULL;
-	t->bits = pcpnat_hash_bits;
+	if (percpu_counter_init(&t->count, 0, GFP_KERNEL)) {
+		kvfree(t);
+		return NULL;
+	}
+	t->bits = pcpnat_table_bits(max_mappings);
+	n = 1U << t->bits;
 	t->int_hash = kvcalloc(n, sizeof(*t->int_hash), GFP_KERNEL);
 	t->ext_hash = kvcalloc(n, sizeof(*t->ext_hash), GFP_KERNEL);
 	t->sub_bits = max_t(unsigned int, t->bits - 2, PCPNAT_SUB_MIN_BITS);
@@ -392,6 +522,7 @@ struct pcpnat_table *pcpnat_table_create(struct pcpnat_net *pn)
 		kvfree(t->int_hash);
 		kvfree(t->ext_hash);
 		kvfree(t->subs);
+		percpu_counter_destroy(&t->count);
 		kvfree(t);
 		return NULL;
 	}
@@ -408,6 +539,7 @@ struct pcpnat_table *pcpnat_table_create(struct pcpnat_net *pn)
 	get_random_bytes(&t->state_id, sizeof(t->state_id));
 	return t;
 }
+EXPORT_SYMBOL_IF_KUNIT(pcpnat_table_create);
 
 static bool match_all(const struct pcpnat_mapping *m, const void *arg)
 {
@@ -422,7 +554,8 @@ void pcpnat_table_destroy(struct pcpnat_table *t)
 	unsigned int i;
 
 	pcpnat_table_remove(t->pn, match_all, NULL, PCPNAT_REASON_FLUSHED, false);
-	WARN_ON(atomic_read(&t->count));
+	WARN_ON(percpu_counter_sum(&t->count));
+	percpu_counter_destroy(&t->count);
 	for (i = 0; i < 1U << t->sub_bits; i++)
 		hlist_for_each_entry_safe(s, tmp, &t->subs[i], node)
 			kfree(s);
@@ -431,3 +564,4 @@ void pcpnat_table_destroy(struct pcpnat_table *t)
 	kvfree(t->ext_hash);
 	kvfree(t);
 }
+EXPORT_SYMBOL_IF_KUNIT(pcpnat_table_destroy);

@@ -19,6 +19,15 @@ static inline spinlock_t *pcpnat_int_lock(struct pcpnat_table *t,
 	return &t->int_locks[b & ((1 << PCPNAT_LOCK_BITS) - 1)];
 }
 
+/* A link of bucket b's internal chain, under b's internal stripe lock. */
+#define pcpnat_int_deref(t, b, p) \
+	rcu_dereference_protected(p, lockdep_is_held(pcpnat_int_lock(t, b)))
+
+/* Every mapping of bucket b's internal chain, in key order, under its lock. */
+#define pcpnat_for_each_int_locked(m, t, b)				\
+	for (m = pcpnat_int_deref(t, b, (t)->int_hash[b].first); m;	\
+	     m = pcpnat_int_deref(t, b, (m)->int_next))
+
 /* table.c: exact lookups (no all-ports fallback), under RCU. */
 struct pcpnat_mapping *pcpnat_lookup_int_exact(struct pcpnat_table *t,
 					       u8 proto, __be32 addr,

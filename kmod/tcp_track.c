@@ -20,7 +20,7 @@
  * Both directions may update the byte on different cpus at once (FINs
  * crossing), so it changes by cmpxchg, and only when it changes: an
  * established connection's packets read it and write nothing. A byte,
- * beside the mapping's kind, keeps the mapping within 128 bytes (x86
+ * beside the mapping's kind, keeps the mapping within 80 bytes (x86
  * has a one-byte cmpxchg).
  */
 #include <linux/atomic.h>
