@@ -68,7 +68,8 @@ void pcpnat_gc_restart_idle(struct pcpnat_net *pn)
 		return;
 	for (b = 0; b < 1U << t->bits; b++) {
 		rcu_read_lock();
-		hlist_for_each_entry_rcu(m, &t->int_hash[b], int_node)
+		for (m = rcu_dereference(t->int_hash[b].first); m;
+		     m = rcu_dereference(m->int_next))
 			pcpnat_map_restart(m, now);
 		rcu_read_unlock();
 		if (!(b % 1024))
