@@ -38,6 +38,7 @@ sync_conf() { # NAME LISTEN MY PEER NODE PEER_NODE
 	node_id = $5
 	peer_node_id = $6
 	key_file = $SYNC_DIR/sync.key
+	queue = $BENCH_SYNC_QUEUE
 	CONF
 }
 
@@ -143,7 +144,7 @@ sync_burst() {
 	emit sync S "$n" "$run" restates $(($(sync_status a counters.restates) - r0))
 	emit sync S "$n" "$run" overruns "$(sed -n 's/.*overruns=//p' "$SYNC_DIR/a.err" "$SYNC_DIR/b.err" |
 		awk '{ s += $1 } END { print s + 0 }')"
-	log "sync: $n flows: $rate mappings/s, delay p50 $p50 ms p99 $p99 ms max $max ms, $miss missing"
+	log "sync: $n flows (queue $BENCH_SYNC_QUEUE): $rate mappings/s, delay p50 $p50 ms p99 $p99 ms max $max ms, $miss missing"
 	# What the pair says about it: the first place to look when
 	# mappings are missing.
 	log "sync: active $(jq -c '{bulk_active, backlog, last_acked, c: .counters | {overflows, restates, resyncs_served, bulk_postponed, retransmits}}' "$SYNC_DIR/a/sync-status.json" 2>&1)"

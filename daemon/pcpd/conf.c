@@ -211,6 +211,9 @@ static int sync_key(struct pcpd_sync_conf *s, const char *k, const char *v)
 		return u32_in(v, 100, 60000, &s->interval_ms);
 	if (!strcmp(k, "mtu"))
 		return u32_in(v, PCPD_SYNC_MTU_MIN, PCPD_SYNC_MTU_MAX, &s->mtu);
+	if (!strcmp(k, "queue"))
+		return u32_in(v, PCPD_SYNC_QUEUE_MIN, PCPD_SYNC_QUEUE_MAX,
+			      &s->queue);
 	if (!strcmp(k, "key_file"))
 		return abs_path(v, s->key_file, sizeof(s->key_file));
 	if (!strcmp(k, "role_file"))

@@ -22,6 +22,9 @@
 /* [sync] defaults: the port pcpd's replication listens on. */
 #define PCPD_SYNC_PORT		5352
 #define PCPD_SYNC_INTERVAL_MS	1000
+/* [sync] queue: records the active keeps unacknowledged (280 octets each). */
+#define PCPD_SYNC_QUEUE_MIN	2048
+#define PCPD_SYNC_QUEUE_MAX	(1u << 20)
 /* Where etc/keepalived-pcpd-notify.sh leaves the VRRP state by default. */
 #define PCPD_SYNC_ROLE_FILE	"/run/pcpd/vrrp-role"
 /* The core's bounds (sync/sync_wire.h SYNC_MTU_MIN, SYNC_MSG_MAX). */
@@ -45,6 +48,7 @@ struct pcpd_sync_conf {
 	char role_file[256];
 	uint32_t interval_ms;		/* HELLO and heartbeat period */
 	uint32_t mtu;			/* 0: the core's default */
+	uint32_t queue;			/* records kept; 0: the core's */
 };
 
 struct pcpd_conf {

@@ -269,6 +269,7 @@ void pcpd_sync_init(struct pcpd *d, const uint8_t key[32])
 		.node_id = c->node_id,
 		.peer_node_id = c->peer_node_id,
 		.mtu = c->mtu,
+		.queue = c->queue,
 		.hello_ms = c->interval_ms,
 		.heartbeat_ms = c->interval_ms,
 	};

@@ -347,7 +347,7 @@ TEST(sync_section)
 		"listen = 192.168.9.1:6000\npeer = 192.168.9.2\n"
 		"node_id = 1\npeer_node_id = 2\n"
 		"key_file = /etc/pcpd/sync.key\ninterval = 250\nmtu = 1400\n"
-		"role_file = /run/k/role\n",
+		"role_file = /run/k/role\nqueue = 65536\n",
 		&c, err, sizeof(err))) {
 		TH_LOG("%s", err);
 	}
@@ -362,6 +362,7 @@ TEST(sync_section)
 	EXPECT_STREQ("/run/k/role", c.sync.role_file);
 	EXPECT_EQ(250u, c.sync.interval_ms);
 	EXPECT_EQ(1400u, c.sync.mtu);
+	EXPECT_EQ(65536u, c.sync.queue);
 }
 
 #define SYNC_BASE "[pcpd]\nlisten = 10.0.0.1\n[sync]\n"
@@ -392,6 +393,8 @@ TEST(sync_refusals)
 	refused(_metadata, SYNC_OK "mtu = 8193\n", "bad value for mtu");
 	refused(_metadata, SYNC_OK "key_file = relative.key\n",
 		"bad value for key_file");
+	refused(_metadata, SYNC_OK "queue = 2047\n", "bad value for queue");
+	refused(_metadata, SYNC_OK "queue = 1048577\n", "bad value for queue");
 	refused(_metadata, SYNC_OK "role_file = run/role\n",
 		"bad value for role_file");
 	refused(_metadata, SYNC_OK "secret = 1\n", "unknown key 'secret' in [sync]");
