@@ -13,6 +13,9 @@
 # The pair, its topology and helpers: sync_lib.sh.
 source "$KSFT_DIR/kselftest/ktap_helpers.sh"
 source "$(cd "$(dirname "$0")" && pwd)/sync_lib.sh"
+# The active's events socket small, so that test 3's burst overruns it as
+# a larger one would the default 8 MiB (pcpd.conf(5) events_buffer).
+SYNC_EVENTS_BUFFER=262144 sync_conf a "$GW" 192.168.255.1 192.168.255.2 1 2
 
 ktap_print_header
 ktap_set_plan 5

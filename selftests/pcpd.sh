@@ -56,6 +56,8 @@ nonce = relaxed
 lifetime_min = 60
 state_file = $tmp/lib/state
 user = nobody
+# Small, so that test 10's burst overruns it as a larger one would 8 MiB.
+events_buffer = 65536
 CONF
 # pcpd reads its configuration again on SIGHUP as nobody, and makes
 # $tmp/lib its own.

@@ -330,6 +330,7 @@ static const struct {
 	/* A few accepted MAP_ADDs in one batch reach the table limit. */
 	{ PCPNAT_CFG_A_MAX_MAPPINGS, 4, NCANON + 2 },
 	{ PCPNAT_CFG_A_ALLOW_ALL_PORTS, 1, 1 },
+	{ PCPNAT_CFG_A_STANDBY, 1, 0 },
 };
 
 static void fill_nonce(uint8_t *n, uint8_t pattern)
@@ -1206,7 +1207,7 @@ struct snap_pfx {
 struct cfgsnap {
 	uint32_t version, ifindex, udp, tcp_est, tcp_trans, icmp, quota, max;
 	uint16_t pmin, pmax;
-	uint8_t filtering, allow_all;
+	uint8_t filtering, allow_all, standby;
 	int npool, nint;
 	struct snap_pfx pool[PCPNAT_POOL_MAX], internal[PCPNAT_INTERNAL_MAX];
 	uint64_t state_id;
@@ -1386,6 +1387,7 @@ static const struct vrule vr_cfg[PCPNAT_CFG_A_MAX + 1] = {
 	[PCPNAT_CFG_A_SUBSCRIBER_QUOTA] = { .t = V_U32, .req = true },
 	[PCPNAT_CFG_A_MAX_MAPPINGS] = { .t = V_U32, .req = true },
 	[PCPNAT_CFG_A_ALLOW_ALL_PORTS] = { .t = V_U8, .req = true },
+	[PCPNAT_CFG_A_STANDBY] = { .t = V_U8, .req = true },
 	[PCPNAT_CFG_A_EPOCH] = { .t = V_U32, .req = true },
 	[PCPNAT_CFG_A_STATE_ID] = { .t = V_U64, .req = true },
 	[PCPNAT_CFG_A_MAPPINGS] = { .t = V_U32, .req = true },
@@ -1429,7 +1431,7 @@ static const struct vrule vr_stats[PCPNAT_STATS_A_MAX + 1] = {
 	S(DROP_FILTERED), S(DROP_INVALID), S(DROP_NO_RESOURCES), S(MAP_CREATED),
 	S(MAP_DELETED), S(MAP_EXPIRED), S(ALLOC_OK), S(ALLOC_PROBES),
 	S(ALLOC_NO_PORT), S(ALLOC_QUOTA), S(TABLE_FULL), S(MAPPINGS),
-	S(MAPPING_BYTES), S(DROP_HAIRPIN_WAIT),
+	S(MAPPING_BYTES), S(DROP_HAIRPIN_WAIT), S(DROP_STANDBY),
 #undef S
 	[PCPNAT_STATS_A_PAD] = { .t = V_ANY },
 };
@@ -1629,6 +1631,7 @@ static const char *parse_cfg(const uint8_t *attrs, int len, struct cfgsnap *s)
 	s->pmax = attr_uint(d, n, PCPNAT_CFG_A_PORT_MAX);
 	s->filtering = attr_uint(d, n, PCPNAT_CFG_A_FILTERING);
 	s->allow_all = attr_uint(d, n, PCPNAT_CFG_A_ALLOW_ALL_PORTS);
+	s->standby = attr_uint(d, n, PCPNAT_CFG_A_STANDBY);
 	s->state_id = attr_uint(d, n, PCPNAT_CFG_A_STATE_ID);
 	s->mappings = attr_uint(d, n, PCPNAT_CFG_A_MAPPINGS);
 	parse_prefix_list(attr_get(d, n, PCPNAT_CFG_A_EXT_POOL), &s->npool,
@@ -1783,6 +1786,7 @@ static void canon_cfg_view(struct cfgsnap *s)
 		case PCPNAT_CFG_A_SUBSCRIBER_QUOTA: s->quota = v; break;
 		case PCPNAT_CFG_A_MAX_MAPPINGS: s->max = v; break;
 		case PCPNAT_CFG_A_ALLOW_ALL_PORTS: s->allow_all = v; break;
+		case PCPNAT_CFG_A_STANDBY: s->standby = v; break;
 		}
 	}
 }

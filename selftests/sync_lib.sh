@@ -91,6 +91,7 @@ sync_conf() { # NAME LISTEN MY PEER NODE PEER_NODE [ANNOUNCE]
 listen = $2
 lifetime_min = 60
 announce = ${7:-off}
+${SYNC_EVENTS_BUFFER:+events_buffer = $SYNC_EVENTS_BUFFER}
 user = nobody
 state_file = $tmp/$1/lib/state
 

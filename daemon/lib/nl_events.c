@@ -81,9 +81,9 @@ static int on_event(struct nl_msg *msg, void *arg)
  * cap (SO_RCVBUFFORCE); a user without it (pcpctl monitor) gets what
  * rmem_max allows.
  */
-static void events_rcvbuf(struct nl_sock *sk)
+void pcpnl_events_set_rcvbuf(struct pcpnl_events *ev, int size)
 {
-	int size = EVENTS_RCVBUF, fd = nl_socket_get_fd(sk);
+	int fd = nl_socket_get_fd(ev->sk);
 
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)))
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
@@ -138,7 +138,7 @@ int pcpnl_events_open(struct pcpnl_events **evp, bool implicit, char *err,
 		rc = -ENOENT;
 		goto fail_rc;
 	}
-	events_rcvbuf(ev->sk);
+	pcpnl_events_set_rcvbuf(ev, EVENTS_RCVBUF);
 	rc = join(ev, PCPNAT_MCGRP_EVENTS, err, errlen);
 	if (!rc && implicit)
 		rc = join(ev, PCPNAT_MCGRP_IMPLICIT, err, errlen);

@@ -21,6 +21,11 @@ struct pcpnl_events;
 int pcpnl_events_open(struct pcpnl_events **ev, bool implicit, char *err,
 		       size_t errlen);
 void pcpnl_events_close(struct pcpnl_events *ev);
+/*
+ * The socket's receive buffer, octets: past net.core.rmem_max with
+ * CAP_NET_ADMIN (SO_RCVBUFFORCE), else up to it. Open sets 8 MiB.
+ */
+void pcpnl_events_set_rcvbuf(struct pcpnl_events *ev, int size);
 
 /* For poll(): readable when events are queued. */
 int pcpnl_events_fd(const struct pcpnl_events *ev);

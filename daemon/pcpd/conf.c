@@ -164,6 +164,8 @@ static int pcpd_key(struct pcpd_conf *c, const char *k, char *v)
 		return u32_in(v, 0, 1000000, &c->rate_limit);
 	if (!strcmp(k, "rate_limit_total"))
 		return u32_in(v, 0, 1000000, &c->rate_limit_total);
+	if (!strcmp(k, "events_buffer"))
+		return u32_in(v, 65536, 1u << 30, &c->events_buffer);
 	if (!strcmp(k, "user")) {
 		if (!*v || strlen(v) >= sizeof(c->user))
 			return -EINVAL;

@@ -65,6 +65,7 @@ struct pcpd_conf {
 	char user[64];			/* run as this user ("" = stay) */
 	uint32_t rate_limit;		/* requests/s per client, 0 = none */
 	uint32_t rate_limit_total;	/* requests/s in all, 0 = none */
+	uint32_t events_buffer;		/* octets, 0 = the library's 8 MiB */
 	/* [nat]: module configuration; nat.fields == 0 when absent. */
 	struct pcpnl_config nat;
 	char ext_dev[IF_NAMESIZE];	/* resolved to nat.ext_ifindex later */

@@ -155,6 +155,8 @@ static int connect_module(struct pcpd *d)
 		.events = EPOLLIN,
 		.data.fd = pcpnl_events_fd(d->ev),
 	};
+	if (d->conf.events_buffer)
+		pcpnl_events_set_rcvbuf(d->ev, (int)d->conf.events_buffer);
 	epoll_ctl(d->ep, EPOLL_CTL_ADD, ee.data.fd, &ee);
 	d->connected = true;
 	log_info("connected to pcpnat");

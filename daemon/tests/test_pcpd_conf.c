@@ -41,6 +41,7 @@ TEST(full_file)
 		"state_file = /run/pcpd.state\n"
 		"rate_limit = 50\n"
 		"rate_limit_total = 0\n"
+		"events_buffer = 65536\n"
 		"user = pcpd\n"
 		"[nat]\n"
 		"pool = 198.51.100.0/30\n"
@@ -67,6 +68,7 @@ TEST(full_file)
 	EXPECT_STREQ("/run/pcpd.state", c.state_file);
 	EXPECT_EQ(50u, c.rate_limit);
 	EXPECT_EQ(0u, c.rate_limit_total);
+	EXPECT_EQ(65536u, c.events_buffer);
 	EXPECT_STREQ("pcpd", c.user);
 	EXPECT_EQ(1u, c.nat.npool);
 	EXPECT_EQ(30u, c.nat.pool[0].len);
@@ -95,6 +97,7 @@ TEST(defaults)
 	EXPECT_STREQ("", c.user);			/* keeps its user */
 	EXPECT_EQ((uint32_t)PCPD_RATE_LIMIT_DEFAULT, c.rate_limit);
 	EXPECT_EQ((uint32_t)PCPD_RATE_LIMIT_TOTAL_DEFAULT, c.rate_limit_total);
+	EXPECT_EQ(0u, c.events_buffer);
 	EXPECT_EQ(0u, c.nat.fields);		/* nothing pushed */
 }
 
