@@ -20,7 +20,7 @@
 #                    (smp runs in a VM of its own: two vCPUs, wall clock)
 #   BENCH_SYNC_SIZES bursts of new flows replicated to a standby ("10000 50000")
 #   BENCH_SYNC_RUNS  runs of each burst size (3; quick 1)
-#   BENCH_SYNC_QUEUE [sync] queue of both pcpds (16384, pcpd's default)
+#   BENCH_SYNC_QUEUE [sync] queue of both pcpds (65536, pcpd's default)
 #   BENCH_SMP_RUNS   rounds of the smp phase (5; quick 3)
 #   BENCH_SMP_PKTS   packets per pktgen thread and smp run (20000; quick 5000)
 #   BENCH_FO_RUNS    failovers per scenario, the active alternating (3)
@@ -59,7 +59,7 @@ fi
 : "${BENCH_HASH_BITS:=16}" "${BENCH_CTRL_RUNS:=3}" "${VM_MEM:=3G}" "${BENCH_FO_RUNS:=3}"
 : "${BENCH_PCPD_SIZES:=100 100000}" "${BENCH_PCPD_REQS:=100}" "${BENCH_PCPD_RUNS:=3}"
 : "${BENCH_PCPD_FLOODS:=0 1000 4000}" "${BENCH_PCPD_FLOOD_SRCS:=200}" "${BENCH_PCPD_FLOOD_SECS:=30}"
-: "${BENCH_SYNC_SIZES:=10000 50000}" "${BENCH_SYNC_RUNS:=3}" "${BENCH_SYNC_QUEUE:=16384}"
+: "${BENCH_SYNC_SIZES:=10000 50000}" "${BENCH_SYNC_RUNS:=3}" "${BENCH_SYNC_QUEUE:=65536}"
 : "${BENCH_CTRL_N_MINIUPNPD:=$((BENCH_CTRL_N < 300 ? BENCH_CTRL_N : 300))}"
 
 # The programs the phases run (bench/tools.sh), their Debian packages

@@ -41,6 +41,7 @@ void pcpd_conf_defaults(struct pcpd_conf *c)
 	c->rate_limit_total = PCPD_RATE_LIMIT_TOTAL_DEFAULT;
 	snprintf(c->state_file, sizeof(c->state_file), "%s", PCPD_DEFAULT_STATE);
 	c->sync.interval_ms = PCPD_SYNC_INTERVAL_MS;
+	c->sync.queue = PCPD_SYNC_QUEUE_DEFAULT;
 	snprintf(c->sync.role_file, sizeof(c->sync.role_file), "%s",
 		 PCPD_SYNC_ROLE_FILE);
 }

@@ -24,6 +24,8 @@
 #define PCPD_SYNC_INTERVAL_MS	1000
 /* [sync] queue: records the active keeps unacknowledged (280 octets each). */
 #define PCPD_SYNC_QUEUE_MIN	2048
+/* 18 MiB of address space, touched only as a burst fills it. */
+#define PCPD_SYNC_QUEUE_DEFAULT	65536
 #define PCPD_SYNC_QUEUE_MAX	(1u << 20)
 /* Where etc/keepalived-pcpd-notify.sh leaves the VRRP state by default. */
 #define PCPD_SYNC_ROLE_FILE	"/run/pcpd/vrrp-role"
@@ -48,7 +50,7 @@ struct pcpd_sync_conf {
 	char role_file[256];
 	uint32_t interval_ms;		/* HELLO and heartbeat period */
 	uint32_t mtu;			/* 0: the core's default */
-	uint32_t queue;			/* records kept; 0: the core's */
+	uint32_t queue;			/* records kept unacknowledged */
 };
 
 struct pcpd_conf {

@@ -380,6 +380,7 @@ TEST(sync_refusals)
 	ASSERT_EQ(0, pcpd_conf_parse_string(SYNC_OK, &c, err, sizeof(err)));
 	EXPECT_EQ((uint32_t)PCPD_SYNC_INTERVAL_MS, c.sync.interval_ms);
 	EXPECT_STREQ(PCPD_SYNC_ROLE_FILE, c.sync.role_file);
+	EXPECT_EQ((uint32_t)PCPD_SYNC_QUEUE_DEFAULT, c.sync.queue);
 	refused(_metadata, SYNC_BASE "peer = 10.9.0.2\n", "[sync] listen: missing");
 	refused(_metadata, SYNC_BASE "listen = 10.9.0.1\n", "[sync] peer: missing");
 	refused(_metadata, SYNC_BASE "listen = 10.9.0.1\npeer = 10.9.0.2\n"
