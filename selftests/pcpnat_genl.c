@@ -1255,6 +1255,7 @@ TEST_F(genl, standby_role)
 	struct cfgview v;
 	struct map m;
 	uint8_t u = 2;
+	uint32_t idle;
 
 	ASSERT_EQ(0, config_set(&self->c, &r));
 	ASSERT_EQ(0, config_get(&self->c, &v));
@@ -1273,20 +1274,25 @@ TEST_F(genl, standby_role)
 	EXPECT_EQ(130, v.udp);
 	q.int_port = 6001;
 	ASSERT_EQ(0, map_cmd(&self->c, PCPNAT_CMD_MAP_ADD, &q, &m));
-	sleep(3);
+	sleep(5);
 	ASSERT_EQ(0, map_get_int(&self->c, IPPROTO_UDP, "10.0.0.6", 6000, &m));
 	EXPECT_TRUE(m.has_idle);
-	EXPECT_GE(m.idle, 3);
+	EXPECT_GE(m.idle, 5);
+	idle = m.idle;
 
+	/*
+	 * Leaving standby restarts the idle times: below what they were
+	 * (they only grow otherwise), whatever the debug kernel's pace.
+	 */
 	u = 0;
 	ASSERT_EQ(0, config_raw(&self->c, PCPNAT_CFG_A_STANDBY, &u, 1));
 	ASSERT_EQ(0, config_get(&self->c, &v));
 	EXPECT_EQ(0, v.standby);
 	ASSERT_EQ(0, map_get_int(&self->c, IPPROTO_UDP, "10.0.0.6", 6000, &m));
-	EXPECT_LE(m.idle, 1);
+	EXPECT_LT(m.idle, idle);
 	EXPECT_GT(m.lifetime, 125);
 	ASSERT_EQ(0, map_get_int(&self->c, IPPROTO_UDP, "10.0.0.6", 6001, &m));
-	EXPECT_LE(m.idle, 1);
+	EXPECT_LT(m.idle, idle);
 }
 
 TEST_F(genl, unprivileged)
