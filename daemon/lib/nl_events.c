@@ -73,7 +73,6 @@ static int on_event(struct nl_msg *msg, void *arg)
 	return ev->user_rc ? NL_STOP : NL_SKIP;
 }
 
-/* Join group name of the family: 0 or -errno, err set. */
 /*
  * SO_RCVBUF is capped by net.core.rmem_max (a few hundred KiB by
  * default), silently, so a burst of new flows overruns the socket and
@@ -89,6 +88,7 @@ void pcpnl_events_set_rcvbuf(struct pcpnl_events *ev, int size)
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
 }
 
+/* Join group name of the family: 0 or -errno, err set. */
 static int join(struct pcpnl_events *ev, const char *name, char *err,
 		size_t errlen)
 {
